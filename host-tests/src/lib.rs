@@ -1,0 +1,7 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! Builds the kernel tree's pure modules on the host so that `cargo test` runs their tests.
+
+#[allow(dead_code)]
+#[path = "../../drivers/net/ethernet/intel/re1000e/nvm_image.rs"]
+mod nvm_image;

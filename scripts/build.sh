@@ -1,0 +1,123 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Build Linux 7.3 with this project's tree on top, out of tree, with LLVM.
+#
+#   scripts/build.sh            sync the tree, configure if needed, build bzImage + modules
+#   scripts/build.sh --print    print the build directory (for other scripts)
+#
+# The build lives in $CACHE/build/<key>, key = kernel version + config recipe + toolchain.
+# Its source tree is a hard-linked copy of the pristine source with our files applied; the
+# applied state always equals the checkout: files we no longer carry are restored to pristine
+# (or removed when pristine has none), and only files whose content changed are rewritten, so
+# an edit to one driver file rebuilds only what depends on it.
+
+. "$(dirname "$0")/lib.sh"
+
+PRISTINE=$(ksrc_dir) || die "no kernel source in $CACHE/src; run: scripts/setup.sh"
+# Directories of the checkout that hold files at their in-tree paths.
+OVERLAY_DIRS=(rust drivers Documentation tools)
+# Symbols that must survive olddefconfig.
+REQUIRED=(RUST=y MODULES=y KUNIT=y PCI_MSI=y INET=y IPV6=y E1000E=m TLS=y TLS_DEVICE=y
+	RE1000E=m RE1000E_KUNIT_TEST=y VIRTIO_FS=y NET_9P_VIRTIO=y DEBUG_KMEMLEAK=y)
+CONFIG_RECIPE_VERSION=1
+
+kversion() {
+	make -s -C "$PRISTINE" kernelversion
+}
+
+build_key() {
+	{
+		kversion
+		echo "recipe $CONFIG_RECIPE_VERSION"
+		cat "$TOP/.config.fragment"
+		toolchain_id
+	} | sha256sum | cut -c1-16
+}
+
+KEY=$(build_key)
+WORK=$CACHE/build/$(kversion)-$KEY
+SRC=$WORK/src
+OUT=$WORK/out
+export SRC OUT
+
+if [ "${1:-}" = --print ]; then
+	echo "$WORK"
+	exit 0
+fi
+
+mk() {
+	make -s -C "$SRC" O="$OUT" LLVM=$LLVM_SUFFIX "$@"
+}
+
+# Files of the checkout (tracked or new, not ignored) below the overlay dirs.
+overlay_files() {
+	(cd "$TOP" && git ls-files -co --exclude-standard -- "${OVERLAY_DIRS[@]}" |
+		while read -r f; do [ -f "$f" ] && echo "$f"; done)
+}
+
+sync_tree() {
+	local stage=$WORK/stage manifest=$WORK/manifest f
+	if [ ! -f "$SRC/Makefile" ]; then
+		log "creating build tree $SRC"
+		rm -rf "$SRC" && mkdir -p "$WORK"
+		cp -al "$PRISTINE" "$SRC"
+	fi
+	rm -rf "$stage" && mkdir -p "$stage"
+	overlay_files | while read -r f; do
+		mkdir -p "$stage/$(dirname "$f")" && cp "$TOP/$f" "$stage/$f"
+	done
+	# Edits to existing kernel files: patches applied to pristine copies, in order.
+	local p
+	for p in "$TOP"/patches/*.patch; do
+		[ -e "$p" ] || continue
+		grep -E '^\+\+\+ b/' "$p" | sed 's|^+++ b/||' | while read -r f; do
+			if [ ! -e "$stage/$f" ] && [ -f "$PRISTINE/$f" ]; then
+				mkdir -p "$stage/$(dirname "$f")" && cp "$PRISTINE/$f" "$stage/$f"
+			fi
+		done
+		patch -s -p1 -d "$stage" --no-backup-if-mismatch <"$p" ||
+			die "patch $(basename "$p") does not apply to pristine $(kversion)"
+	done
+	(cd "$stage" && find . -type f | sed 's|^\./||' | sort) >"$manifest.new"
+	# Write changed files only (rm first: never write through a hard link to pristine).
+	while read -r f; do
+		if ! cmp -s "$stage/$f" "$SRC/$f"; then
+			mkdir -p "$SRC/$(dirname "$f")"
+			rm -f "$SRC/$f" && cp "$stage/$f" "$SRC/$f"
+		fi
+	done <"$manifest.new"
+	# Files applied last time that the checkout no longer carries.
+	if [ -f "$manifest" ]; then
+		comm -23 "$manifest" "$manifest.new" | while read -r f; do
+			rm -f "$SRC/$f"
+			if [ -f "$PRISTINE/$f" ]; then cp -l "$PRISTINE/$f" "$SRC/$f"; fi
+		done
+	fi
+	mv "$manifest.new" "$manifest"
+	rm -rf "$stage"
+}
+
+configure() {
+	[ -f "$OUT/.config" ] && [ -f "$OUT/.re1000e-config-done" ] && return
+	log "configuring $OUT"
+	mkdir -p "$OUT"
+	mk defconfig
+	(cd "$SRC" && KCONFIG_CONFIG="$OUT/.config" scripts/kconfig/merge_config.sh -m -O "$OUT" \
+		"$OUT/.config" kernel/configs/kvm_guest.config "$TOP/.config.fragment" >/dev/null)
+	mk olddefconfig
+	local r
+	for r in "${REQUIRED[@]}"; do
+		grep -qx "CONFIG_$r" "$OUT/.config" ||
+			die "CONFIG_$r did not survive olddefconfig (see $OUT/.config); check .config.fragment"
+	done
+	touch "$OUT/.re1000e-config-done"
+}
+
+sync_tree
+mk rustavailable >/dev/null || die "Rust toolchain not usable for the kernel; run: scripts/setup.sh"
+configure
+log "building $(kversion) in $OUT"
+mk -j"$(($(nproc) + 1))" bzImage modules
+mk modules_install INSTALL_MOD_PATH="$OUT/modroot" INSTALL_MOD_STRIP=1 DEPMOD=/sbin/depmod
+log "built: $OUT/arch/x86/boot/bzImage, re1000e: $(ls "$OUT"/drivers/net/ethernet/intel/re1000e/re1000e.ko 2>/dev/null || echo missing)"

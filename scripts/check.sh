@@ -1,0 +1,127 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Every test of the project, from a fresh machine: set-up, host unit tests, the kernel
+# build, KUnit and our kselftests inside the rig, and the upstream drivers/net selftests
+# against the C e1000e as a check of the harness. Ends with "N passed, N failed".
+#
+# Logs go to $CHECK_DIR (default .check/ in the checkout).
+
+. "$(dirname "$0")/lib.sh"
+# Steps report their own failures; keep going to the summary.
+set +e
+
+CHECK_DIR=${CHECK_DIR:-$TOP/.check}
+rm -rf "$CHECK_DIR" && mkdir -p "$CHECK_DIR"
+PASSED=0
+FAILED=0
+PHASES=()
+T0=$(date +%s)
+
+# record NAME PASSED FAILED
+record() {
+	PASSED=$((PASSED + $2))
+	FAILED=$((FAILED + $3))
+	printf '[check] %-44s %4d passed %4d failed\n' "$1" "$2" "$3"
+}
+
+# phase NAME CMD...: run a step, time it, log to $CHECK_DIR/NAME.log.
+phase() {
+	local name=$1 t rc
+	shift
+	t=$(date +%s)
+	log "phase $name"
+	"$@" >"$CHECK_DIR/$name.log" 2>&1
+	rc=$?
+	PHASES+=("$(printf '%-12s %5ds  %s' "$name" $(($(date +%s) - t)) "$([ $rc = 0 ] && echo ok || echo "FAILED ($rc)")")")
+	return $rc
+}
+
+# ktap NAME FILE: add the leaf results of a KTAP file.
+ktap() {
+	local totals
+	"$TOP/scripts/ktap_summary.py" --table "$2" "$1" | tee -a "$CHECK_DIR/summary.txt" | grep -v '^TOTALS'
+	totals=$("$TOP/scripts/ktap_summary.py" "$2" "$1" | awk '/^TOTALS/ {print $2, $3}')
+	# shellcheck disable=SC2086
+	record "$1" $totals
+}
+
+selftests_install() {
+	local work out src
+	work=$("$TOP/scripts/build.sh" --print)
+	src=$work/src out=$work/out
+	make -s -C "$src" O="$out" LLVM=$LLVM_SUFFIX headers &&
+		rm -rf "$out/kselftest" &&
+		make -s -C "$src/tools/testing/selftests" O="$out" LLVM=$LLVM_SUFFIX \
+			TARGETS="drivers/net drivers/net/hw net/lib drivers/net/re1000e" \
+			INSTALL_PATH="$out/kselftest" install
+}
+
+if ! phase setup "$TOP/scripts/setup.sh"; then
+	record "set-up (see .check/setup.log)" 0 1
+	tail -n 20 "$CHECK_DIR/setup.log"
+else
+	record "set-up" 1 0
+	if phase host-tests cargo test --manifest-path "$TOP/host-tests/Cargo.toml"; then
+		p=$(grep -o '[0-9]* passed' "$CHECK_DIR/host-tests.log" | awk '{s+=$1} END {print s+0}')
+		record "host unit tests (cargo test)" "$p" 0
+	else
+		f=$(grep -o '[0-9]* failed' "$CHECK_DIR/host-tests.log" | awk '{s+=$1} END {print s+0}')
+		record "host unit tests (cargo test)" 0 "$((f > 0 ? f : 1))"
+	fi
+
+	if ! phase build "$TOP/scripts/build.sh"; then
+		record "kernel build (see .check/build.log)" 0 1
+		tail -n 40 "$CHECK_DIR/build.log"
+	else
+		record "kernel build with re1000e" 1 0
+		OUT=$("$TOP/scripts/build.sh" --print)/out
+		KSFT=$OUT/kselftest
+		if phase selftests-build selftests_install; then
+			record "kselftests build and install" 1 0
+		else
+			record "kselftests build and install" 0 1
+			tail -n 20 "$CHECK_DIR/selftests-build.log"
+		fi
+
+		R=$CHECK_DIR/results
+		mkdir -p "$R"
+		phase kunit "$TOP/scripts/rig.sh" --driver none --timeout 600 --results "$R" -- \
+			bash -c "scripts/guest/run-kunit.sh > $R/kunit.tap"
+		ktap "KUnit (in the rig)" "$R/kunit.tap"
+
+		phase selftests "$TOP/scripts/rig.sh" --driver none --timeout 1500 --results "$R" -- \
+			scripts/guest/run-selftests.sh "$KSFT" "$R/re1000e.tap" -c drivers/net/re1000e
+		ktap "kselftests drivers/net/re1000e" "$R/re1000e.tap"
+
+		# Upstream drivers/net suites against the C e1000e: proof that the harness runs in
+		# this rig. Each program must report a result; csum.py, which the C driver passes
+		# on this rig, must pass.
+		phase upstream-e1000e "$TOP/scripts/rig.sh" --driver e1000e --timeout 2400 --results "$R" -- \
+			scripts/guest/run-selftests.sh "$KSFT" "$R/upstream-e1000e.tap" \
+			-c drivers/net -c drivers/net/hw
+		echo "upstream drivers/net selftests, C e1000e (informational table):" | tee -a "$CHECK_DIR/summary.txt"
+		"$TOP/scripts/ktap_summary.py" --table "$R/upstream-e1000e.tap" "upstream, e1000e" |
+			grep -v '^TOTALS' | tee -a "$CHECK_DIR/summary.txt"
+		planned=$(grep -m1 -o '^1\.\.[0-9]*' "$R/upstream-e1000e.tap" | cut -c4-)
+		reported=$(grep -cE '^(not )?ok [0-9]+ selftests:' "$R/upstream-e1000e.tap")
+		if [ -n "$planned" ] && [ "$planned" -gt 0 ] && [ "$reported" = "$planned" ]; then
+			record "upstream harness: all $planned programs reported" 1 0
+		else
+			record "upstream harness: ${reported:-0} of ${planned:-?} programs reported" 0 1
+		fi
+		if grep -qE '^ok [0-9]+ selftests: drivers/net/hw: csum.py$' "$R/upstream-e1000e.tap"; then
+			record "upstream harness canary: csum.py on e1000e" 1 0
+		else
+			record "upstream harness canary: csum.py on e1000e" 0 1
+		fi
+	fi
+fi
+
+echo
+echo "phase timings:"
+printf '  %s\n' "${PHASES[@]}"
+echo "  total        $(($(date +%s) - T0))s"
+echo "logs: $CHECK_DIR"
+echo "$PASSED passed, $FAILED failed"
+[ "$FAILED" = 0 ]

@@ -1,0 +1,134 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# The two-NIC test rig: boots the built kernel with virtme-ng over the host's root
+# filesystem, with two 82574L NICs (QEMU `-device e1000e`) cabled back to back through a
+# QEMU hub, and runs a command inside. The guest command's exit status is the rig's.
+#
+#   scripts/rig.sh [--driver re1000e|e1000e|none] [--timeout SEC] [--results DIR] [--] CMD...
+#
+# The guest sees the host's root filesystem with writes kept in the guest; DIR (if given)
+# is the one host directory it writes through to, exported to CMD as $RIG_RESULTS.
+# Inside the guest, scripts/guest/rig-up.sh loads the driver for both NICs (unless
+# --driver none), moves the second NIC into netns `ns-remote` and writes the variables the
+# upstream tools/testing/selftests/drivers/net framework expects to $RIG_ENV, which CMD
+# may source. The QEMU human monitor is reachable from the guest as the virtio serial port
+# /dev/virtio-ports/re1000e.mon (scripts/guest/qmon talks to it), so tests can flap links
+# (`set_link nicN off|on`) and hot-unplug NICs (`device_del nicN`).
+#
+# KVM is used when it really works; nested KVM hangs on some hosts, so it is probed once
+# per kernel build and QEMU version (cached) and TCG is the fallback.
+
+. "$(dirname "$0")/lib.sh"
+
+DRIVER=re1000e
+TIMEOUT=900
+RESULTS=
+while [ $# -gt 0 ]; do
+	case $1 in
+	--driver) DRIVER=$2; shift 2 ;;
+	--results) RESULTS=$(mkdir -p "$2" && cd "$2" && pwd); shift 2 ;;
+	--timeout) TIMEOUT=$2; shift 2 ;;
+	--) shift; break ;;
+	-*) die "unknown option $1" ;;
+	*) break ;;
+	esac
+done
+[ $# -gt 0 ] || die "usage: scripts/rig.sh [--driver re1000e|e1000e|none] [--timeout SEC] CMD..."
+case $DRIVER in re1000e | e1000e | none) ;; *) die "--driver must be re1000e, e1000e or none" ;; esac
+
+WORK=$("$TOP/scripts/build.sh" --print)
+OUT=$WORK/out
+[ -f "$OUT/arch/x86/boot/bzImage" ] || die "no kernel built in $OUT; run: scripts/build.sh"
+need vng "scripts/setup.sh"
+need socat "scripts/setup.sh"
+
+RUN=$(mktemp -d /tmp/re1000e-rig.XXXXXX)
+cleanup() {
+	[ -n "${RELAY:-}" ] && kill "$RELAY" 2>/dev/null
+	rm -rf "$RUN"
+}
+trap cleanup EXIT
+
+# Fixed MAC addresses, so a test can compare what the driver reports with what QEMU was
+# told (it also asks QEMU through the monitor).
+MAC0=52:54:00:12:34:01
+MAC1=52:54:00:12:34:02
+
+QEMU_OPTS=(
+	-device pcie-root-port,id=rp0,chassis=1,slot=1
+	-device pcie-root-port,id=rp1,chassis=2,slot=2
+	-device "e1000e,id=nic0,bus=rp0,netdev=n0,mac=$MAC0"
+	-netdev hubport,id=n0,hubid=0
+	-device "e1000e,id=nic1,bus=rp1,netdev=n1,mac=$MAC1"
+	-netdev hubport,id=n1,hubid=0
+	-chardev "socket,id=hmp,path=$RUN/hmp.sock,server=on,wait=off"
+	-mon chardev=hmp,mode=readline
+	-device virtio-serial-pci,id=vser0
+	-chardev "socket,id=gmon,path=$RUN/gmon.sock,server=on,wait=off"
+	-device virtserialport,chardev=gmon,name=re1000e.mon
+)
+
+# Relay between the monitor and the guest's serial port once QEMU has created both.
+start_relay() {
+	(
+		for _ in $(seq 600); do
+			[ -S "$RUN/hmp.sock" ] && [ -S "$RUN/gmon.sock" ] && break
+			sleep 0.1
+		done
+		exec socat "UNIX-CONNECT:$RUN/hmp.sock" "UNIX-CONNECT:$RUN/gmon.sock"
+	) &
+	RELAY=$!
+}
+
+kvm_works() {
+	local stamp
+	stamp=$CACHE/kvm-probe-$(basename "$WORK")-$(qemu-system-x86_64 --version | head -n1 | tr -dc '0-9.')
+	if [ -f "$stamp" ]; then
+		[ "$(cat "$stamp")" = yes ]
+		return
+	fi
+	local verdict=no
+	if [ -w /dev/kvm ] &&
+		timeout -k 5 60 vng -r "$OUT" --user root --memory 512M -- true >/dev/null 2>&1; then
+		verdict=yes
+	fi
+	echo $verdict >"$stamp"
+	log "KVM probe: $verdict (cached in $stamp)"
+	[ $verdict = yes ]
+}
+
+ACCEL=()
+[ -n "$RESULTS" ] && ACCEL+=(--rwdir "$RESULTS")
+if ! kvm_works; then
+	ACCEL=(--disable-kvm)
+fi
+
+cat >"$RUN/guest.sh" <<EOF
+#!/bin/bash
+export PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
+export RIG_DRIVER=$DRIVER RIG_MAC0=$MAC0 RIG_MAC1=$MAC1 RIG_ENV=$RUN/rig.env
+export RE1000E_TOP=$TOP RE1000E_OUT=$OUT RIG_QMON=/dev/virtio-ports/re1000e.mon
+export RIG_RESULTS=$RESULTS
+$TOP/scripts/guest/rig-up.sh || { echo "RIG-EXIT-STATUS 1"; exit 1; }
+cd $TOP
+$(printf '%q ' "$@")
+echo "RIG-EXIT-STATUS \$?"
+EOF
+chmod +x "$RUN/guest.sh"
+
+start_relay
+set +e
+timeout -k 10 "$TIMEOUT" vng -r "$OUT" "${ACCEL[@]}" --user root --cpus 2 --memory 2G \
+	--append "modprobe.blacklist=e1000e,re1000e" \
+	--qemu-opts="${QEMU_OPTS[*]}" -v -- "$RUN/guest.sh" 2>&1 | tee "$RUN/console.log"
+rc=${PIPESTATUS[0]}
+set -e
+# The guest's own status, as it printed it; vng's status covers boot failures and timeouts.
+status=$(grep -a -o 'RIG-EXIT-STATUS [0-9]*' "$RUN/console.log" | tail -n1 | awk '{print $2}')
+if [ "$rc" = 124 ] || [ "$rc" = 137 ]; then
+	log "rig timed out after ${TIMEOUT}s"
+	exit 124
+fi
+[ -n "$status" ] || { log "guest did not report a status (vng exit $rc)"; exit 125; }
+exit "$status"
