@@ -13,7 +13,7 @@
 # --driver none), moves the second NIC into netns `ns-remote` and writes the variables the
 # upstream tools/testing/selftests/drivers/net framework expects to $RIG_ENV, which CMD
 # may source. The QEMU human monitor is reachable from the guest as the virtio serial port
-# /dev/virtio-ports/re1000e.mon (scripts/guest/qmon talks to it), so tests can flap links
+# named re1000e.mon (scripts/guest/qmon finds and talks to it), so tests can flap links
 # (`set_link nicN off|on`) and hot-unplug NICs (`device_del nicN`).
 #
 # KVM is used when it really works; nested KVM hangs on some hosts, so it is probed once
@@ -108,7 +108,7 @@ cat >"$RUN/guest.sh" <<EOF
 #!/bin/bash
 export PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
 export RIG_DRIVER=$DRIVER RIG_MAC0=$MAC0 RIG_MAC1=$MAC1 RIG_ENV=$RUN/rig.env
-export RE1000E_TOP=$TOP RE1000E_OUT=$OUT RIG_QMON=/dev/virtio-ports/re1000e.mon
+export RE1000E_TOP=$TOP RE1000E_OUT=$OUT RIG_QMON_NAME=re1000e.mon
 export RIG_RESULTS=$RESULTS
 $TOP/scripts/guest/rig-up.sh || { echo "RIG-EXIT-STATUS 1"; exit 1; }
 cd $TOP
@@ -120,7 +120,7 @@ chmod +x "$RUN/guest.sh"
 start_relay
 set +e
 timeout -k 10 "$TIMEOUT" vng -r "$OUT" "${ACCEL[@]}" --user root --cpus 2 --memory 2G \
-	--append "modprobe.blacklist=e1000e,re1000e" \
+	--append "modprobe.blacklist=e1000e,re1000e loglevel=4" \
 	--qemu-opts="${QEMU_OPTS[*]}" -v -- "$RUN/guest.sh" 2>&1 | tee "$RUN/console.log"
 rc=${PIPESTATUS[0]}
 set -e
