@@ -6,7 +6,10 @@
 #   scripts/build.sh            sync the tree, configure if needed, build bzImage + modules
 #   scripts/build.sh --print    print the build directory (for other scripts)
 #
-# The build lives in $CACHE/build/<key>, key = kernel version + config recipe + toolchain.
+# The build lives in $CACHE/build/<kernelversion>-<key>, key = kernel version + recipe version
+# + toolchain. The configuration is checked against a stamp of its inputs (defconfig,
+# kvm_guest.config, .config.fragment): when they change it is regenerated in place and
+# Kconfig's per-symbol dependency tracking rebuilds only what the changed symbols touch.
 # Its source tree is a hard-linked copy of the pristine source with our files applied; the
 # applied state always equals the checkout: files we no longer carry are restored to pristine
 # (or removed when pristine has none), and only files whose content changed are rewritten, so
@@ -19,7 +22,8 @@ PRISTINE=$(ksrc_dir) || die "no kernel source in $CACHE/src; run: scripts/setup.
 OVERLAY_DIRS=(rust drivers Documentation tools)
 # Symbols that must survive olddefconfig.
 REQUIRED=(RUST=y MODULES=y KUNIT=y PCI_MSI=y INET=y IPV6=y E1000E=m TLS=y TLS_DEVICE=y
-	RE1000E=m RE1000E_KUNIT_TEST=y VIRTIO_FS=y NET_9P_VIRTIO=y DEBUG_KMEMLEAK=y)
+	RUST_NETDEV_ABSTRACTIONS=y RUST_NETDEV_KUNIT_TEST=y RE1000E=m RE1000E_KUNIT_TEST=y
+	VIRTIO_FS=y NET_9P_VIRTIO=y DEBUG_KMEMLEAK=y)
 CONFIG_RECIPE_VERSION=1
 
 kversion() {
@@ -30,13 +34,22 @@ build_key() {
 	{
 		kversion
 		echo "recipe $CONFIG_RECIPE_VERSION"
-		cat "$TOP/.config.fragment"
 		toolchain_id
+	} | sha256sum | cut -c1-16
+}
+
+config_stamp() {
+	{
+		echo "recipe $CONFIG_RECIPE_VERSION"
+		cat "$PRISTINE/arch/x86/configs/x86_64_defconfig" "$PRISTINE/kernel/configs/kvm_guest.config"
+		cat "$TOP/.config.fragment"
 	} | sha256sum | cut -c1-16
 }
 
 KEY=$(build_key)
 WORK=$CACHE/build/$(kversion)-$KEY
+# Kbuild records real paths; resolve a symlinked cache the same way.
+[ -e "$WORK" ] && WORK=$(readlink -f "$WORK")
 SRC=$WORK/src
 OUT=$WORK/out
 export SRC OUT
@@ -99,9 +112,12 @@ sync_tree() {
 }
 
 configure() {
-	[ -f "$OUT/.config" ] && [ -f "$OUT/.re1000e-config-done" ] && return
+	local stamp
+	stamp=$(config_stamp)
+	[ -f "$OUT/.config" ] && [ "$(cat "$OUT/.re1000e-config-stamp" 2>/dev/null)" = "$stamp" ] && return
 	log "configuring $OUT"
 	mkdir -p "$OUT"
+	rm -f "$OUT/.re1000e-config-stamp"
 	mk defconfig
 	(cd "$SRC" && KCONFIG_CONFIG="$OUT/.config" scripts/kconfig/merge_config.sh -m -O "$OUT" \
 		"$OUT/.config" kernel/configs/kvm_guest.config "$TOP/.config.fragment" >/dev/null)
@@ -111,7 +127,7 @@ configure() {
 		grep -qx "CONFIG_$r" "$OUT/.config" ||
 			die "CONFIG_$r did not survive olddefconfig (see $OUT/.config); check .config.fragment"
 	done
-	touch "$OUT/.re1000e-config-done"
+	echo "$stamp" >"$OUT/.re1000e-config-stamp"
 }
 
 sync_tree

@@ -5,3 +5,11 @@
 #[allow(dead_code)]
 #[path = "../../drivers/net/ethernet/intel/re1000e/nvm_image.rs"]
 mod nvm_image;
+
+#[allow(dead_code)]
+#[path = "../../drivers/net/ethernet/intel/re1000e/desc.rs"]
+mod desc;
+
+#[allow(dead_code)]
+#[path = "../../drivers/net/ethernet/intel/re1000e/filter.rs"]
+mod filter;

@@ -1,11 +1,16 @@
 // SPDX-License-Identifier: GPL-2.0
 
-//! PCI binding: the device table, probe and unbind.
+//! PCI binding: the device table, probe and the bound state.
 
 use kernel::{
-    device::{
-        Bound,
-        Core, //
+    device::Core,
+    net::{
+        dev::{
+            Config,
+            IrqPlan,
+            Registration, //
+        },
+        features::Features,
     },
     pci,
     prelude::*, //
@@ -13,6 +18,10 @@ use kernel::{
 
 use crate::{
     mac,
+    netdev::{
+        Net,
+        NetPriv, //
+    },
     nvm,
     regs, //
 };
@@ -23,14 +32,15 @@ pub(crate) type Bar0<'a> = pci::Bar<'a, { regs::BAR0_SIZE }>;
 /// PCI device ID of the Intel 82574L.
 const DEV_ID_82574L: u32 = 0x10d3;
 
-/// Per-device state while re1000e is bound.
+/// Interrupt vector names, by slot.
+const IRQ_NAMES: &[&CStr] = &[c"re1000e"];
+
+/// State while re1000e is bound to a device.
 ///
-/// Field order is teardown order: the register mapping is released before the device is
-/// disabled.
+/// Field order is teardown order: the interface (with its interrupts and register mapping)
+/// goes first, the PCI device is disabled last.
 pub(crate) struct Adapter<'bound> {
-    pdev: &'bound pci::Device<Bound>,
-    bar: Bar0<'bound>,
-    perm_addr: [u8; 6],
+    _netdev: Registration<'bound, Net>,
     _enabled: pci::EnabledDevice<'bound>,
 }
 
@@ -46,6 +56,72 @@ kernel::pci_device_table!(
     )]
 );
 
+/// What the interface starts with; offloads are added as the data path grows them.
+fn config(perm_addr: [u8; 6]) -> Config {
+    Config {
+        address: perm_addr,
+        queues: (1, 1),
+        mtu_range: (68, 1500),
+        hw_features: Features::RXCSUM,
+        features: Features::RXCSUM | Features::HIGHDMA,
+        vlan_features: Features::EMPTY,
+        hw_enc_features: Features::EMPTY,
+        mpls_features: Features::EMPTY,
+        tso_max_size: 0,
+        tso_max_segs: 0,
+        watchdog_ms: 5000,
+    }
+}
+
+fn probe_device<'bound>(pdev: &'bound pci::Device<Core<'_>>) -> Result<Adapter<'bound>> {
+    let enabled = pdev.enable_device_mem_master()?;
+    let bar = pdev.iomap_region_sized::<{ regs::BAR0_SIZE }>(0, c"re1000e")?;
+    let dev: &kernel::device::Device = pdev.as_ref();
+
+    mac::reset(dev, &bar)?;
+    let perm_addr = nvm::read_permanent_mac(dev, &bar)?;
+    match mac::read_rar0(&bar) {
+        Some(rar0) if rar0 != perm_addr => dev_warn!(
+            dev,
+            "receive address 0 {:02x?} differs from the NVM address\n",
+            rar0
+        ),
+        None => dev_warn!(dev, "receive address 0 is not valid after reset\n"),
+        _ => {}
+    }
+    mac::set_driver_loaded(&bar, true);
+
+    let irq = IrqPlan {
+        min: 1,
+        max: 1,
+        types: pci::IrqTypes::default()
+            .with(pci::IrqType::Msi)
+            .with(pci::IrqType::Intx),
+        names: IRQ_NAMES,
+    };
+    let netdev = Registration::<Net>::new(pdev, &config(perm_addr), &irq, |ndev, info| {
+        NetPriv::new(ndev, pdev, bar, perm_addr, info)
+    })?;
+
+    dev_info!(
+        dev,
+        "{}: Intel 82574L (rev {:#04x}), NVM checksum ok, MAC {:02x}:{:02x}:{:02x}:{:02x}:{:02x}:{:02x}, {:?} interrupts\n",
+        netdev.device().name(),
+        pdev.revision_id(),
+        perm_addr[0],
+        perm_addr[1],
+        perm_addr[2],
+        perm_addr[3],
+        perm_addr[4],
+        perm_addr[5],
+        netdev.priv_data().irq.kind
+    );
+    Ok(Adapter {
+        _netdev: netdev,
+        _enabled: enabled,
+    })
+}
+
 impl pci::Driver for Re1000e {
     type IdInfo = ();
     type Data<'bound> = Adapter<'bound>;
@@ -56,54 +132,6 @@ impl pci::Driver for Re1000e {
         pdev: &'bound pci::Device<Core<'_>>,
         _info: Option<&'bound Self::IdInfo>,
     ) -> impl PinInit<Self::Data<'bound>, Error> + 'bound {
-        let enabled = pdev.enable_device_mem_master()?;
-        let bar = pdev.iomap_region_sized::<{ regs::BAR0_SIZE }>(0, c"re1000e")?;
-        let dev: &kernel::device::Device = pdev.as_ref();
-
-        mac::reset(dev, &bar)?;
-        let perm_addr = nvm::read_permanent_mac(dev, &bar)?;
-        match mac::read_rar0(&bar) {
-            Some(rar0) if rar0 != perm_addr => dev_warn!(
-                dev,
-                "receive address 0 {:02x?} differs from the NVM address\n",
-                rar0
-            ),
-            None => dev_warn!(dev, "receive address 0 is not valid after reset\n"),
-            _ => {}
-        }
-        mac::set_driver_loaded(&bar, true);
-
-        dev_info!(
-            dev,
-            "Intel 82574L (rev {:#04x}), NVM checksum ok, MAC {:02x}:{:02x}:{:02x}:{:02x}:{:02x}:{:02x}\n",
-            pdev.revision_id(),
-            perm_addr[0],
-            perm_addr[1],
-            perm_addr[2],
-            perm_addr[3],
-            perm_addr[4],
-            perm_addr[5]
-        );
-
-        Ok(Adapter {
-            pdev,
-            bar,
-            perm_addr,
-            _enabled: enabled,
-        })
-    }
-
-    fn unbind<'bound>(pdev: &'bound pci::Device<Core<'_>>, this: Pin<&Self::Data<'bound>>) {
-        mac::stop(pdev.as_ref(), &this.bar);
-    }
-}
-
-impl Drop for Adapter<'_> {
-    fn drop(&mut self) {
-        dev_dbg!(
-            self.pdev.as_ref(),
-            "released 82574L {:02x?}\n",
-            self.perm_addr
-        );
+        probe_device(pdev)
     }
 }

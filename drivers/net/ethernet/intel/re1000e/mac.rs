@@ -20,6 +20,7 @@ use kernel::{
 
 use crate::{
     driver::Bar0,
+    filter,
     nvm_image,
     regs, //
 };
@@ -105,4 +106,26 @@ pub(crate) fn read_rar0(bar: &Bar0<'_>) -> Option<[u8; 6]> {
     }
     let ral = bar.read(regs::RAL::at(0)).low().get();
     Some(nvm_image::mac_from_ral_rah(ral, u16::from(rah.high())))
+}
+
+/// Programs receive address 0 with `mac` and marks it valid.
+pub(crate) fn set_rar0(bar: &Bar0<'_>, mac: &[u8; 6]) {
+    let low = u32::from_le_bytes([mac[0], mac[1], mac[2], mac[3]]);
+    let high = u16::from_le_bytes([mac[4], mac[5]]);
+    bar.write(regs::RAL::at(0), regs::RAL::zeroed().with_low(low));
+    bar.write(regs::RAH::at(0), regs::RAH::zeroed().with_high(high).with_av(true));
+}
+
+/// Clears the multicast table.
+pub(crate) fn clear_mta(bar: &Bar0<'_>) {
+    write_mta(bar, &[]);
+}
+
+/// Programs the multicast table to accept exactly `addrs` (up to hash collisions).
+pub(crate) fn write_mta(bar: &Bar0<'_>, addrs: &[[u8; 6]]) {
+    for (i, bits) in filter::mta_table(addrs).iter().enumerate() {
+        if let Some(loc) = regs::MTA::try_at(i) {
+            bar.write(loc, regs::MTA::zeroed().with_bits(*bits));
+        }
+    }
 }

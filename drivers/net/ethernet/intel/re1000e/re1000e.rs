@@ -3,15 +3,29 @@
 //! Rust driver for the Intel 82574L Gigabit Ethernet controller.
 //!
 //! The layout follows the C e1000e driver so that a reader who knows it finds the same thing
-//! in the same place: `regs.rs` (register map), `mac.rs` (reset and address registers),
-//! `nvm.rs` (NVM access) with its pure image logic in `nvm_image.rs`, and `driver.rs` (PCI
-//! probe and unbind).
+//! in the same place:
+//!
+//! - `regs.rs`: the register map;
+//! - `mac.rs`: reset and receive-address registers; `nvm.rs`: NVM access;
+//! - `hw.rs`: data-path register programming; `ring.rs`: descriptor rings;
+//! - `netdev.rs`: the network interface (ops, NAPI, interrupt); `ethtool.rs`: ethtool_ops;
+//! - `driver.rs`: PCI probe and the bound state.
+//!
+//! Pure logic with no kernel types, unit-tested by KUnit and on the host: `desc.rs`
+//! (descriptor encoders and decoders), `filter.rs` (multicast hash), `nvm_image.rs` (NVM
+//! checksum and address).
 
+mod desc;
 mod driver;
+mod ethtool;
+mod filter;
+mod hw;
 mod mac;
+mod netdev;
 mod nvm;
 mod nvm_image;
 mod regs;
+mod ring;
 
 kernel::module_pci_driver! {
     type: driver::Re1000e,

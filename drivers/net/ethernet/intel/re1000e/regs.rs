@@ -84,12 +84,44 @@ register! {
 
     /// Receive Control (RCTL, 0x00100).
     pub(crate) RCTL(u32) @ 0x00100 {
+        /// Strip Ethernet CRC.
+        26:26 secrc => bool;
+        /// Buffer size extension (BSIZE x16).
+        25:25 bsex => bool;
+        /// Discard pause frames.
+        22:22 dpf => bool;
+        /// VLAN filter enable.
+        18:18 vfe => bool;
+        /// Receive buffer size: 00 = 2048, 01 = 1024, 10 = 512, 11 = 256 (x16 with BSEX).
+        17:16 bsize;
+        /// Accept broadcast.
+        15:15 bam => bool;
+        /// Multicast offset: which address bits index the MTA.
+        13:12 mo;
+        /// Descriptor minimum threshold: 00 = 1/2, 01 = 1/4, 10 = 1/8 of the ring.
+        9:8 rdmts;
+        /// Loopback mode: 00 none, 11 MAC loopback.
+        7:6 lbm;
+        /// Long packet enable (frames over 1522 bytes).
+        5:5 lpe => bool;
+        /// Multicast promiscuous.
+        4:4 mpe => bool;
+        /// Unicast promiscuous.
+        3:3 upe => bool;
+        /// Store bad packets.
+        2:2 sbp => bool;
         /// Receiver enable.
         1:1 en => bool;
     }
 
     /// Transmit Control (TCTL, 0x00400).
     pub(crate) TCTL(u32) @ 0x00400 {
+        /// Re-transmit on late collision.
+        24:24 rtlc => bool;
+        /// Collision distance.
+        21:12 cold;
+        /// Collision threshold.
+        11:4 ct;
         /// Pad short packets.
         3:3 psp => bool;
         /// Transmit enable.
@@ -109,6 +141,140 @@ register! {
         15:0 high;
     }
 
+    /// MDI Control (MDIC, 0x00020): PHY register access.
+    pub(crate) MDIC(u32) @ 0x00020 {
+        /// Error.
+        30:30 e => bool;
+        /// Ready.
+        28:28 r => bool;
+        /// Opcode: 01 = write, 10 = read.
+        27:26 op;
+        /// PHY address.
+        25:21 phyadd;
+        /// PHY register address.
+        20:16 regadd;
+        /// Data.
+        15:0 data;
+    }
+
+    /// Interrupt Throttling Rate (ITR, 0x000C4), in 256 ns units.
+    pub(crate) ITR(u32) @ 0x000c4 {
+        15:0 interval;
+    }
+
+    /// Interrupt Cause Set (ICS, 0x000C8).
+    pub(crate) ICS(u32) @ 0x000c8 {
+        31:0 causes;
+    }
+
+    /// Interrupt Mask Set/Read (IMS, 0x000D0).
+    pub(crate) IMS(u32) @ 0x000d0 {
+        31:0 mask;
+    }
+
+    /// Transmit IPG (TIPG, 0x00410).
+    pub(crate) TIPG(u32) @ 0x00410 {
+        29:20 ipgr2;
+        19:10 ipgr1;
+        9:0 ipgt;
+    }
+
+    /// Receive Descriptor Base Address Low (RDBAL0, 0x02800).
+    pub(crate) RDBAL(u32) @ 0x02800 {
+        31:0 addr;
+    }
+
+    /// Receive Descriptor Base Address High (RDBAH0, 0x02804).
+    pub(crate) RDBAH(u32) @ 0x02804 {
+        31:0 addr;
+    }
+
+    /// Receive Descriptor Length (RDLEN0, 0x02808), bytes, multiple of 128.
+    pub(crate) RDLEN(u32) @ 0x02808 {
+        19:0 len;
+    }
+
+    /// Receive Descriptor Head (RDH0, 0x02810).
+    pub(crate) RDH(u32) @ 0x02810 {
+        15:0 head;
+    }
+
+    /// Receive Descriptor Tail (RDT0, 0x02818).
+    pub(crate) RDT(u32) @ 0x02818 {
+        15:0 tail;
+    }
+
+    /// Receive Interrupt Packet Delay Timer (RDTR, 0x02820), 1.024 us units.
+    pub(crate) RDTR(u32) @ 0x02820 {
+        15:0 delay;
+    }
+
+    /// Receive Interrupt Absolute Delay Timer (RADV, 0x0282C), 1.024 us units.
+    pub(crate) RADV(u32) @ 0x0282c {
+        15:0 delay;
+    }
+
+    /// Transmit Descriptor Base Address Low (TDBAL0, 0x03800).
+    pub(crate) TDBAL(u32) @ 0x03800 {
+        31:0 addr;
+    }
+
+    /// Transmit Descriptor Base Address High (TDBAH0, 0x03804).
+    pub(crate) TDBAH(u32) @ 0x03804 {
+        31:0 addr;
+    }
+
+    /// Transmit Descriptor Length (TDLEN0, 0x03808), bytes, multiple of 128.
+    pub(crate) TDLEN(u32) @ 0x03808 {
+        19:0 len;
+    }
+
+    /// Transmit Descriptor Head (TDH0, 0x03810).
+    pub(crate) TDH(u32) @ 0x03810 {
+        15:0 head;
+    }
+
+    /// Transmit Descriptor Tail (TDT0, 0x03818).
+    pub(crate) TDT(u32) @ 0x03818 {
+        15:0 tail;
+    }
+
+    /// Transmit Interrupt Delay Value (TIDV, 0x03820), 1.024 us units.
+    pub(crate) TIDV(u32) @ 0x03820 {
+        15:0 delay;
+    }
+
+    /// Transmit Absolute Interrupt Delay Value (TADV, 0x0382C).
+    pub(crate) TADV(u32) @ 0x0382c {
+        15:0 delay;
+    }
+
+    /// Receive Checksum Control (RXCSUM, 0x05000).
+    pub(crate) RXCSUM(u32) @ 0x05000 {
+        /// Packet checksum disable: the descriptor carries the RSS hash instead.
+        13:13 pcsd => bool;
+        /// TCP/UDP checksum offload.
+        9:9 tuofld => bool;
+        /// IP checksum offload.
+        8:8 ipofld => bool;
+    }
+
+    /// Receive Filter Control (RFCTL, 0x05008).
+    pub(crate) RFCTL(u32) @ 0x05008 {
+        /// Extended receive descriptor status.
+        15:15 exten => bool;
+    }
+
+    /// Multicast Table Array (MTA, 0x05200 + 4*n).
+    pub(crate) MTA(u32)[128] @ 0x05200 {
+        31:0 bits;
+    }
+
+    /// VLAN Filter Table Array (VFTA, 0x05600 + 4*n).
+    pub(crate) VFTA(u32)[128] @ 0x05600 {
+        31:0 bits;
+    }
+
     /// EEPROM Write (EEWR, 0x0102C); same layout as EERD.
     pub(crate) EEWR(u32) @ 0x0102c {
         31:16 data;
@@ -116,4 +282,24 @@ register! {
         1:1 done => bool;
         0:0 start => bool;
     }
+}
+
+/// Interrupt cause bits of ICR/ICS/IMS/IMC (datasheet 10.2.4.1).
+pub(crate) mod int {
+    /// Transmit descriptor written back.
+    pub(crate) const TXDW: u32 = 1 << 0;
+    /// Link status change.
+    pub(crate) const LSC: u32 = 1 << 2;
+    /// Receive descriptor minimum threshold reached.
+    pub(crate) const RXDMT0: u32 = 1 << 4;
+    /// Receiver overrun.
+    pub(crate) const RXO: u32 = 1 << 6;
+    /// Receiver timer interrupt.
+    pub(crate) const RXT0: u32 = 1 << 7;
+    /// Interrupt asserted (INTx: this device raised the line).
+    pub(crate) const INT_ASSERTED: u32 = 1 << 31;
+    /// Causes the data path handles in NAPI.
+    pub(crate) const DATA: u32 = TXDW | RXDMT0 | RXO | RXT0;
+    /// Causes re1000e enables.
+    pub(crate) const ENABLED: u32 = DATA | LSC;
 }

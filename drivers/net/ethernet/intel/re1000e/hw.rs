@@ -1,0 +1,116 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! Data-path register programming: descriptor rings, transmit and receive control, link.
+//!
+//! Values follow the 82574 datasheet (sections 4.6.6 "Transmit Initialization" and 4.6.5
+//! "Receive Initialization") and what the C e1000e driver programs for this part.
+
+use kernel::{
+    io::Io,
+    prelude::*,
+    time::{
+        delay::fsleep,
+        Delta, //
+    }, //
+};
+
+use crate::{
+    driver::Bar0,
+    regs,
+    ring::DescRing, //
+};
+
+/// TXDCTL(0): descriptor granularity, write-back threshold 1, prefetch threshold 31, and
+/// bit 22, which the 82574 requires set (datasheet 10.2.3.14, as e1000e programs it).
+const TXDCTL0: usize = 0x03828;
+const TXDCTL_VALUE: u32 = (1 << 24) | (1 << 22) | (1 << 16) | 0x1f;
+
+/// Programs the transmit ring and unit (still disabled).
+pub(crate) fn configure_tx(bar: &Bar0<'_>, ring: &DescRing) -> Result {
+    let base = ring.dma_address();
+    bar.write_reg(regs::TDBAL::zeroed().with_addr(base as u32));
+    bar.write_reg(regs::TDBAH::zeroed().with_addr((base >> 32) as u32));
+    bar.write_reg(regs::TDLEN::zeroed().try_with_len(ring.bytes())?);
+    bar.write_reg(regs::TDH::zeroed());
+    bar.write_reg(regs::TDT::zeroed());
+    bar.write32(TXDCTL_VALUE, TXDCTL0);
+    // Inter-packet gap for copper (IPGT 8, IPGR1 8, IPGR2 6).
+    bar.write_reg(
+        regs::TIPG::zeroed()
+            .with_const_ipgt::<8>()
+            .with_const_ipgr1::<8>()
+            .with_const_ipgr2::<6>(),
+    );
+    // Interrupt moderation: the C driver's defaults (8 us transmit delay, 32 us absolute).
+    bar.write_reg(regs::TIDV::zeroed().with_const_delay::<8>());
+    bar.write_reg(regs::TADV::zeroed().with_const_delay::<32>());
+    bar.write_reg(
+        regs::TCTL::zeroed()
+            .with_psp(true)
+            .with_rtlc(true)
+            .with_const_ct::<0x0f>()
+            .with_const_cold::<0x3f>(),
+    );
+    Ok(())
+}
+
+/// Programs the receive ring and unit (still disabled): extended descriptors, 2 KiB buffers,
+/// CRC stripped, broadcast accepted, checksum offload per `rxcsum`.
+pub(crate) fn configure_rx(bar: &Bar0<'_>, ring: &DescRing, rxcsum: bool) -> Result {
+    bar.write_reg(regs::RCTL::zeroed());
+    let base = ring.dma_address();
+    bar.write_reg(regs::RDBAL::zeroed().with_addr(base as u32));
+    bar.write_reg(regs::RDBAH::zeroed().with_addr((base >> 32) as u32));
+    bar.write_reg(regs::RDLEN::zeroed().try_with_len(ring.bytes())?);
+    bar.write_reg(regs::RDH::zeroed());
+    bar.write_reg(regs::RDT::zeroed());
+    bar.write_reg(regs::RDTR::zeroed());
+    bar.write_reg(regs::RADV::zeroed().with_const_delay::<8>());
+    bar.write_reg(regs::RFCTL::zeroed().with_exten(true));
+    bar.write_reg(
+        regs::RXCSUM::zeroed()
+            .with_ipofld(rxcsum)
+            .with_tuofld(rxcsum),
+    );
+    bar.write_reg(
+        regs::RCTL::zeroed()
+            .with_bam(true)
+            .with_secrc(true)
+            .with_dpf(true),
+    );
+    Ok(())
+}
+
+/// Sets unicast and multicast promiscuity.
+pub(crate) fn set_rx_filters(bar: &Bar0<'_>, promisc: bool, allmulti: bool) {
+    bar.update(regs::RCTL, |r| r.with_upe(promisc).with_mpe(promisc || allmulti));
+}
+
+/// Starts the receive and transmit units.
+pub(crate) fn enable_rx_tx(bar: &Bar0<'_>) {
+    bar.update(regs::TCTL, |r| r.with_en(true));
+    bar.update(regs::RCTL, |r| r.with_en(true));
+}
+
+/// Stops the receive and transmit units and masks every interrupt.
+pub(crate) fn disable_rx_tx(bar: &Bar0<'_>) {
+    bar.write_reg(regs::IMC::zeroed().with_mask(u32::MAX));
+    bar.update(regs::RCTL, |r| r.with_en(false));
+    bar.update(regs::TCTL, |r| r.with_en(false));
+    let _ = bar.read(regs::STATUS);
+    fsleep(Delta::from_millis(10));
+}
+
+/// The link: `Some((speed in Mb/s, full duplex))` when up.
+pub(crate) fn link(bar: &Bar0<'_>) -> Option<(u32, bool)> {
+    let s = bar.read(regs::STATUS);
+    if !s.lu() {
+        return None;
+    }
+    let speed = match s.speed().get() {
+        0 => 10,
+        1 => 100,
+        _ => 1000,
+    };
+    Some((speed, s.fd()))
+}

@@ -1,0 +1,438 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! The network interface: `net_device_ops`, NAPI polling and the interrupt handler.
+//!
+//! One queue pair. The interrupt handler masks the data-path causes and schedules NAPI; the
+//! poll cleans transmit completions, receives up to the budget and refills the receive ring;
+//! the NAPI abstraction re-enables the causes (in [`Net::napi_complete`]) only when NAPI
+//! really completed. Link changes and transmit-hang recovery run in `ndo_work`, under RTNL.
+
+use kernel::{
+    device::Bound,
+    io::Io,
+    irq::IrqReturn,
+    net::{
+        dev::{
+            self as netdev,
+            Device,
+            IrqInfo,
+            Rtnl,
+            Stats64,
+            TxResult, //
+        },
+        features::Features,
+        napi::{
+            Budget,
+            Napi,
+            NapiPoll, //
+        },
+        bh_lock::{
+            new_spinlock_bh,
+            SpinLockBh, //
+        },
+        skb::{
+            DropReason,
+            SkBuff, //
+        },
+    },
+    pci,
+    prelude::*,
+    sync::atomic::{
+        Atomic,
+        Relaxed, //
+    }, //
+};
+
+use crate::{
+    desc,
+    driver::Bar0,
+    hw,
+    mac,
+    regs,
+    ring::{
+        self,
+        RxRing,
+        TxPiece,
+        TxRing, //
+    }, //
+};
+
+/// `ndo_work` events.
+pub(crate) const EVENT_LINK: u64 = 1 << 0;
+/// A transmit queue hung: reset the data path.
+pub(crate) const EVENT_RESET: u64 = 1 << 1;
+
+/// Descriptors one packet can need at most: context, head, every fragment.
+const TX_MAX_PER_PACKET: u32 = 2 + 17;
+/// Wake a stopped queue once this many descriptors are free.
+const TX_WAKE_THRESHOLD: u32 = 2 * TX_MAX_PER_PACKET;
+
+/// Interface counters, updated locklessly by the data path.
+struct Counters {
+    rx_packets: Atomic<u64>,
+    rx_bytes: Atomic<u64>,
+    rx_errors: Atomic<u64>,
+    rx_dropped: Atomic<u64>,
+    tx_packets: Atomic<u64>,
+    tx_bytes: Atomic<u64>,
+    tx_dropped: Atomic<u64>,
+}
+
+/// The re1000e network driver type (`net_device_ops` and `ethtool_ops`).
+pub(crate) struct Net;
+
+/// Driver-private data of an re1000e interface, pinned in its `net_device`.
+#[pin_data(PinnedDrop)]
+pub(crate) struct NetPriv<'a> {
+    pub(crate) pdev: &'a pci::Device<Bound>,
+    pub(crate) bar: Bar0<'a>,
+    pub(crate) perm_addr: [u8; 6],
+    pub(crate) irq: IrqInfo,
+    #[pin]
+    napi: Napi,
+    #[pin]
+    tx: SpinLockBh<Option<TxRing<'a>>>,
+    #[pin]
+    rx: SpinLockBh<Option<RxRing>>,
+    stats: Counters,
+    pub(crate) msg_enable: Atomic<u32>,
+    /// Ring sizes used by the next `open`: TX in the low, RX in the high 16 bits.
+    pub(crate) ring_sizes: Atomic<u32>,
+}
+
+impl<'a> NetPriv<'a> {
+    /// Initialiser for the private data of `dev`, taking over the mapped, reset device.
+    pub(crate) fn new(
+        dev: &'a Device,
+        pdev: &'a pci::Device<Bound>,
+        bar: Bar0<'a>,
+        perm_addr: [u8; 6],
+        irq: IrqInfo,
+    ) -> impl PinInit<Self, Error> + 'a {
+        try_pin_init!(Self {
+            pdev,
+            bar,
+            perm_addr,
+            irq,
+            napi <- Napi::new::<Net>(dev, 0),
+            tx <- new_spinlock_bh!(None, "re1000e_tx"),
+            rx <- new_spinlock_bh!(None, "re1000e_rx"),
+            stats: Counters {
+                rx_packets: Atomic::new(0),
+                rx_bytes: Atomic::new(0),
+                rx_errors: Atomic::new(0),
+                rx_dropped: Atomic::new(0),
+                tx_packets: Atomic::new(0),
+                tx_bytes: Atomic::new(0),
+                tx_dropped: Atomic::new(0),
+            },
+            msg_enable: Atomic::new(0),
+            ring_sizes: Atomic::new(ring::DEFAULT_DESC | (ring::DEFAULT_DESC << 16)),
+        }? Error)
+    }
+
+    /// Current (TX, RX) ring sizes.
+    pub(crate) fn rings(&self) -> (u32, u32) {
+        let v = self.ring_sizes.load(Relaxed);
+        (v & 0xffff, v >> 16)
+    }
+
+    fn dma_dev(&self) -> &'a kernel::device::Device<Bound> {
+        self.pdev.as_ref()
+    }
+
+    /// Allocates the rings, programs the data path and enables it.
+    fn up(&self, dev: &Device) -> Result {
+        let (txn, rxn) = self.rings();
+        let tx = TxRing::new(self.dma_dev(), txn)?;
+        let mut rx = RxRing::new(self.dma_dev(), dev, &self.napi, rxn)?;
+        let tail = rx.refill().ok_or(ENOMEM)?;
+
+        mac::set_rar0(&self.bar, &dev.address());
+        mac::clear_mta(&self.bar);
+        hw::configure_tx(&self.bar, &tx.desc)?;
+        hw::configure_rx(&self.bar, &rx.desc, dev.features().contains(Features::RXCSUM))?;
+        *self.tx.lock() = Some(tx);
+        *self.rx.lock() = Some(rx);
+        self.bar.write_reg(regs::RDT::zeroed().with_tail(tail as u16));
+        hw::set_rx_filters(&self.bar, dev.is_promisc(), dev.is_allmulti());
+        hw::enable_rx_tx(&self.bar);
+
+        self.napi.enable();
+        self.bar.write_reg(regs::IMS::zeroed().with_mask(regs::int::ENABLED));
+        if let Some(q) = dev.tx_queue(0) {
+            q.start();
+        }
+        self.update_link(dev);
+        Ok(())
+    }
+
+    /// Stops the data path and releases the rings; no DMA is in flight afterwards.
+    fn down(&self, dev: &Device, rtnl: &Rtnl) {
+        dev.tx_disable(rtnl);
+        dev.carrier_off();
+        hw::disable_rx_tx(&self.bar);
+        self.napi.disable();
+        // A full reset guarantees the DMA engines are idle before the rings are freed.
+        let _ = mac::reset(self.pdev.as_ref(), &self.bar);
+        mac::set_driver_loaded(&self.bar, true);
+        let tx = self.tx.lock().take();
+        drop(tx);
+        if let Some(q) = dev.tx_queue(0) {
+            q.reset();
+        }
+        let rx = self.rx.lock().take();
+        drop(rx);
+    }
+
+    /// Brings a running interface down and up again (ring resize, recovery).
+    pub(crate) fn restart(&self, dev: &Device, rtnl: &Rtnl) -> Result {
+        self.down(dev, rtnl);
+        self.up(dev)
+    }
+
+    /// Reads the link state and reports it.
+    fn update_link(&self, dev: &Device) {
+        let link = hw::link(&self.bar);
+        match link {
+            Some((speed, full)) if !dev.carrier_ok() => {
+                dev_info!(
+                    self.pdev.as_ref(),
+                    "{}: Link is Up {} Mbps {} Duplex\n",
+                    dev.name(),
+                    speed,
+                    if full { "Full" } else { "Half" }
+                );
+                dev.carrier_on();
+            }
+            None if dev.carrier_ok() => {
+                dev_info!(self.pdev.as_ref(), "{}: Link is Down\n", dev.name());
+                dev.carrier_off();
+            }
+            _ => {}
+        }
+    }
+
+    fn xmit(&self, skb: SkBuff, dev: &Device) -> TxResult {
+        let Some(q) = dev.tx_queue(0) else {
+            skb.drop_reason(DropReason::DevReady);
+            return TxResult::Ok;
+        };
+        let mut guard = self.tx.lock();
+        let Some(ring) = Option::as_mut(&mut *guard) else {
+            skb.drop_reason(DropReason::DevReady);
+            return TxResult::Ok;
+        };
+        if ring.free() < skb.nr_frags() + 2 {
+            q.stop();
+            return TxResult::Busy(skb);
+        }
+        let pieces = match self.map(&skb) {
+            Ok(p) => p,
+            Err(_) => {
+                self.stats.tx_dropped.add(1, Relaxed);
+                skb.drop_reason(DropReason::Nomem);
+                return TxResult::Ok;
+            }
+        };
+        let len = skb.len();
+        if ring
+            .push(skb, None, pieces, desc::DataOpts::default(), 1)
+            .is_err()
+        {
+            self.stats.tx_dropped.add(1, Relaxed);
+            return TxResult::Ok;
+        }
+        if q.sent(len, Device::xmit_more()) {
+            self.bar
+                .write_reg(regs::TDT::zeroed().with_tail(ring.tail() as u16));
+        }
+        if ring.free() < TX_MAX_PER_PACKET {
+            q.stop();
+        }
+        TxResult::Ok
+    }
+
+    /// Maps the head and fragments of `skb`, one piece per descriptor.
+    fn map(&self, skb: &SkBuff) -> Result<KVec<TxPiece<'a>>> {
+        let mut pieces = KVec::with_capacity(skb.nr_frags() as usize + 1, GFP_ATOMIC)?;
+        let head = skb.head_len();
+        if head > desc::TX_MAX_BUF {
+            return Err(EMSGSIZE);
+        }
+        if head > 0 {
+            pieces.push(
+                TxPiece {
+                    map: skb.map_head(self.dma_dev())?,
+                    len: head,
+                },
+                GFP_ATOMIC,
+            )?;
+        }
+        for i in 0..skb.nr_frags() {
+            let len = skb.frag_len(i).ok_or(EINVAL)?;
+            if len > desc::TX_MAX_BUF {
+                return Err(EMSGSIZE);
+            }
+            pieces.push(
+                TxPiece {
+                    map: skb.map_frag(self.dma_dev(), i)?,
+                    len,
+                },
+                GFP_ATOMIC,
+            )?;
+        }
+        Ok(pieces)
+    }
+
+    fn clean_tx(&self, dev: &Device) {
+        let Some(q) = dev.tx_queue(0) else { return };
+        let mut guard = self.tx.lock();
+        let Some(ring) = Option::as_mut(&mut *guard) else { return };
+        let done = ring.clean();
+        if done.packets > 0 {
+            q.completed(done.packets, done.bytes);
+            self.stats.tx_packets.add(u64::from(done.packets), Relaxed);
+            self.stats.tx_bytes.add(u64::from(done.bytes), Relaxed);
+        }
+        if q.is_stopped() && ring.free() >= TX_WAKE_THRESHOLD && dev.carrier_ok() {
+            q.wake();
+        }
+    }
+
+    fn receive(&self, dev: &Device, napi: &Napi, budget: &mut Budget) {
+        let mut guard = self.rx.lock();
+        let Some(ring) = Option::as_mut(&mut *guard) else { return };
+        let rxcsum = dev.features().contains(Features::RXCSUM);
+        while budget.remaining() > 0 {
+            let Some(frame) = ring.next(false) else { break };
+            budget.take();
+            let Ok(frame) = frame else {
+                self.stats.rx_errors.add(1, Relaxed);
+                continue;
+            };
+            let mut skb = frame.skb;
+            if skb.len() < 14 {
+                self.stats.rx_dropped.add(1, Relaxed);
+                skb.drop_reason(DropReason::PktTooSmall);
+                continue;
+            }
+            if rxcsum && frame.info.csum == desc::RxCsum::Good {
+                skb.set_checksum_unnecessary();
+            }
+            if let Some(tci) = frame.info.vlan {
+                skb.put_vlan_tag(tci);
+            }
+            self.stats.rx_packets.add(1, Relaxed);
+            self.stats.rx_bytes.add(u64::from(skb.len()), Relaxed);
+            skb.eth_type_trans(dev);
+            skb.record_rx_queue(0);
+            skb.gro_receive(napi);
+        }
+        if let Some(tail) = ring.refill() {
+            self.bar.write_reg(regs::RDT::zeroed().with_tail(tail as u16));
+        }
+    }
+}
+
+#[pinned_drop]
+impl PinnedDrop for NetPriv<'_> {
+    fn drop(self: Pin<&mut Self>) {
+        // The interface is unregistered and its interrupts freed: quiesce the device before
+        // the register mapping goes away.
+        mac::stop(self.pdev.as_ref(), &self.bar);
+    }
+}
+
+#[vtable]
+impl netdev::Driver for Net {
+    type Priv<'a> = NetPriv<'a>;
+
+    fn open<'a>(dev: &'a Device, this: Pin<&'a NetPriv<'a>>, _rtnl: &Rtnl) -> Result {
+        this.up(dev)
+    }
+
+    fn stop<'a>(dev: &'a Device, this: Pin<&'a NetPriv<'a>>, rtnl: &Rtnl) -> Result {
+        this.down(dev, rtnl);
+        Ok(())
+    }
+
+    fn start_xmit<'a>(skb: SkBuff, dev: &'a Device, this: Pin<&'a NetPriv<'a>>) -> TxResult {
+        this.xmit(skb, dev)
+    }
+
+    fn get_stats64<'a>(_dev: &'a Device, this: Pin<&'a NetPriv<'a>>, s: &mut Stats64) {
+        let c = &this.stats;
+        s.rx_packets = c.rx_packets.load(Relaxed);
+        s.rx_bytes = c.rx_bytes.load(Relaxed);
+        s.rx_errors = c.rx_errors.load(Relaxed);
+        s.rx_dropped = c.rx_dropped.load(Relaxed);
+        s.tx_packets = c.tx_packets.load(Relaxed);
+        s.tx_bytes = c.tx_bytes.load(Relaxed);
+        s.tx_dropped = c.tx_dropped.load(Relaxed);
+    }
+
+    fn set_rx_mode<'a>(dev: &'a Device, this: Pin<&'a NetPriv<'a>>) {
+        let mut addrs = [[0u8; 6]; 64];
+        let n = dev.copy_mc_addrs(&mut addrs);
+        let allmulti = dev.is_allmulti() || dev.mc_count() > addrs.len();
+        hw::set_rx_filters(&this.bar, dev.is_promisc(), allmulti);
+        mac::write_mta(&this.bar, &addrs[..n]);
+    }
+
+    fn tx_timeout<'a>(dev: &'a Device, this: Pin<&'a NetPriv<'a>>, txqueue: u32) {
+        dev_warn!(
+            this.pdev.as_ref(),
+            "{}: transmit queue {} timed out, resetting\n",
+            dev.name(),
+            txqueue
+        );
+        dev.schedule_work(EVENT_RESET);
+    }
+
+    fn work<'a>(dev: &'a Device, this: Pin<&'a NetPriv<'a>>, rtnl: &Rtnl, events: u64) {
+        if events & EVENT_RESET != 0 && dev.is_running() {
+            if let Err(e) = this.restart(dev, rtnl) {
+                dev_err!(this.pdev.as_ref(), "reset failed: {:?}\n", e);
+            }
+        }
+        if events & EVENT_LINK != 0 && dev.is_running() {
+            this.update_link(dev);
+        }
+    }
+
+    fn irq<'a>(dev: &'a Device, this: Pin<&'a NetPriv<'a>>, _slot: u32) -> IrqReturn {
+        let icr = this.bar.read(regs::ICR).causes().get();
+        let legacy = matches!(this.irq.kind, pci::IrqType::Intx);
+        if icr == 0 || (legacy && icr & regs::int::INT_ASSERTED == 0) {
+            return IrqReturn::None;
+        }
+        if icr & regs::int::LSC != 0 {
+            dev.schedule_work(EVENT_LINK);
+        }
+        if icr & regs::int::DATA != 0 {
+            this.bar
+                .write_reg(regs::IMC::zeroed().with_mask(regs::int::DATA));
+            this.napi.schedule();
+        }
+        IrqReturn::Handled
+    }
+
+    fn poll<'a>(
+        dev: &'a Device,
+        this: Pin<&'a NetPriv<'a>>,
+        napi: &'a Napi,
+        budget: &mut Budget,
+    ) -> NapiPoll {
+        this.clean_tx(dev);
+        if !budget.is_tx_only() {
+            this.receive(dev, napi, budget);
+        }
+        NapiPoll::Done
+    }
+
+    fn napi_complete<'a>(_dev: &'a Device, this: Pin<&'a NetPriv<'a>>, _napi: &'a Napi) {
+        this.bar
+            .write_reg(regs::IMS::zeroed().with_mask(regs::int::DATA));
+    }
+}

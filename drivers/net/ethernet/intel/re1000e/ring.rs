@@ -1,0 +1,311 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! Transmit and receive descriptor rings (datasheet 7.1.4, 7.2.3).
+//!
+//! A ring is an array of 16-byte descriptors in coherent DMA memory plus, per descriptor, what
+//! the driver must release when the hardware is done with it. Rings are created by `open` and
+//! dropped by `stop` once the hardware no longer uses them: dropping a ring unmaps and frees
+//! every packet and returns every receive page to its pool.
+
+use kernel::{
+    device::{
+        Bound,
+        Device, //
+    },
+    dma::Coherent,
+    io::{
+        io_read,
+        io_write, //
+    },
+    net::{
+        self,
+        dma::Mapping,
+        page_pool::{
+            PagePool,
+            PoolPage, //
+        },
+        skb::SkBuff, //
+    },
+    prelude::*,
+    sync::barrier::{
+        dma_mb,
+        Read, //
+    }, //
+};
+
+use crate::desc::{
+    self,
+    Words, //
+};
+
+/// Smallest and largest ring sizes (datasheet: multiple of 8 descriptors, 128 bytes).
+pub(crate) const MIN_DESC: u32 = 64;
+pub(crate) const MAX_DESC: u32 = 4096;
+/// Default ring size, as the C driver.
+pub(crate) const DEFAULT_DESC: u32 = 256;
+
+/// Descriptors in coherent memory, two 64-bit words each.
+pub(crate) struct DescRing {
+    mem: Coherent<[u64]>,
+    count: u32,
+}
+
+impl DescRing {
+    fn new(dev: &Device<Bound>, count: u32) -> Result<Self> {
+        if !(MIN_DESC..=MAX_DESC).contains(&count) || count % 8 != 0 {
+            return Err(EINVAL);
+        }
+        Ok(DescRing {
+            mem: Coherent::zeroed_slice(dev, 2 * count as usize, GFP_KERNEL)?,
+            count,
+        })
+    }
+
+    /// Bus address of descriptor 0.
+    pub(crate) fn dma_address(&self) -> u64 {
+        self.mem.dma_address()
+    }
+
+    /// Size in bytes, for RDLEN/TDLEN.
+    pub(crate) fn bytes(&self) -> u32 {
+        self.count * 16
+    }
+
+    /// Writes descriptor `i`; the second word last, as it holds the status the hardware polls.
+    fn write(&self, i: u32, w: Words) -> Result {
+        let i = (i % self.count) as usize * 2;
+        io_write!(self.mem, [try: i], w[0].to_le());
+        io_write!(self.mem, [try: i + 1], w[1].to_le());
+        Ok(())
+    }
+
+    /// Reads the second word of descriptor `i` (where write-back status lives).
+    fn read_status(&self, i: u32) -> Result<u64> {
+        let i = (i % self.count) as usize * 2;
+        Ok(u64::from_le(io_read!(self.mem, [try: i + 1])))
+    }
+
+    /// Reads descriptor `i`: status word first, then (after a read barrier, so that it is not
+    /// older than the status) the first word.
+    fn read(&self, i: u32) -> Result<Words> {
+        let w1 = self.read_status(i)?;
+        dma_mb(Read);
+        let i = (i % self.count) as usize * 2;
+        Ok([u64::from_le(io_read!(self.mem, [try: i])), w1])
+    }
+}
+
+/// What a transmit descriptor slot holds until the hardware is done with it.
+#[derive(Default)]
+struct TxBuf<'a> {
+    /// The mapping this descriptor points to.
+    map: Option<Mapping<'a>>,
+    /// On the first slot of a packet: the packet, its last descriptor, bytes and segments.
+    packet: Option<(SkBuff, u32, u32, u32)>,
+}
+
+/// Totals of a transmit clean-up.
+#[derive(Default, Clone, Copy)]
+pub(crate) struct TxDone {
+    pub(crate) packets: u32,
+    pub(crate) bytes: u32,
+}
+
+/// The transmit ring.
+pub(crate) struct TxRing<'a> {
+    pub(crate) desc: DescRing,
+    bufs: KVec<TxBuf<'a>>,
+    /// Next descriptor the driver fills.
+    next_use: u32,
+    /// Oldest descriptor not yet cleaned.
+    next_clean: u32,
+}
+
+/// One buffer of a packet to transmit.
+pub(crate) struct TxPiece<'a> {
+    pub(crate) map: Mapping<'a>,
+    pub(crate) len: u32,
+}
+
+impl<'a> TxRing<'a> {
+    pub(crate) fn new(dev: &Device<Bound>, count: u32) -> Result<Self> {
+        let desc = DescRing::new(dev, count)?;
+        let mut bufs = KVec::with_capacity(count as usize, GFP_KERNEL)?;
+        for _ in 0..count {
+            bufs.push(TxBuf::default(), GFP_KERNEL)?;
+        }
+        Ok(TxRing {
+            desc,
+            bufs,
+            next_use: 0,
+            next_clean: 0,
+        })
+    }
+
+    /// Free descriptors (one is always left empty so that head == tail means empty).
+    pub(crate) fn free(&self) -> u32 {
+        let n = self.desc.count;
+        (self.next_clean + n - self.next_use - 1) % n
+    }
+
+    /// The tail to write to TDT.
+    pub(crate) fn tail(&self) -> u32 {
+        self.next_use
+    }
+
+    /// Queues one packet: an optional context descriptor, then one data descriptor per
+    /// piece. The caller checked that `free()` covers `pieces.len() + 1`.
+    pub(crate) fn push(
+        &mut self,
+        skb: SkBuff,
+        context: Option<Words>,
+        pieces: KVec<TxPiece<'a>>,
+        opts: desc::DataOpts,
+        segs: u32,
+    ) -> Result {
+        let first = self.next_use;
+        let n = self.desc.count;
+        let mut i = first;
+        if let Some(c) = context {
+            self.desc.write(i, c)?;
+            i = (i + 1) % n;
+        }
+        let count = pieces.len();
+        let mut last = i;
+        for (k, p) in pieces.into_iter().enumerate() {
+            let o = desc::DataOpts {
+                last: k + 1 == count,
+                ..opts
+            };
+            self.desc.write(i, desc::data(p.map.dma_address(), p.len, &o))?;
+            self.bufs[i as usize].map = Some(p.map);
+            last = i;
+            i = (i + 1) % n;
+        }
+        let bytes = skb.len();
+        self.bufs[first as usize].packet = Some((skb, last, bytes, segs));
+        self.next_use = i;
+        Ok(())
+    }
+
+    /// Releases every packet the hardware finished, oldest first.
+    pub(crate) fn clean(&mut self) -> TxDone {
+        let mut done = TxDone::default();
+        let n = self.desc.count;
+        while self.next_clean != self.next_use {
+            let first = self.next_clean as usize;
+            let Some((_, last, _, _)) = &self.bufs[first].packet else {
+                // A context-only slot cannot start a packet; resynchronise defensively.
+                self.next_clean = (self.next_clean + 1) % n;
+                continue;
+            };
+            let last = *last;
+            match self.desc.read_status(last) {
+                Ok(w1) if desc::tx_done(w1) => {}
+                _ => break,
+            }
+            if let Some((skb, _, bytes, segs)) = self.bufs[first].packet.take() {
+                done.packets += segs;
+                done.bytes += bytes;
+                skb.consume();
+            }
+            let mut i = self.next_clean;
+            loop {
+                self.bufs[i as usize].map = None;
+                let at_end = i == last;
+                i = (i + 1) % n;
+                if at_end {
+                    break;
+                }
+            }
+            self.next_clean = i;
+        }
+        done
+    }
+}
+
+/// Headroom before a received frame in its page: room for the stack to push headers.
+pub(crate) const RX_HEADROOM: u32 = 256;
+/// Receive buffer size programmed in RCTL (2048 bytes).
+pub(crate) const RX_BUF_LEN: u32 = 2048;
+
+/// The receive ring, with its page pool.
+pub(crate) struct RxRing {
+    pub(crate) desc: DescRing,
+    pages: KVec<Option<PoolPage>>,
+    pool: PagePool,
+    /// Next descriptor the hardware completes.
+    next_clean: u32,
+    /// Next descriptor to give a fresh page.
+    next_fill: u32,
+}
+
+/// One received frame.
+pub(crate) struct RxFrame {
+    pub(crate) skb: SkBuff,
+    pub(crate) info: desc::RxDone,
+}
+
+impl RxRing {
+    pub(crate) fn new(
+        dev: &Device<Bound>,
+        netdev: &net::dev::Device,
+        napi: &net::napi::Napi,
+        count: u32,
+    ) -> Result<Self> {
+        let desc = DescRing::new(dev, count)?;
+        let pool = PagePool::new(dev, netdev, napi, 0, count, RX_HEADROOM, RX_BUF_LEN)?;
+        let mut pages = KVec::with_capacity(count as usize, GFP_KERNEL)?;
+        for _ in 0..count {
+            pages.push(None, GFP_KERNEL)?;
+        }
+        Ok(RxRing {
+            desc,
+            pages,
+            pool,
+            next_clean: 0,
+            next_fill: 0,
+        })
+    }
+
+    /// Gives pages to every empty descriptor but one; returns the tail for RDT, or `None`
+    /// if nothing was added.
+    pub(crate) fn refill(&mut self) -> Option<u32> {
+        let n = self.desc.count;
+        let mut added = false;
+        while (self.next_fill + 1) % n != self.next_clean {
+            let i = self.next_fill as usize;
+            if self.pages[i].is_none() {
+                let Some(page) = self.pool.alloc() else { break };
+                let addr = page.dma_address() + u64::from(RX_HEADROOM);
+                if self.desc.write(self.next_fill, desc::rx_read(addr)).is_err() {
+                    break;
+                }
+                self.pages[i] = Some(page);
+            }
+            self.next_fill = (self.next_fill + 1) % n;
+            added = true;
+        }
+        added.then_some(self.next_fill)
+    }
+
+    /// Takes the next completed frame, if the hardware finished one. Frames the hardware
+    /// split over several buffers (longer than the buffer) or flagged bad are dropped and
+    /// reported as `Err(())` so that the caller counts them.
+    pub(crate) fn next(&mut self, rss: bool) -> Option<core::result::Result<RxFrame, ()>> {
+        let i = self.next_clean;
+        let w = self.desc.read(i).ok()?;
+        let info = desc::rx_done(w, rss)?;
+        let page = self.pages[i as usize].take();
+        self.next_clean = (i + 1) % self.desc.count;
+        let page = page?;
+        if !info.eop || info.frame_error || u32::from(info.len) > RX_BUF_LEN {
+            return Some(Err(()));
+        }
+        page.sync_for_cpu(RX_HEADROOM, u32::from(info.len));
+        match SkBuff::build_from_page(page, RX_HEADROOM, u32::from(info.len), net::page_pool::PAGE_SIZE) {
+            Ok(skb) => Some(Ok(RxFrame { skb, info })),
+            Err(_) => Some(Err(())),
+        }
+    }
+}

@@ -1,0 +1,417 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Helpers for the Rust net_device, sk_buff, NAPI, page pool and streaming DMA
+ * abstractions (rust/kernel/net/): wrappers of static inline functions and
+ * macros of <linux/netdevice.h>, <linux/skbuff.h>, <net/page_pool/helpers.h>
+ * and <linux/dma-mapping.h>.
+ */
+
+#include <linux/dma-mapping.h>
+#include <linux/etherdevice.h>
+#include <linux/if_vlan.h>
+#include <linux/netdevice.h>
+#include <linux/skbuff.h>
+#include <net/page_pool/helpers.h>
+#include <net/tls.h>
+
+__rust_helper void *rust_helper_netdev_priv(const struct net_device *dev)
+{
+	return netdev_priv(dev);
+}
+
+__rust_helper void rust_helper_netif_napi_add(struct net_device *dev,
+					      struct napi_struct *napi,
+					      int (*poll)(struct napi_struct *, int))
+{
+	netif_napi_add(dev, napi, poll);
+}
+
+__rust_helper void rust_helper_netif_napi_del(struct napi_struct *napi)
+{
+	netif_napi_del(napi);
+}
+
+__rust_helper bool rust_helper_napi_schedule(struct napi_struct *n)
+{
+	return napi_schedule(n);
+}
+
+__rust_helper struct netdev_queue *
+rust_helper_netdev_get_tx_queue(const struct net_device *dev, unsigned int index)
+{
+	return netdev_get_tx_queue(dev, index);
+}
+
+__rust_helper void rust_helper_netif_tx_start_queue(struct netdev_queue *q)
+{
+	netif_tx_start_queue(q);
+}
+
+__rust_helper void rust_helper_netif_tx_stop_queue(struct netdev_queue *q)
+{
+	netif_tx_stop_queue(q);
+}
+
+__rust_helper bool rust_helper_netif_tx_queue_stopped(const struct netdev_queue *q)
+{
+	return netif_tx_queue_stopped(q);
+}
+
+__rust_helper void rust_helper_netdev_tx_sent_queue(struct netdev_queue *q,
+						    unsigned int bytes)
+{
+	netdev_tx_sent_queue(q, bytes);
+}
+
+__rust_helper bool rust_helper___netdev_tx_sent_queue(struct netdev_queue *q,
+						      unsigned int bytes, bool xmit_more)
+{
+	return __netdev_tx_sent_queue(q, bytes, xmit_more);
+}
+
+__rust_helper void rust_helper_netdev_tx_completed_queue(struct netdev_queue *q,
+							 unsigned int pkts,
+							 unsigned int bytes)
+{
+	netdev_tx_completed_queue(q, pkts, bytes);
+}
+
+__rust_helper void rust_helper_netdev_tx_reset_queue(struct netdev_queue *q)
+{
+	netdev_tx_reset_queue(q);
+}
+
+__rust_helper bool rust_helper_netdev_xmit_more(void)
+{
+	return netdev_xmit_more();
+}
+
+__rust_helper bool rust_helper_netif_carrier_ok(const struct net_device *dev)
+{
+	return netif_carrier_ok(dev);
+}
+
+__rust_helper bool rust_helper_netif_running(const struct net_device *dev)
+{
+	return netif_running(dev);
+}
+
+__rust_helper void rust_helper_eth_hw_addr_set(struct net_device *dev, const u8 *addr)
+{
+	eth_hw_addr_set(dev, addr);
+}
+
+__rust_helper bool rust_helper_is_valid_ether_addr(const u8 *addr)
+{
+	return is_valid_ether_addr(addr);
+}
+
+/* sk_buff */
+
+__rust_helper unsigned int rust_helper_skb_headlen(const struct sk_buff *skb)
+{
+	return skb_headlen(skb);
+}
+
+__rust_helper unsigned int rust_helper_skb_nr_frags(const struct sk_buff *skb)
+{
+	return skb_shinfo(skb)->nr_frags;
+}
+
+__rust_helper skb_frag_t *rust_helper_skb_frag(struct sk_buff *skb, unsigned int i)
+{
+	return &skb_shinfo(skb)->frags[i];
+}
+
+__rust_helper unsigned int rust_helper_skb_frag_size(const skb_frag_t *frag)
+{
+	return skb_frag_size(frag);
+}
+
+__rust_helper dma_addr_t rust_helper_skb_frag_dma_map(struct device *dev,
+						      const skb_frag_t *frag)
+{
+	return skb_frag_dma_map(dev, frag, 0, skb_frag_size(frag), DMA_TO_DEVICE);
+}
+
+__rust_helper bool rust_helper_skb_is_gso(const struct sk_buff *skb)
+{
+	return skb_is_gso(skb);
+}
+
+__rust_helper unsigned short rust_helper_skb_gso_size(const struct sk_buff *skb)
+{
+	return skb_shinfo(skb)->gso_size;
+}
+
+__rust_helper unsigned int rust_helper_skb_gso_type(const struct sk_buff *skb)
+{
+	return skb_shinfo(skb)->gso_type;
+}
+
+__rust_helper unsigned short rust_helper_skb_gso_segs(const struct sk_buff *skb)
+{
+	return skb_shinfo(skb)->gso_segs;
+}
+
+__rust_helper int rust_helper_skb_checksum_start_offset(const struct sk_buff *skb)
+{
+	return skb_checksum_start_offset(skb);
+}
+
+__rust_helper __be16 rust_helper_skb_protocol(const struct sk_buff *skb)
+{
+	return skb->protocol;
+}
+
+__rust_helper void rust_helper_skb_set_protocol(struct sk_buff *skb, __be16 proto)
+{
+	skb->protocol = proto;
+}
+
+__rust_helper __u32 rust_helper_skb_get_hash_raw(const struct sk_buff *skb)
+{
+	return skb_get_hash_raw(skb);
+}
+
+__rust_helper gro_result_t rust_helper_napi_gro_receive(struct napi_struct *napi,
+							struct sk_buff *skb)
+{
+	return napi_gro_receive(napi, skb);
+}
+
+__rust_helper u16 rust_helper_skb_csum_offset(const struct sk_buff *skb)
+{
+	return skb->csum_offset;
+}
+
+__rust_helper bool rust_helper_skb_tls_tx_device_offloaded(const struct sk_buff *skb)
+{
+#ifdef CONFIG_TLS_DEVICE
+	return tls_is_skb_tx_device_offloaded(skb);
+#else
+	return false;
+#endif
+}
+
+__rust_helper int rust_helper_skb_network_offset(const struct sk_buff *skb)
+{
+	return skb_network_offset(skb);
+}
+
+__rust_helper int rust_helper_skb_transport_offset(const struct sk_buff *skb)
+{
+	return skb_transport_offset(skb);
+}
+
+__rust_helper unsigned int rust_helper_skb_tcp_hdrlen(const struct sk_buff *skb)
+{
+	return tcp_hdrlen(skb);
+}
+
+__rust_helper unsigned int rust_helper_skb_ip_summed(const struct sk_buff *skb)
+{
+	return skb->ip_summed;
+}
+
+__rust_helper void rust_helper_skb_set_ip_summed(struct sk_buff *skb, unsigned int v)
+{
+	skb->ip_summed = v;
+}
+
+__rust_helper __be16 rust_helper_skb_vlan_get_protocol(const struct sk_buff *skb)
+{
+	return vlan_get_protocol(skb);
+}
+
+__rust_helper bool rust_helper_skb_vlan_tag_present(const struct sk_buff *skb)
+{
+	return skb_vlan_tag_present(skb);
+}
+
+__rust_helper u16 rust_helper_skb_vlan_tag_get(const struct sk_buff *skb)
+{
+	return skb_vlan_tag_get(skb);
+}
+
+__rust_helper void rust_helper___vlan_hwaccel_put_tag(struct sk_buff *skb,
+						      __be16 proto, u16 tci)
+{
+	__vlan_hwaccel_put_tag(skb, proto, tci);
+}
+
+__rust_helper void rust_helper_skb_set_hash(struct sk_buff *skb, __u32 hash,
+					    enum pkt_hash_types type)
+{
+	skb_set_hash(skb, hash, type);
+}
+
+__rust_helper int rust_helper_skb_put_padto(struct sk_buff *skb, unsigned int len)
+{
+	return skb_put_padto(skb, len);
+}
+
+__rust_helper void rust_helper_skb_mark_for_recycle(struct sk_buff *skb)
+{
+	skb_mark_for_recycle(skb);
+}
+
+__rust_helper void rust_helper_skb_reserve(struct sk_buff *skb, int len)
+{
+	skb_reserve(skb, len);
+}
+
+__rust_helper void *rust_helper___skb_put(struct sk_buff *skb, unsigned int len)
+{
+	return __skb_put(skb, len);
+}
+
+__rust_helper void rust_helper_skb_record_rx_queue(struct sk_buff *skb, u16 q)
+{
+	skb_record_rx_queue(skb, q);
+}
+
+__rust_helper u16 rust_helper_skb_get_queue_mapping(const struct sk_buff *skb)
+{
+	return skb_get_queue_mapping(skb);
+}
+
+__rust_helper void rust_helper_dev_consume_skb_any(struct sk_buff *skb)
+{
+	dev_consume_skb_any(skb);
+}
+
+/* Streaming DMA */
+
+__rust_helper dma_addr_t rust_helper_dma_map_single(struct device *dev, void *ptr,
+						    size_t size,
+						    enum dma_data_direction dir)
+{
+	return dma_map_single(dev, ptr, size, dir);
+}
+
+__rust_helper void rust_helper_dma_unmap_single(struct device *dev, dma_addr_t addr,
+						size_t size,
+						enum dma_data_direction dir)
+{
+	dma_unmap_single(dev, addr, size, dir);
+}
+
+__rust_helper void rust_helper_dma_unmap_page(struct device *dev, dma_addr_t addr,
+					      size_t size,
+					      enum dma_data_direction dir)
+{
+	dma_unmap_page(dev, addr, size, dir);
+}
+
+__rust_helper int rust_helper_dma_mapping_error(struct device *dev, dma_addr_t addr)
+{
+	return dma_mapping_error(dev, addr);
+}
+
+__rust_helper void rust_helper_dma_sync_single_for_cpu(struct device *dev,
+						       dma_addr_t addr, size_t size,
+						       enum dma_data_direction dir)
+{
+	dma_sync_single_for_cpu(dev, addr, size, dir);
+}
+
+__rust_helper void rust_helper_dma_sync_single_for_device(struct device *dev,
+							  dma_addr_t addr, size_t size,
+							  enum dma_data_direction dir)
+{
+	dma_sync_single_for_device(dev, addr, size, dir);
+}
+
+/* Page pool */
+
+__rust_helper struct page *rust_helper_page_pool_dev_alloc_pages(struct page_pool *pool)
+{
+	return page_pool_dev_alloc_pages(pool);
+}
+
+__rust_helper dma_addr_t rust_helper_page_pool_get_dma_addr(const struct page *page)
+{
+	return page_pool_get_dma_addr(page);
+}
+
+__rust_helper void rust_helper_page_pool_put_full_page(struct page_pool *pool,
+						       struct page *page,
+						       bool allow_direct)
+{
+	page_pool_put_full_page(pool, page, allow_direct);
+}
+
+__rust_helper void rust_helper_page_pool_dma_sync_for_cpu(const struct page_pool *pool,
+							  const struct page *page,
+							  u32 offset, u32 len)
+{
+	page_pool_dma_sync_for_cpu(pool, page, offset, len);
+}
+
+__rust_helper void *rust_helper_netdev_page_address(struct page *page)
+{
+	return page_address(page);
+}
+
+/* Copies up to @max multicast addresses of @dev into @out; list lock held by caller. */
+__rust_helper int rust_helper_netdev_mc_copy(struct net_device *dev, u8 *out, int max)
+{
+	struct netdev_hw_addr *ha;
+	int n = 0;
+
+	netdev_for_each_mc_addr(ha, dev) {
+		if (n == max)
+			break;
+		memcpy(out + n * ETH_ALEN, ha->addr, ETH_ALEN);
+		n++;
+	}
+	return n;
+}
+
+/*
+ * page_pool_params is made of struct_group_tagged() unions that bindgen
+ * renders with generated names; build it here from plain arguments.
+ */
+__rust_helper struct page_pool *
+rust_helper_page_pool_create_dma(struct device *dev, struct napi_struct *napi,
+				 struct net_device *netdev, unsigned int pool_size,
+				 unsigned int offset, unsigned int max_len,
+				 unsigned int queue_idx)
+{
+	struct page_pool_params pp = {
+		.order = 0,
+		.flags = PP_FLAG_DMA_MAP | PP_FLAG_DMA_SYNC_DEV,
+		.pool_size = pool_size,
+		.nid = dev_to_node(dev),
+		.dev = dev,
+		.napi = napi,
+		.netdev = netdev,
+		.queue_idx = queue_idx,
+		.dma_dir = DMA_FROM_DEVICE,
+		.offset = offset,
+		.max_len = max_len,
+	};
+
+	return page_pool_create(&pp);
+}
+
+__rust_helper void rust_helper_netdev_spin_lock_bh(spinlock_t *lock)
+{
+	spin_lock_bh(lock);
+}
+
+__rust_helper void rust_helper_netdev_spin_unlock_bh(spinlock_t *lock)
+{
+	spin_unlock_bh(lock);
+}
+
+__rust_helper void rust_helper_netif_tx_disable(struct net_device *dev)
+{
+	netif_tx_disable(dev);
+}
+
+__rust_helper int rust_helper_netdev_spin_trylock_bh(spinlock_t *lock)
+{
+	return spin_trylock_bh(lock);
+}

@@ -1,0 +1,1003 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! Network devices (`struct net_device`) and their registration.
+//!
+//! C headers: [`include/linux/netdevice.h`](srctree/include/linux/netdevice.h),
+//! [`include/linux/etherdevice.h`](srctree/include/linux/etherdevice.h)
+//!
+//! A driver implements [`Driver`] (the `net_device_ops`, as a `#[vtable]` trait: methods it
+//! does not implement leave the C pointer NULL) and [`ethtool::Operations`], and creates a
+//! [`Registration`] from its bus probe. The registration owns the `net_device`:
+//!
+//! - the driver-private data ([`Driver::Priv`]) is pin-initialised inside `netdev_priv()` and
+//!   never moves;
+//! - its interrupts (PCI vectors allocated by the registration) are requested after the device
+//!   is registered and dispatched to [`Driver::irq`];
+//! - dropping the registration unregisters the device, frees the interrupts, drops the private
+//!   data (and so every [`Napi`](super::napi::Napi) it holds, which deletes itself), frees the
+//!   device and finally the interrupt vectors. `needs_free_netdev` is never set, so the core
+//!   never frees memory Rust still points at.
+//!
+//! Callbacks that the core runs with the RTNL held receive an [`Rtnl`] token; functions that
+//! require the RTNL (such as [`Device::update_features`]) take one, so they cannot be called
+//! from the data path or from interrupt context.
+
+use crate::{
+    bindings,
+    device,
+    irq::IrqReturn,
+    error::{
+        from_result,
+        to_result,
+        VTABLE_DEFAULT_ERROR, //
+    },
+    net::{
+        ethtool,
+        features::Features,
+        skb::SkBuff, //
+    },
+    pci,
+    prelude::*,
+    types::Opaque, //
+};
+use core::{
+    marker::PhantomData,
+    ptr::NonNull, //
+};
+
+/// Proof that the RTNL (`rtnl_lock()`) is held by the current thread.
+///
+/// Handed to [`Driver`] and [`ethtool::Operations`] callbacks that the core calls under the
+/// RTNL, or obtained from [`Rtnl::lock`]. It is neither `Send` nor `Sync`.
+pub struct Rtnl(PhantomData<*mut ()>);
+
+impl Rtnl {
+    /// # Safety
+    ///
+    /// The caller must hold the RTNL for the lifetime of the returned reference.
+    pub(crate) unsafe fn assume_held<'a>() -> &'a Rtnl {
+        const HELD: Rtnl = Rtnl(PhantomData);
+        &HELD
+    }
+
+    /// Takes the RTNL, sleeping if needed; it is released when the guard drops.
+    pub fn lock() -> RtnlGuard {
+        // SAFETY: `rtnl_lock` may be called from any process context.
+        unsafe { bindings::rtnl_lock() };
+        RtnlGuard(Rtnl(PhantomData))
+    }
+}
+
+/// The RTNL, held until this guard is dropped. Dereferences to [`Rtnl`].
+pub struct RtnlGuard(Rtnl);
+
+impl core::ops::Deref for RtnlGuard {
+    type Target = Rtnl;
+    fn deref(&self) -> &Rtnl {
+        &self.0
+    }
+}
+
+impl Drop for RtnlGuard {
+    fn drop(&mut self) {
+        // SAFETY: this guard was created by `Rtnl::lock`, which took the RTNL.
+        unsafe { bindings::rtnl_unlock() };
+    }
+}
+
+/// A network device, as the C `struct net_device`.
+///
+/// # Invariants
+///
+/// A `&Device` always points to a valid `struct net_device` that outlives the reference.
+#[repr(transparent)]
+pub struct Device(Opaque<bindings::net_device>);
+
+// SAFETY: `struct net_device` is used from any thread; every method of `Device` that mutates
+// state takes the lock the C API requires (or an `Rtnl` proof).
+unsafe impl Sync for Device {}
+// SAFETY: see `Sync`.
+unsafe impl Send for Device {}
+
+impl Device {
+    /// # Safety
+    ///
+    /// `ptr` must point to a valid `struct net_device` for the lifetime `'a`.
+    pub(crate) unsafe fn from_raw<'a>(ptr: *mut bindings::net_device) -> &'a Device {
+        // SAFETY: guaranteed by the caller; `Device` is a transparent wrapper.
+        unsafe { &*ptr.cast() }
+    }
+
+    /// Returns the raw `struct net_device` pointer.
+    pub fn as_raw(&self) -> *mut bindings::net_device {
+        self.0.get()
+    }
+
+    /// The interface name (`eth0`, ...).
+    pub fn name(&self) -> &CStr {
+        // SAFETY: `name` is a NUL-terminated array inside a valid `net_device`.
+        unsafe { CStr::from_char_ptr((*self.as_raw()).name.as_ptr()) }
+    }
+
+    /// The current MTU.
+    pub fn mtu(&self) -> u32 {
+        // SAFETY: the device is valid; `mtu` is read with READ_ONCE semantics in C too.
+        unsafe { core::ptr::read_volatile(&raw const (*self.as_raw()).mtu) }
+    }
+
+    /// The interface flags (`IFF_*`, as in `dev->flags`).
+    pub fn flags(&self) -> u32 {
+        // SAFETY: the device is valid.
+        unsafe { core::ptr::read_volatile(&raw const (*self.as_raw()).flags) }
+    }
+
+    /// Returns `true` if the interface is in promiscuous mode (`IFF_PROMISC`).
+    pub fn is_promisc(&self) -> bool {
+        self.flags() & bindings::net_device_flags_IFF_PROMISC != 0
+    }
+
+    /// Returns `true` if all multicast frames are wanted (`IFF_ALLMULTI`).
+    pub fn is_allmulti(&self) -> bool {
+        self.flags() & bindings::net_device_flags_IFF_ALLMULTI != 0
+    }
+
+    /// Returns `true` between `ndo_open` and `ndo_stop`.
+    pub fn is_running(&self) -> bool {
+        // SAFETY: the device is valid.
+        unsafe { bindings::netif_running(self.as_raw()) }
+    }
+
+    /// Reports that the link is up.
+    pub fn carrier_on(&self) {
+        // SAFETY: the device is valid; `netif_carrier_on` may be called from any context.
+        unsafe { bindings::netif_carrier_on(self.as_raw()) }
+    }
+
+    /// Reports that the link is down.
+    pub fn carrier_off(&self) {
+        // SAFETY: the device is valid; `netif_carrier_off` may be called from any context.
+        unsafe { bindings::netif_carrier_off(self.as_raw()) }
+    }
+
+    /// Returns `true` if the carrier is on.
+    pub fn carrier_ok(&self) -> bool {
+        // SAFETY: the device is valid.
+        unsafe { bindings::netif_carrier_ok(self.as_raw()) }
+    }
+
+    /// The current Ethernet address.
+    pub fn address(&self) -> [u8; 6] {
+        let mut a = [0u8; 6];
+        // SAFETY: `dev_addr` of an Ethernet device points to at least 6 bytes.
+        unsafe { core::ptr::copy_nonoverlapping((*self.as_raw()).dev_addr, a.as_mut_ptr(), 6) };
+        a
+    }
+
+    /// Stops every transmit queue and waits for running transmits to finish
+    /// (`netif_tx_disable`). Call from [`Driver::stop`].
+    pub fn tx_disable(&self, _rtnl: &Rtnl) {
+        // SAFETY: the device is valid; `netif_tx_disable` takes each queue's lock itself.
+        unsafe { bindings::netif_tx_disable(self.as_raw()) }
+    }
+
+    /// Number of transmit queues in use.
+    pub fn num_tx_queues(&self) -> u32 {
+        // SAFETY: the device is valid.
+        unsafe { (*self.as_raw()).real_num_tx_queues }
+    }
+
+    /// Transmit queue `index`, if it exists.
+    pub fn tx_queue(&self, index: u32) -> Option<&TxQueue> {
+        if index >= self.num_tx_queues() {
+            return None;
+        }
+        // SAFETY: `index` is below `real_num_tx_queues`; the queue lives as long as `self`.
+        Some(unsafe { TxQueue::from_raw(bindings::netdev_get_tx_queue(self.as_raw(), index)) })
+    }
+
+    /// Returns `true` if the current transmit is followed by more (`xmit_more`), so the
+    /// doorbell may be deferred. Meaningful only inside [`Driver::start_xmit`].
+    pub fn xmit_more() -> bool {
+        // SAFETY: reads a per-CPU flag; valid in any context.
+        unsafe { bindings::netdev_xmit_more() }
+    }
+
+    /// The active features (`dev->features`).
+    pub fn features(&self) -> Features {
+        // SAFETY: the device is valid; a torn read is impossible for an aligned u64.
+        Features::from_raw(unsafe { core::ptr::read_volatile(&raw const (*self.as_raw()).features) })
+    }
+
+    /// The user-changeable features (`dev->hw_features`).
+    pub fn hw_features(&self) -> Features {
+        // SAFETY: the device is valid.
+        Features::from_raw(unsafe { (*self.as_raw()).hw_features })
+    }
+
+    /// The features the user asked for (`dev->wanted_features`).
+    pub fn wanted_features(&self) -> Features {
+        // SAFETY: the device is valid.
+        Features::from_raw(unsafe { (*self.as_raw()).wanted_features })
+    }
+
+    /// The features VLAN devices stacked on this one may use (`dev->vlan_features`).
+    pub fn vlan_features(&self) -> Features {
+        // SAFETY: the device is valid.
+        Features::from_raw(unsafe { (*self.as_raw()).vlan_features })
+    }
+
+    /// The features encapsulating devices may use (`dev->hw_enc_features`).
+    pub fn hw_enc_features(&self) -> Features {
+        // SAFETY: the device is valid.
+        Features::from_raw(unsafe { (*self.as_raw()).hw_enc_features })
+    }
+
+    /// Replaces the user-changeable features (a capability change). Follow with
+    /// [`Device::update_features`] so that `features` is recomputed and userspace told.
+    pub fn set_hw_features(&self, _rtnl: &Rtnl, f: Features) {
+        // SAFETY: the RTNL is held (proved by `_rtnl`), which serialises feature writers.
+        unsafe { (*self.as_raw()).hw_features = f.raw() };
+    }
+
+    /// Replaces the features stacked VLAN devices inherit. Follow with
+    /// [`Device::change_features`], which notifies even when `features` is unchanged.
+    pub fn set_vlan_features(&self, _rtnl: &Rtnl, f: Features) {
+        // SAFETY: the RTNL is held (proved by `_rtnl`).
+        unsafe { (*self.as_raw()).vlan_features = f.raw() };
+    }
+
+    /// Replaces the features encapsulating devices inherit.
+    pub fn set_hw_enc_features(&self, _rtnl: &Rtnl, f: Features) {
+        // SAFETY: the RTNL is held (proved by `_rtnl`).
+        unsafe { (*self.as_raw()).hw_enc_features = f.raw() };
+    }
+
+    /// Recomputes `features` through `ndo_fix_features`/`ndo_set_features`; userspace gets
+    /// `ETHTOOL_MSG_FEATURES_NTF` if they changed. Must not be called from inside
+    /// [`Driver::fix_features`] or [`Driver::set_features`].
+    pub fn update_features(&self, _rtnl: &Rtnl) {
+        // SAFETY: the device is valid and registered while a `&Device` exists in a callback;
+        // the RTNL is held (proved by `_rtnl`).
+        unsafe { bindings::netdev_update_features(self.as_raw()) }
+    }
+
+    /// Like [`Device::update_features`] but always notifies (upper devices recompute too).
+    pub fn change_features(&self, _rtnl: &Rtnl) {
+        // SAFETY: as for `update_features`.
+        unsafe { bindings::netdev_change_features(self.as_raw()) }
+    }
+
+    /// Schedules [`Driver::work`] with `events` ORed into its pending events. It runs later in
+    /// process context with the RTNL held. Callable from any context, interrupts included.
+    pub fn schedule_work(&self, events: u64) {
+        // SAFETY: the device is valid; `netdev_work_sched` takes its own lock and ignores
+        // devices being unregistered.
+        unsafe { bindings::netdev_work_sched(self.as_raw(), events as _) }
+    }
+
+    /// Number of multicast addresses the stack wants received.
+    pub fn mc_count(&self) -> usize {
+        // SAFETY: the device is valid.
+        unsafe { (*self.as_raw()).mc.count as usize }
+    }
+
+    /// Copies up to `out.len()` multicast addresses; returns how many were copied.
+    /// Call from [`Driver::set_rx_mode`], where the address lists are locked.
+    pub fn copy_mc_addrs(&self, out: &mut [[u8; 6]]) -> usize {
+        // SAFETY: `out` has room for `out.len()` addresses of 6 bytes; the list lock is held
+        // by the caller of `ndo_set_rx_mode`.
+        unsafe {
+            bindings::netdev_mc_copy(
+                self.as_raw(),
+                out.as_mut_ptr().cast(),
+                out.len().try_into().unwrap_or(i32::MAX),
+            ) as usize
+        }
+    }
+
+    /// The device as a generic [`device::Device`] (its `dev` member).
+    pub fn as_dev(&self) -> &device::Device {
+        // SAFETY: `dev` is a valid, initialised `struct device` inside the net_device.
+        unsafe { device::Device::from_raw(&raw mut (*self.as_raw()).dev) }
+    }
+}
+
+/// A transmit queue (`struct netdev_queue`) with its byte queue limits.
+#[repr(transparent)]
+pub struct TxQueue(Opaque<bindings::netdev_queue>);
+
+impl TxQueue {
+    /// # Safety
+    ///
+    /// `ptr` must be a valid `struct netdev_queue` for the lifetime `'a`.
+    unsafe fn from_raw<'a>(ptr: *mut bindings::netdev_queue) -> &'a TxQueue {
+        // SAFETY: guaranteed by the caller.
+        unsafe { &*ptr.cast() }
+    }
+
+    fn as_raw(&self) -> *mut bindings::netdev_queue {
+        self.0.get()
+    }
+
+    /// Allows the stack to transmit on this queue.
+    pub fn start(&self) {
+        // SAFETY: the queue is valid.
+        unsafe { bindings::netif_tx_start_queue(self.as_raw()) }
+    }
+
+    /// Stops the stack transmitting on this queue (the ring is full).
+    pub fn stop(&self) {
+        // SAFETY: the queue is valid.
+        unsafe { bindings::netif_tx_stop_queue(self.as_raw()) }
+    }
+
+    /// Restarts a stopped queue and reschedules it.
+    pub fn wake(&self) {
+        // SAFETY: the queue is valid.
+        unsafe { bindings::netif_tx_wake_queue(self.as_raw()) }
+    }
+
+    /// Returns `true` if the queue is stopped.
+    pub fn is_stopped(&self) -> bool {
+        // SAFETY: the queue is valid.
+        unsafe { bindings::netif_tx_queue_stopped(self.as_raw()) }
+    }
+
+    /// Accounts `bytes` handed to the hardware (BQL). Returns `true` if the doorbell must be
+    /// rung now: `xmit_more` is false or BQL just stopped the queue.
+    pub fn sent(&self, bytes: u32, xmit_more: bool) -> bool {
+        // SAFETY: the queue is valid; called from the xmit path, which holds the queue lock.
+        unsafe { bindings::__netdev_tx_sent_queue(self.as_raw(), bytes, xmit_more) }
+    }
+
+    /// Accounts `pkts` packets and `bytes` completed by the hardware (BQL).
+    pub fn completed(&self, pkts: u32, bytes: u32) {
+        // SAFETY: the queue is valid.
+        unsafe { bindings::netdev_tx_completed_queue(self.as_raw(), pkts, bytes) }
+    }
+
+    /// Forgets outstanding BQL state, after the ring was cleaned without completions.
+    pub fn reset(&self) {
+        // SAFETY: the queue is valid.
+        unsafe { bindings::netdev_tx_reset_queue(self.as_raw()) }
+    }
+}
+
+/// What [`Driver::start_xmit`] did with a packet.
+pub enum TxResult {
+    /// The driver took the packet (queued, or dropped and counted).
+    Ok,
+    /// The ring had no room: the packet goes back to the core, which retries it later.
+    /// The driver should have stopped the queue before this can happen.
+    Busy(SkBuff),
+}
+
+/// Interface statistics reported by [`Driver::get_stats64`] (`struct rtnl_link_stats64`).
+pub type Stats64 = bindings::rtnl_link_stats64;
+
+/// Static configuration of a device, applied before it is registered.
+#[derive(Clone)]
+pub struct Config {
+    /// Permanent (and initial) Ethernet address.
+    pub address: [u8; 6],
+    /// Number of transmit and receive queues.
+    pub queues: (u32, u32),
+    /// Smallest and largest MTU accepted.
+    pub mtu_range: (u32, u32),
+    /// Features the user may toggle (`hw_features`).
+    pub hw_features: Features,
+    /// Initially active features (`features`); always-on bits not in `hw_features` show as
+    /// `[fixed]` in ethtool.
+    pub features: Features,
+    /// Features stacked VLAN devices inherit.
+    pub vlan_features: Features,
+    /// Features encapsulating (tunnel) devices inherit.
+    pub hw_enc_features: Features,
+    /// Features MPLS devices inherit.
+    pub mpls_features: Features,
+    /// Largest GSO packet the device takes, in bytes.
+    pub tso_max_size: u32,
+    /// Largest number of segments in one GSO packet.
+    pub tso_max_segs: u32,
+    /// Transmit watchdog timeout in milliseconds; 0 disables [`Driver::tx_timeout`].
+    pub watchdog_ms: u32,
+}
+
+/// The `net_device_ops` of a driver.
+///
+/// Methods that are not implemented leave their `ndo_*` pointer NULL, so the core's default
+/// applies. `'a` is the life of the registration: everything a callback receives is valid
+/// for the whole callback, and nothing can be kept beyond it.
+#[vtable]
+pub trait Driver: Sized + 'static {
+    /// Driver-private data, pinned in `netdev_priv()` for the life of the registration.
+    type Priv<'a>: Send + Sync + 'a;
+
+    /// `ndo_open`: bring the interface up (allocate rings, enable NAPI and interrupts).
+    fn open<'a>(_dev: &'a Device, _this: Pin<&'a Self::Priv<'a>>, _rtnl: &Rtnl) -> Result {
+        build_error!(VTABLE_DEFAULT_ERROR)
+    }
+
+    /// `ndo_stop`: bring the interface down; no DMA may be in flight when this returns.
+    fn stop<'a>(_dev: &'a Device, _this: Pin<&'a Self::Priv<'a>>, _rtnl: &Rtnl) -> Result {
+        build_error!(VTABLE_DEFAULT_ERROR)
+    }
+
+    /// `ndo_start_xmit`: queue one packet. Runs with the queue's xmit lock held, BH disabled.
+    fn start_xmit<'a>(skb: SkBuff, dev: &'a Device, this: Pin<&'a Self::Priv<'a>>) -> TxResult;
+
+    /// `ndo_get_stats64`: fill `stats`. May run concurrently with anything (RCU context).
+    fn get_stats64<'a>(_dev: &'a Device, _this: Pin<&'a Self::Priv<'a>>, _stats: &mut Stats64) {
+        build_error!(VTABLE_DEFAULT_ERROR)
+    }
+
+    /// `ndo_change_mtu`: validate and apply `mtu` (already within the MTU range). On success
+    /// the abstraction stores the new MTU in the device.
+    fn change_mtu<'a>(
+        _dev: &'a Device,
+        _this: Pin<&'a Self::Priv<'a>>,
+        _rtnl: &Rtnl,
+        _mtu: u32,
+    ) -> Result {
+        build_error!(VTABLE_DEFAULT_ERROR)
+    }
+
+    /// `ndo_set_mac_address`: program a new unicast address (already checked to be a valid
+    /// unicast address). On success the abstraction stores it in the device.
+    fn set_mac_address<'a>(
+        _dev: &'a Device,
+        _this: Pin<&'a Self::Priv<'a>>,
+        _rtnl: &Rtnl,
+        _addr: &[u8; 6],
+    ) -> Result {
+        build_error!(VTABLE_DEFAULT_ERROR)
+    }
+
+    /// `ndo_set_rx_mode`: program promiscuous/multicast filtering from [`Device::flags`] and
+    /// the address lists. Atomic context, address lists locked.
+    fn set_rx_mode<'a>(_dev: &'a Device, _this: Pin<&'a Self::Priv<'a>>) {
+        build_error!(VTABLE_DEFAULT_ERROR)
+    }
+
+    /// `ndo_fix_features`: return `features` with whatever the device cannot do right now
+    /// removed. Stateless: depends only on its inputs and recorded device state.
+    fn fix_features<'a>(
+        _dev: &'a Device,
+        _this: Pin<&'a Self::Priv<'a>>,
+        _rtnl: &Rtnl,
+        _features: Features,
+    ) -> Features {
+        build_error!(VTABLE_DEFAULT_ERROR)
+    }
+
+    /// `ndo_set_features`: program `features` into the hardware. On error the core keeps the
+    /// old `features`, so the hardware must be left as it was.
+    fn set_features<'a>(
+        _dev: &'a Device,
+        _this: Pin<&'a Self::Priv<'a>>,
+        _rtnl: &Rtnl,
+        _features: Features,
+    ) -> Result {
+        build_error!(VTABLE_DEFAULT_ERROR)
+    }
+
+    /// `ndo_features_check`: the offloads `skb` may use; remove those the hardware cannot
+    /// apply to this packet. Data path.
+    fn features_check<'a>(_skb: &SkBuff, _dev: &'a Device, _features: Features) -> Features {
+        build_error!(VTABLE_DEFAULT_ERROR)
+    }
+
+    /// `ndo_tx_timeout`: queue `txqueue` made no progress. Atomic context: schedule recovery.
+    fn tx_timeout<'a>(_dev: &'a Device, _this: Pin<&'a Self::Priv<'a>>, _txqueue: u32) {
+        build_error!(VTABLE_DEFAULT_ERROR)
+    }
+
+    /// `ndo_vlan_rx_add_vid`: start receiving VLAN `vid` (`proto` is the tag protocol,
+    /// host order).
+    fn vlan_rx_add_vid<'a>(
+        _dev: &'a Device,
+        _this: Pin<&'a Self::Priv<'a>>,
+        _rtnl: &Rtnl,
+        _proto: u16,
+        _vid: u16,
+    ) -> Result {
+        build_error!(VTABLE_DEFAULT_ERROR)
+    }
+
+    /// `ndo_vlan_rx_kill_vid`: stop receiving VLAN `vid`.
+    fn vlan_rx_kill_vid<'a>(
+        _dev: &'a Device,
+        _this: Pin<&'a Self::Priv<'a>>,
+        _rtnl: &Rtnl,
+        _proto: u16,
+        _vid: u16,
+    ) -> Result {
+        build_error!(VTABLE_DEFAULT_ERROR)
+    }
+
+    /// `ndo_work`: deferred work scheduled with [`Device::schedule_work`]; process context,
+    /// RTNL and the instance lock held. `events` is the OR of everything scheduled.
+    fn work<'a>(_dev: &'a Device, _this: Pin<&'a Self::Priv<'a>>, _rtnl: &Rtnl, _events: u64) {
+        build_error!(VTABLE_DEFAULT_ERROR)
+    }
+
+    /// NAPI poll of instance `napi` (see [`Napi`](super::napi::Napi)). Consume RX work from
+    /// `budget` only; clean TX freely. Return [`NapiPoll::More`] if work is left that the
+    /// budget did not cover. The abstraction completes NAPI when allowed and only then calls
+    /// [`Driver::napi_complete`].
+    fn poll<'a>(
+        _dev: &'a Device,
+        _this: Pin<&'a Self::Priv<'a>>,
+        _napi: &'a super::napi::Napi,
+        _budget: &mut super::napi::Budget,
+    ) -> super::napi::NapiPoll {
+        build_error!(VTABLE_DEFAULT_ERROR)
+    }
+
+    /// Interrupt handler of vector `slot` (hard interrupt context). The device may be down:
+    /// interrupts arrive from registration to unregistration.
+    fn irq<'a>(_dev: &'a Device, _this: Pin<&'a Self::Priv<'a>>, _slot: u32) -> IrqReturn {
+        build_error!(VTABLE_DEFAULT_ERROR)
+    }
+
+    /// Called after `napi_complete_done()` returned true for `napi`: re-enable its interrupts.
+    fn napi_complete<'a>(
+        _dev: &'a Device,
+        _this: Pin<&'a Self::Priv<'a>>,
+        _napi: &'a super::napi::Napi,
+    ) {
+        build_error!(VTABLE_DEFAULT_ERROR)
+    }
+}
+
+/// The private data of a device whose ops are `T`.
+///
+/// # Safety
+///
+/// `dev` must be a registered (or registering) device created by [`Registration::new`] with
+/// driver `T`, and `'a` must not outlive the current callback.
+pub(crate) unsafe fn priv_of<'a, T: Driver>(dev: *mut bindings::net_device) -> Pin<&'a T::Priv<'a>> {
+    // SAFETY: `netdev_priv` of a device created by `Registration::new::<T>` holds an
+    // initialised, pinned `PrivBox<T::Priv>` for as long as the device is registered.
+    unsafe {
+        let b = bindings::netdev_priv(dev).cast::<PrivBox<T::Priv<'a>>>();
+        Pin::new_unchecked(&*(&raw const (*b).data))
+    }
+}
+
+/// Largest number of interrupt vectors a registration manages.
+pub const MAX_IRQS: usize = 8;
+
+/// Cookie of one requested interrupt: the device and the vector's slot.
+#[repr(C)]
+struct IrqCookie {
+    dev: *mut bindings::net_device,
+    slot: u32,
+}
+
+/// What `netdev_priv()` holds: the interrupt cookies, then the driver's data.
+#[repr(C)]
+struct PrivBox<P> {
+    cookies: [IrqCookie; MAX_IRQS],
+    data: P,
+}
+
+struct Adapter<T: Driver>(PhantomData<T>);
+
+impl<T: Driver> Adapter<T> {
+    /// # Safety
+    ///
+    /// Called by the core with a device created by `Registration::new::<T>`.
+    unsafe extern "C" fn open(dev: *mut bindings::net_device) -> c_int {
+        from_result(|| {
+            // SAFETY: `ndo_open` runs with a valid device and the RTNL held.
+            let (d, p, rtnl) = unsafe { (Device::from_raw(dev), priv_of::<T>(dev), Rtnl::assume_held()) };
+            T::open(d, p, rtnl)?;
+            Ok(0)
+        })
+    }
+
+    unsafe extern "C" fn stop(dev: *mut bindings::net_device) -> c_int {
+        from_result(|| {
+            // SAFETY: `ndo_stop` runs with a valid device and the RTNL held.
+            let (d, p, rtnl) = unsafe { (Device::from_raw(dev), priv_of::<T>(dev), Rtnl::assume_held()) };
+            T::stop(d, p, rtnl)?;
+            Ok(0)
+        })
+    }
+
+    unsafe extern "C" fn start_xmit(
+        skb: *mut bindings::sk_buff,
+        dev: *mut bindings::net_device,
+    ) -> bindings::netdev_tx_t {
+        // SAFETY: the core hands over one reference to a valid skb and a valid device.
+        let (skb, d, p) = unsafe { (SkBuff::from_raw(skb), Device::from_raw(dev), priv_of::<T>(dev)) };
+        match T::start_xmit(skb, d, p) {
+            TxResult::Ok => bindings::netdev_tx_NETDEV_TX_OK,
+            TxResult::Busy(skb) => {
+                // The core keeps ownership of a packet it gets NETDEV_TX_BUSY for.
+                let _ = skb.into_raw();
+                bindings::netdev_tx_NETDEV_TX_BUSY
+            }
+        }
+    }
+
+    unsafe extern "C" fn get_stats64(
+        dev: *mut bindings::net_device,
+        stats: *mut bindings::rtnl_link_stats64,
+    ) {
+        // SAFETY: valid device and a valid, exclusively ours `stats` for the call.
+        let (d, p, s) = unsafe { (Device::from_raw(dev), priv_of::<T>(dev), &mut *stats) };
+        T::get_stats64(d, p, s)
+    }
+
+    unsafe extern "C" fn change_mtu(dev: *mut bindings::net_device, mtu: c_int) -> c_int {
+        from_result(|| {
+            let mtu = u32::try_from(mtu).map_err(|_| EINVAL)?;
+            // SAFETY: `ndo_change_mtu` runs with a valid device and the RTNL held.
+            let (d, p, rtnl) = unsafe { (Device::from_raw(dev), priv_of::<T>(dev), Rtnl::assume_held()) };
+            T::change_mtu(d, p, rtnl, mtu)?;
+            // SAFETY: the RTNL is held; `WRITE_ONCE(dev->mtu, mtu)` in C.
+            unsafe { core::ptr::write_volatile(&raw mut (*dev).mtu, mtu) };
+            Ok(0)
+        })
+    }
+
+    unsafe extern "C" fn set_mac_address(dev: *mut bindings::net_device, addr: *mut c_void) -> c_int {
+        from_result(|| {
+            let mut mac = [0u8; 6];
+            // SAFETY: `addr` is a `struct sockaddr` whose `sa_data`, right after the 2-byte
+            // family, holds at least the 6 bytes of an Ethernet address.
+            unsafe {
+                core::ptr::copy_nonoverlapping(
+                    addr.cast::<u8>()
+                        .add(core::mem::size_of::<bindings::sa_family_t>()),
+                    mac.as_mut_ptr(),
+                    6,
+                )
+            };
+            // SAFETY: `mac` is 6 readable bytes.
+            if !unsafe { bindings::is_valid_ether_addr(mac.as_ptr()) } {
+                return Err(EADDRNOTAVAIL);
+            }
+            // SAFETY: `ndo_set_mac_address` runs with a valid device and the RTNL held.
+            let (d, p, rtnl) = unsafe { (Device::from_raw(dev), priv_of::<T>(dev), Rtnl::assume_held()) };
+            T::set_mac_address(d, p, rtnl, &mac)?;
+            // SAFETY: the RTNL is held; `mac` is 6 bytes.
+            unsafe { bindings::eth_hw_addr_set(dev, mac.as_ptr()) };
+            Ok(0)
+        })
+    }
+
+    unsafe extern "C" fn set_rx_mode(dev: *mut bindings::net_device) {
+        // SAFETY: valid device; address lists locked by the caller.
+        let (d, p) = unsafe { (Device::from_raw(dev), priv_of::<T>(dev)) };
+        T::set_rx_mode(d, p)
+    }
+
+    unsafe extern "C" fn fix_features(
+        dev: *mut bindings::net_device,
+        features: bindings::netdev_features_t,
+    ) -> bindings::netdev_features_t {
+        // SAFETY: `ndo_fix_features` runs with a valid device and the RTNL held.
+        let (d, p, rtnl) = unsafe { (Device::from_raw(dev), priv_of::<T>(dev), Rtnl::assume_held()) };
+        T::fix_features(d, p, rtnl, Features::from_raw(features)).raw()
+    }
+
+    unsafe extern "C" fn set_features(
+        dev: *mut bindings::net_device,
+        features: bindings::netdev_features_t,
+    ) -> c_int {
+        from_result(|| {
+            // SAFETY: `ndo_set_features` runs with a valid device and the RTNL held.
+            let (d, p, rtnl) = unsafe { (Device::from_raw(dev), priv_of::<T>(dev), Rtnl::assume_held()) };
+            T::set_features(d, p, rtnl, Features::from_raw(features))?;
+            Ok(0)
+        })
+    }
+
+    unsafe extern "C" fn features_check(
+        skb: *mut bindings::sk_buff,
+        dev: *mut bindings::net_device,
+        features: bindings::netdev_features_t,
+    ) -> bindings::netdev_features_t {
+        // SAFETY: the core lends a valid skb for the call (it keeps ownership).
+        let skb = core::mem::ManuallyDrop::new(unsafe { SkBuff::from_raw(skb) });
+        // SAFETY: valid device.
+        let d = unsafe { Device::from_raw(dev) };
+        T::features_check(&skb, d, Features::from_raw(features)).raw()
+    }
+
+    unsafe extern "C" fn tx_timeout(dev: *mut bindings::net_device, txqueue: c_uint) {
+        // SAFETY: valid device.
+        let (d, p) = unsafe { (Device::from_raw(dev), priv_of::<T>(dev)) };
+        T::tx_timeout(d, p, txqueue)
+    }
+
+    unsafe extern "C" fn vlan_rx_add_vid(
+        dev: *mut bindings::net_device,
+        proto: bindings::__be16,
+        vid: u16,
+    ) -> c_int {
+        from_result(|| {
+            // SAFETY: runs with a valid device and the RTNL held.
+            let (d, p, rtnl) = unsafe { (Device::from_raw(dev), priv_of::<T>(dev), Rtnl::assume_held()) };
+            T::vlan_rx_add_vid(d, p, rtnl, u16::from_be(proto), vid)?;
+            Ok(0)
+        })
+    }
+
+    unsafe extern "C" fn vlan_rx_kill_vid(
+        dev: *mut bindings::net_device,
+        proto: bindings::__be16,
+        vid: u16,
+    ) -> c_int {
+        from_result(|| {
+            // SAFETY: runs with a valid device and the RTNL held.
+            let (d, p, rtnl) = unsafe { (Device::from_raw(dev), priv_of::<T>(dev), Rtnl::assume_held()) };
+            T::vlan_rx_kill_vid(d, p, rtnl, u16::from_be(proto), vid)?;
+            Ok(0)
+        })
+    }
+
+    unsafe extern "C" fn work(dev: *mut bindings::net_device, events: c_ulong) {
+        // SAFETY: `ndo_work` runs with a valid device, the RTNL and the instance lock held.
+        let (d, p, rtnl) = unsafe { (Device::from_raw(dev), priv_of::<T>(dev), Rtnl::assume_held()) };
+        T::work(d, p, rtnl, events as u64)
+    }
+
+    unsafe extern "C" fn irq(_irq: c_int, cookie: *mut c_void) -> bindings::irqreturn_t {
+        // SAFETY: `cookie` is an `IrqCookie` inside the `PrivBox` of a registered device with
+        // driver `T`; `free_irq` runs before the box is dropped.
+        let c = unsafe { &*cookie.cast::<IrqCookie>() };
+        // SAFETY: as above, the device and its private data are valid.
+        let (d, p) = unsafe { (Device::from_raw(c.dev), priv_of::<T>(c.dev)) };
+        bindings::irqreturn_t(T::irq(d, p, c.slot) as c_uint)
+    }
+
+    const OPS: bindings::net_device_ops = bindings::net_device_ops {
+        ndo_open: if T::HAS_OPEN { Some(Self::open) } else { None },
+        ndo_stop: if T::HAS_STOP { Some(Self::stop) } else { None },
+        ndo_start_xmit: Some(Self::start_xmit),
+        ndo_get_stats64: if T::HAS_GET_STATS64 { Some(Self::get_stats64) } else { None },
+        ndo_change_mtu: if T::HAS_CHANGE_MTU { Some(Self::change_mtu) } else { None },
+        ndo_set_mac_address: if T::HAS_SET_MAC_ADDRESS {
+            Some(Self::set_mac_address)
+        } else {
+            None
+        },
+        ndo_validate_addr: Some(bindings::eth_validate_addr),
+        ndo_set_rx_mode: if T::HAS_SET_RX_MODE { Some(Self::set_rx_mode) } else { None },
+        ndo_fix_features: if T::HAS_FIX_FEATURES { Some(Self::fix_features) } else { None },
+        ndo_set_features: if T::HAS_SET_FEATURES { Some(Self::set_features) } else { None },
+        ndo_features_check: if T::HAS_FEATURES_CHECK {
+            Some(Self::features_check)
+        } else {
+            None
+        },
+        ndo_tx_timeout: if T::HAS_TX_TIMEOUT { Some(Self::tx_timeout) } else { None },
+        ndo_vlan_rx_add_vid: if T::HAS_VLAN_RX_ADD_VID {
+            Some(Self::vlan_rx_add_vid)
+        } else {
+            None
+        },
+        ndo_vlan_rx_kill_vid: if T::HAS_VLAN_RX_KILL_VID {
+            Some(Self::vlan_rx_kill_vid)
+        } else {
+            None
+        },
+        ndo_work: if T::HAS_WORK { Some(Self::work) } else { None },
+        // SAFETY: all-zero is a valid `net_device_ops` (every other op NULL).
+        ..unsafe { core::mem::zeroed() }
+    };
+}
+
+/// Interrupt vectors a [`Registration`] allocates and requests.
+pub struct IrqPlan {
+    /// Fewest vectors acceptable.
+    pub min: u32,
+    /// Most vectors wanted (at most [`MAX_IRQS`]).
+    pub max: u32,
+    /// Acceptable kinds, tried MSI-X, then MSI, then INTx.
+    pub types: pci::IrqTypes,
+    /// Name of each vector in `/proc/interrupts`, by slot.
+    pub names: &'static [&'static CStr],
+}
+
+/// The interrupt vectors a [`Registration`] obtained, passed to the private data initialiser.
+#[derive(Clone, Copy, Debug)]
+pub struct IrqInfo {
+    /// MSI-X, MSI or INTx.
+    pub kind: pci::IrqType,
+    /// Number of vectors (slots `0..count` of [`Driver::irq`]).
+    pub count: u32,
+}
+
+/// A registered Ethernet device with driver `T`, owned by the driver's bound data.
+///
+/// `'a` is the life of the parent PCI device's binding, which everything `T::Priv` borrows
+/// may share.
+///
+/// # Invariants
+///
+/// `dev` was allocated by `alloc_etherdev_mqs()` with room for `PrivBox<T::Priv<'a>>`, whose
+/// data is initialised and whose first `irqs` cookies are requested interrupts of `vectors`;
+/// `register_netdev()` succeeded on it.
+pub struct Registration<'a, T: Driver> {
+    dev: NonNull<bindings::net_device>,
+    irqs: u32,
+    vectors: pci::IrqVectorRegistration<'a>,
+    _p: PhantomData<T::Priv<'a>>,
+}
+
+// SAFETY: the registration only unregisters and frees on drop, which may run on any thread;
+// the private data is `Send + Sync`.
+unsafe impl<T: Driver> Send for Registration<'_, T> {}
+// SAFETY: shared access only reads through `&Device`, which is `Sync`.
+unsafe impl<T: Driver> Sync for Registration<'_, T> {}
+
+impl<'a, T: ethtool::Operations> Registration<'a, T> {
+    /// Allocates an Ethernet device parented to `pdev` and the interrupt vectors of `irq`,
+    /// applies `config`, initialises the private data in place with the initialiser
+    /// `priv_init` returns (it gets the unregistered device, e.g. to add NAPI instances, and the
+    /// vectors obtained), registers the device and requests its interrupts.
+    ///
+    /// On any failure everything done so far is undone in reverse order.
+    pub fn new<I>(
+        pdev: &'a pci::Device<device::Bound>,
+        config: &Config,
+        irq: &IrqPlan,
+        priv_init: impl FnOnce(&'a Device, IrqInfo) -> I,
+    ) -> Result<Self>
+    where
+        I: PinInit<T::Priv<'a>, Error>,
+    {
+        const {
+            assert!(
+                core::mem::align_of::<PrivBox<T::Priv<'static>>>()
+                    <= bindings::NETDEV_ALIGN as usize
+            )
+        };
+        if irq.max as usize > MAX_IRQS || irq.names.len() < irq.max as usize || irq.min > irq.max
+        {
+            return Err(EINVAL);
+        }
+        let vectors = pdev.alloc_irq_vectors(irq.min, irq.max, irq.types)?;
+        let info = IrqInfo {
+            kind: vectors.irq_type(),
+            count: vectors.len() as u32,
+        };
+
+        let size = c_int::try_from(core::mem::size_of::<PrivBox<T::Priv<'a>>>())?;
+        // SAFETY: plain allocation; the result is checked for NULL below.
+        let raw = unsafe { bindings::alloc_etherdev_mqs(size, config.queues.0, config.queues.1) };
+        let dev = NonNull::new(raw).ok_or(ENOMEM)?;
+        let parent: &device::Device = pdev.as_ref();
+
+        // SAFETY: `raw` is a freshly allocated, unregistered device that only we know about.
+        unsafe {
+            (*raw).dev.parent = parent.as_raw();
+            (*raw).netdev_ops = &Adapter::<T>::OPS;
+            (*raw).ethtool_ops = ethtool::ops::<T>();
+            (*raw).min_mtu = config.mtu_range.0;
+            (*raw).max_mtu = config.mtu_range.1;
+            (*raw).hw_features = config.hw_features.raw();
+            (*raw).features = config.features.raw();
+            (*raw).vlan_features = config.vlan_features.raw();
+            (*raw).hw_enc_features = config.hw_enc_features.raw();
+            (*raw).mpls_features = config.mpls_features.raw();
+            (*raw).watchdog_timeo =
+                i32::try_from(crate::time::msecs_to_jiffies(config.watchdog_ms)).unwrap_or(i32::MAX);
+            bindings::eth_hw_addr_set(raw, config.address.as_ptr());
+            core::ptr::copy_nonoverlapping(config.address.as_ptr(), (*raw).perm_addr.as_mut_ptr(), 6);
+            bindings::netif_set_tso_max_size(raw, config.tso_max_size);
+            bindings::netif_set_tso_max_segs(raw, config.tso_max_segs);
+        }
+
+        // SAFETY: `raw` stays valid until `free_netdev`, which only the paths below and
+        // `Registration::drop` call, after the last use of this reference.
+        let d = unsafe { Device::from_raw(raw) };
+        // SAFETY: `netdev_priv(raw)` has room and alignment for a `PrivBox` (checked above) and
+        // is never moved.
+        let slot = unsafe { bindings::netdev_priv(raw) }.cast::<PrivBox<T::Priv<'a>>>();
+        for i in 0..MAX_IRQS {
+            // SAFETY: `slot` is valid for writes; cookies are plain data.
+            unsafe {
+                (&raw mut (*slot).cookies[i]).write(IrqCookie {
+                    dev: raw,
+                    slot: i as u32,
+                })
+            };
+        }
+        // SAFETY: the data field is valid for writes of `T::Priv<'a>` and pinned; on error the
+        // initialiser leaves nothing to drop.
+        if let Err(e) = unsafe { priv_init(d, info).__init(&raw mut (*slot).data) } {
+            // SAFETY: `raw` was never registered and nothing refers to it.
+            unsafe { bindings::free_netdev(raw) };
+            return Err(e);
+        }
+
+        // SAFETY: `raw` is fully set up; `register_netdev` takes the RTNL itself.
+        if let Err(e) = to_result(unsafe { bindings::register_netdev(raw) }) {
+            // SAFETY: registration failed, so no callback can run any more; drop the private
+            // data we initialised, then free the device.
+            unsafe {
+                core::ptr::drop_in_place(&raw mut (*slot).data);
+                bindings::free_netdev(raw);
+            }
+            return Err(e);
+        }
+        // INVARIANT: allocated with room for the box, initialised, registered, no IRQs yet.
+        let mut reg = Registration {
+            dev,
+            irqs: 0,
+            vectors,
+            _p: PhantomData,
+        };
+        let shared = matches!(info.kind, pci::IrqType::Intx);
+        for i in 0..info.count {
+            let n = reg.vectors.index(i as usize)?;
+            let req: crate::irq::IrqRequest<'_> = n.into();
+            // SAFETY: the cookie lives in the private area until `free_irq` in `drop`; the
+            // handler only runs `T::irq` on the initialised private data.
+            to_result(unsafe {
+                bindings::request_irq(
+                    req.irq(),
+                    Some(Adapter::<T>::irq),
+                    if shared { bindings::IRQF_SHARED as c_ulong } else { 0 },
+                    irq.names[i as usize].as_char_ptr(),
+                    (&raw mut (*slot).cookies[i as usize]).cast(),
+                )
+            })?;
+            // INVARIANT: the first `irqs` cookies are requested.
+            reg.irqs = i + 1;
+        }
+        Ok(reg)
+    }
+}
+
+impl<'a, T: Driver> Registration<'a, T> {
+    /// The registered device.
+    pub fn device(&self) -> &Device {
+        // SAFETY: by the type invariant the device is valid while `self` exists.
+        unsafe { Device::from_raw(self.dev.as_ptr()) }
+    }
+
+    /// The driver-private data.
+    pub fn priv_data(&self) -> Pin<&T::Priv<'a>> {
+        // SAFETY: by the type invariant the private data is initialised and pinned, and lives
+        // as long as `self`.
+        unsafe { priv_of::<T>(self.dev.as_ptr()) }
+    }
+
+    fn irq_number(&self, slot: u32) -> Option<u32> {
+        let v = self.vectors.index(slot as usize).ok()?;
+        let req: crate::irq::IrqRequest<'_> = v.into();
+        Some(req.irq())
+    }
+}
+
+impl<T: Driver> Drop for Registration<'_, T> {
+    fn drop(&mut self) {
+        let raw = self.dev.as_ptr();
+        // SAFETY: by the type invariant `raw` is registered. `unregister_netdev` closes the
+        // device and waits for every ndo callback to finish.
+        unsafe { bindings::unregister_netdev(raw) };
+        let b = // SAFETY: the private area holds our `PrivBox` (type invariant).
+            unsafe { bindings::netdev_priv(raw) }.cast::<PrivBox<T::Priv<'_>>>();
+        for i in 0..self.irqs {
+            if let Some(n) = self.irq_number(i) {
+                // SAFETY: interrupt `n` was requested with this cookie; after `free_irq` the
+                // handler is not running and never runs again.
+                unsafe { bindings::free_irq(n, (&raw mut (*b).cookies[i as usize]).cast()) };
+            }
+        }
+        // SAFETY: nothing but us touches the private data now; it is dropped before the device
+        // that holds it is freed. The vectors are released after this function, when the
+        // `vectors` field drops.
+        unsafe {
+            core::ptr::drop_in_place(&raw mut (*b).data);
+            bindings::free_netdev(raw);
+        }
+    }
+}

@@ -1,0 +1,167 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! NAPI: interrupt mitigation by polling (`struct napi_struct`).
+//!
+//! C header: [`include/linux/netdevice.h`](srctree/include/linux/netdevice.h)
+//!
+//! A [`Napi`] lives pinned inside a driver's private data ([`Driver::Priv`]) and is added to
+//! its device when created. It deletes itself (`netif_napi_del`) when dropped, which the
+//! [`Registration`](super::dev::Registration) does after unregistering and before freeing
+//! the device.
+//!
+//! The poll callback enforces the NAPI budget contract so drivers cannot get it wrong:
+//! [`Driver::poll`] can only account RX work through [`Budget`], which never exceeds the
+//! budget (0 during netpoll: TX clean-up only); the abstraction returns the full budget while
+//! work remains, completes NAPI otherwise, and calls [`Driver::napi_complete`] (where the
+//! driver re-enables interrupts) only when `napi_complete_done()` returns true.
+
+use crate::{
+    bindings,
+    net::dev::{
+        priv_of,
+        Device,
+        Driver, //
+    },
+    prelude::*,
+    types::Opaque, //
+};
+
+/// What a poll leaves behind.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum NapiPoll {
+    /// All work was done; NAPI may complete.
+    Done,
+    /// Work remains (for example TX completions the driver chose to defer).
+    More,
+}
+
+/// The RX work a poll may do.
+pub struct Budget {
+    limit: u32,
+    spent: u32,
+}
+
+impl Budget {
+    /// Units of work left.
+    pub fn remaining(&self) -> u32 {
+        self.limit - self.spent
+    }
+
+    /// Takes one unit of work, returning `false` (and taking nothing) when none is left.
+    pub fn take(&mut self) -> bool {
+        if self.spent < self.limit {
+            self.spent += 1;
+            true
+        } else {
+            false
+        }
+    }
+
+    /// Returns `true` in a netpoll (budget 0) poll: RX must not be processed at all.
+    pub fn is_tx_only(&self) -> bool {
+        self.limit == 0
+    }
+
+    /// Units of work taken so far.
+    pub fn spent(&self) -> u32 {
+        self.spent
+    }
+}
+
+/// A NAPI instance of a device, identified by the `id` the driver gave it.
+///
+/// # Invariants
+///
+/// `napi` was added to a device with [`Adapter::poll`] of that device's driver and has not been
+/// deleted; the value is pinned.
+#[repr(C)]
+#[pin_data(PinnedDrop)]
+pub struct Napi {
+    #[pin]
+    napi: Opaque<bindings::napi_struct>,
+    id: u32,
+}
+
+// SAFETY: NAPI instances are used from any CPU; the C API serialises scheduling and polling.
+unsafe impl Sync for Napi {}
+// SAFETY: see `Sync`.
+unsafe impl Send for Napi {}
+
+impl Napi {
+    /// Creates a NAPI instance `id` on `dev`, polled by `T::poll`. Call from the initialiser of
+    /// the private data of a device whose driver is `T`, before it is registered.
+    pub fn new<T: Driver>(dev: &Device, id: u32) -> impl PinInit<Self> + '_ {
+        pin_init!(Self {
+            napi <- Opaque::ffi_init(move |slot: *mut bindings::napi_struct| {
+                // SAFETY: `slot` is pinned memory for a `napi_struct`; `netif_napi_add`
+                // initialises it and links it into `dev`, which outlives it (the registration
+                // drops the private data, and with it this instance, before freeing the device).
+                unsafe { bindings::netif_napi_add(dev.as_raw(), slot, Some(Adapter::<T>::poll)) };
+            }),
+            id,
+        })
+    }
+
+    /// The raw `napi_struct`.
+    pub fn as_raw(&self) -> *mut bindings::napi_struct {
+        self.napi.get()
+    }
+
+    /// The id given at creation.
+    pub fn id(&self) -> u32 {
+        self.id
+    }
+
+    /// Allows polling (from `ndo_open`).
+    pub fn enable(&self) {
+        // SAFETY: by the type invariant the instance is added to its device.
+        unsafe { bindings::napi_enable(self.as_raw()) }
+    }
+
+    /// Waits for a running poll and forbids new ones (from `ndo_stop`). Sleeps.
+    pub fn disable(&self) {
+        // SAFETY: by the type invariant the instance is added to its device.
+        unsafe { bindings::napi_disable(self.as_raw()) }
+    }
+
+    /// Schedules a poll (from the interrupt handler). Returns `false` if one was already
+    /// scheduled or NAPI is disabled.
+    pub fn schedule(&self) -> bool {
+        // SAFETY: by the type invariant the instance is added to its device.
+        unsafe { bindings::napi_schedule(self.as_raw()) }
+    }
+}
+
+#[pinned_drop]
+impl PinnedDrop for Napi {
+    fn drop(self: Pin<&mut Self>) {
+        // SAFETY: by the type invariant the instance is added and not yet deleted; its device
+        // is unregistered (or was never registered) and not yet freed.
+        unsafe { bindings::netif_napi_del(self.as_raw()) }
+    }
+}
+
+struct Adapter<T: Driver>(core::marker::PhantomData<T>);
+
+impl<T: Driver> Adapter<T> {
+    unsafe extern "C" fn poll(napi: *mut bindings::napi_struct, budget: c_int) -> c_int {
+        // SAFETY: `napi` is the first field of a `#[repr(C)]` `Napi` created by `Napi::new::<T>`,
+        // and `napi->dev` is its device, whose driver is `T`.
+        let (n, dev) = unsafe { (&*napi.cast::<Napi>(), (*napi).dev) };
+        // SAFETY: the device outlives its NAPI polls.
+        let (d, p) = unsafe { (Device::from_raw(dev), priv_of::<T>(dev)) };
+        let limit = u32::try_from(budget).unwrap_or(0);
+        let mut b = Budget { limit, spent: 0 };
+        let verdict = T::poll(d, p, n, &mut b);
+        let work = b.spent;
+        if work == limit || verdict == NapiPoll::More {
+            // Stay scheduled: the contract is to return the whole budget.
+            return budget;
+        }
+        // SAFETY: we are the poll of `napi` and `work < budget`.
+        if unsafe { bindings::napi_complete_done(napi, work as c_int) } {
+            T::napi_complete(d, p, n);
+        }
+        work as c_int
+    }
+}

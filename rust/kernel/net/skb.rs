@@ -1,0 +1,371 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! Socket buffers (`struct sk_buff`).
+//!
+//! C header: [`include/linux/skbuff.h`](srctree/include/linux/skbuff.h)
+//!
+//! [`SkBuff`] owns one reference to a packet and is move-only. Every C call that consumes
+//! the packet or may free it (GRO receive, padding on error, consume, free with a drop reason,
+//! handing it back with `NETDEV_TX_BUSY`) takes the `SkBuff` by value, so a freed packet can
+//! never be touched again. Dropping an `SkBuff` frees it (`dev_kfree_skb_any`).
+
+use crate::{
+    bindings,
+    device,
+    net::{
+        dev::Device,
+        dma::Mapping,
+        napi::Napi,
+        page_pool::PoolPage, //
+    },
+    prelude::*, //
+};
+use core::ptr::NonNull;
+
+/// Checksum state of a packet (`skb->ip_summed`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Checksum {
+    /// No checksum information (`CHECKSUM_NONE`).
+    None,
+    /// Verified by the device (`CHECKSUM_UNNECESSARY`).
+    Unnecessary,
+    /// Full packet checksum in `skb->csum` (`CHECKSUM_COMPLETE`).
+    Complete,
+    /// Transmit: the device must insert the checksum at `csum_start + csum_offset`
+    /// (`CHECKSUM_PARTIAL`).
+    Partial,
+}
+
+/// Why a packet is dropped (`enum skb_drop_reason`), as shown by `perf`/`dropwatch`.
+#[derive(Clone, Copy, Debug)]
+#[repr(u32)]
+pub enum DropReason {
+    /// No specific reason.
+    NotSpecified = bindings::skb_drop_reason_SKB_DROP_REASON_NOT_SPECIFIED,
+    /// The device was going down or failed.
+    DevReady = bindings::skb_drop_reason_SKB_DROP_REASON_DEV_READY,
+    /// Mapping or building the packet for the device failed.
+    Nomem = bindings::skb_drop_reason_SKB_DROP_REASON_NOMEM,
+    /// The packet is malformed for this device.
+    PktTooSmall = bindings::skb_drop_reason_SKB_DROP_REASON_PKT_TOO_SMALL,
+    /// The device cannot transmit it (e.g. too big).
+    PktTooBig = bindings::skb_drop_reason_SKB_DROP_REASON_PKT_TOO_BIG,
+}
+
+/// An owned `struct sk_buff`.
+///
+/// # Invariants
+///
+/// `ptr` is a valid `struct sk_buff` of which this value owns one reference.
+pub struct SkBuff {
+    ptr: NonNull<bindings::sk_buff>,
+}
+
+// SAFETY: an owned skb may be moved to and freed on any thread.
+unsafe impl Send for SkBuff {}
+
+impl SkBuff {
+    /// Takes ownership of `ptr`.
+    ///
+    /// # Safety
+    ///
+    /// `ptr` must be a valid skb whose reference the caller hands over.
+    pub unsafe fn from_raw(ptr: *mut bindings::sk_buff) -> Self {
+        // INVARIANT: guaranteed by the caller.
+        SkBuff {
+            // SAFETY: a valid skb pointer is not NULL.
+            ptr: unsafe { NonNull::new_unchecked(ptr) },
+        }
+    }
+
+    /// Gives up ownership without freeing, returning the raw pointer.
+    pub fn into_raw(self) -> *mut bindings::sk_buff {
+        let p = self.ptr.as_ptr();
+        core::mem::forget(self);
+        p
+    }
+
+    fn raw(&self) -> *mut bindings::sk_buff {
+        self.ptr.as_ptr()
+    }
+
+    /// Total length in bytes (head and fragments).
+    pub fn len(&self) -> u32 {
+        // SAFETY: by the type invariant the skb is valid.
+        unsafe { (*self.raw()).len }
+    }
+
+    /// Returns `true` for an empty packet.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// Length of the linear (head) part.
+    pub fn head_len(&self) -> u32 {
+        // SAFETY: by the type invariant the skb is valid.
+        unsafe { bindings::skb_headlen(self.raw()) }
+    }
+
+    /// The linear part of the packet.
+    pub fn head_data(&self) -> &[u8] {
+        // SAFETY: `data` points to `skb_headlen()` initialised bytes owned by the skb.
+        unsafe { core::slice::from_raw_parts((*self.raw()).data, self.head_len() as usize) }
+    }
+
+    /// Number of page fragments.
+    pub fn nr_frags(&self) -> u32 {
+        // SAFETY: by the type invariant the skb is valid.
+        unsafe { bindings::skb_nr_frags(self.raw()) }
+    }
+
+    /// Length of fragment `i`, or `None` if there is no such fragment.
+    pub fn frag_len(&self, i: u32) -> Option<u32> {
+        if i >= self.nr_frags() {
+            return None;
+        }
+        // SAFETY: `i` is below `nr_frags`.
+        Some(unsafe { bindings::skb_frag_size(bindings::skb_frag(self.raw(), i)) })
+    }
+
+    /// The link-layer protocol (`skb->protocol`), host order.
+    pub fn protocol(&self) -> u16 {
+        // SAFETY: by the type invariant the skb is valid.
+        u16::from_be(unsafe { bindings::skb_protocol(self.raw()) })
+    }
+
+    /// The network protocol below any VLAN tags, host order.
+    pub fn vlan_protocol(&self) -> u16 {
+        // SAFETY: by the type invariant the skb is valid.
+        u16::from_be(unsafe { bindings::skb_vlan_get_protocol(self.raw()) })
+    }
+
+    /// The checksum state.
+    pub fn checksum(&self) -> Checksum {
+        // SAFETY: by the type invariant the skb is valid.
+        match unsafe { bindings::skb_ip_summed(self.raw()) } {
+            bindings::CHECKSUM_UNNECESSARY => Checksum::Unnecessary,
+            bindings::CHECKSUM_COMPLETE => Checksum::Complete,
+            bindings::CHECKSUM_PARTIAL => Checksum::Partial,
+            _ => Checksum::None,
+        }
+    }
+
+    /// For [`Checksum::Partial`]: offset from the start of the packet where checksumming
+    /// starts.
+    pub fn csum_start_offset(&self) -> i32 {
+        // SAFETY: by the type invariant the skb is valid.
+        unsafe { bindings::skb_checksum_start_offset(self.raw()) }
+    }
+
+    /// For [`Checksum::Partial`]: offset of the checksum field from the checksum start.
+    pub fn csum_offset(&self) -> u16 {
+        // SAFETY: by the type invariant the skb is valid.
+        unsafe { bindings::skb_csum_offset(self.raw()) }
+    }
+
+    /// Offset of the network header from the start of the packet.
+    pub fn network_offset(&self) -> i32 {
+        // SAFETY: by the type invariant the skb is valid.
+        unsafe { bindings::skb_network_offset(self.raw()) }
+    }
+
+    /// Offset of the transport header from the start of the packet.
+    pub fn transport_offset(&self) -> i32 {
+        // SAFETY: by the type invariant the skb is valid.
+        unsafe { bindings::skb_transport_offset(self.raw()) }
+    }
+
+    /// Length of the TCP header including options (valid for TCP packets only).
+    pub fn tcp_header_len(&self) -> u32 {
+        // SAFETY: by the type invariant the skb is valid; callers use it for TCP GSO packets,
+        // whose transport header is set.
+        unsafe { bindings::skb_tcp_hdrlen(self.raw()) }
+    }
+
+    /// Returns `true` for a GSO (super-)packet.
+    pub fn is_gso(&self) -> bool {
+        // SAFETY: by the type invariant the skb is valid.
+        unsafe { bindings::skb_is_gso(self.raw()) }
+    }
+
+    /// GSO segment payload size (MSS).
+    pub fn gso_size(&self) -> u16 {
+        // SAFETY: by the type invariant the skb is valid.
+        unsafe { bindings::skb_gso_size(self.raw()) }
+    }
+
+    /// GSO type bits (`SKB_GSO_*`).
+    pub fn gso_type(&self) -> u32 {
+        // SAFETY: by the type invariant the skb is valid.
+        unsafe { bindings::skb_gso_type(self.raw()) }
+    }
+
+    /// Number of segments a GSO packet becomes.
+    pub fn gso_segs(&self) -> u16 {
+        // SAFETY: by the type invariant the skb is valid.
+        unsafe { bindings::skb_gso_segs(self.raw()) }
+    }
+
+    /// The 802.1Q tag (TCI) to insert, if the stack left it to the device.
+    pub fn vlan_tag(&self) -> Option<u16> {
+        // SAFETY: by the type invariant the skb is valid.
+        unsafe {
+            if bindings::skb_vlan_tag_present(self.raw()) {
+                Some(bindings::skb_vlan_tag_get(self.raw()))
+            } else {
+                None
+            }
+        }
+    }
+
+    /// The flow hash (`skb->hash`), if one was set.
+    pub fn hash(&self) -> Option<u32> {
+        // SAFETY: by the type invariant the skb is valid.
+        let h = unsafe { bindings::skb_get_hash_raw(self.raw()) };
+        if h == 0 {
+            None
+        } else {
+            Some(h)
+        }
+    }
+
+    /// The queue the stack chose for transmission.
+    pub fn queue_mapping(&self) -> u16 {
+        // SAFETY: by the type invariant the skb is valid.
+        unsafe { bindings::skb_get_queue_mapping(self.raw()) }
+    }
+
+    /// Returns `true` if the packet belongs to a kTLS socket offloaded to `dev`'s TLS engine.
+    pub fn is_tls_device_offloaded(&self) -> bool {
+        // SAFETY: by the type invariant the skb is valid.
+        unsafe { bindings::skb_tls_tx_device_offloaded(self.raw()) }
+    }
+
+    /// Pads the packet with zeroes to at least `len` bytes. On failure the C code has already
+    /// freed the packet, so it is consumed and only the error is returned.
+    pub fn put_padto(self, len: u32) -> Result<SkBuff> {
+        let raw = self.into_raw();
+        // SAFETY: we own `raw`; `skb_put_padto` frees it on error.
+        if unsafe { bindings::skb_put_padto(raw, len) } != 0 {
+            return Err(ENOMEM);
+        }
+        // SAFETY: on success `raw` is still ours.
+        Ok(unsafe { SkBuff::from_raw(raw) })
+    }
+
+    /// Maps the linear part for the device to read (`dma_map_single`, `DMA_TO_DEVICE`).
+    pub fn map_head<'a>(&self, dev: &'a device::Device<device::Bound>) -> Result<Mapping<'a>> {
+        // SAFETY: `data` points to `head_len()` bytes that stay allocated while the skb lives;
+        // the caller keeps the skb until the mapping is released.
+        unsafe { Mapping::map_single(dev, (*self.raw()).data.cast(), self.head_len() as usize) }
+    }
+
+    /// Maps fragment `i` for the device to read (`skb_frag_dma_map`).
+    pub fn map_frag<'a>(
+        &self,
+        dev: &'a device::Device<device::Bound>,
+        i: u32,
+    ) -> Result<Mapping<'a>> {
+        let len = self.frag_len(i).ok_or(EINVAL)?;
+        // SAFETY: `i` is a valid fragment, whose page the skb keeps while it lives.
+        unsafe { Mapping::map_frag(dev, bindings::skb_frag(self.raw(), i), len as usize) }
+    }
+
+    /// Frees a packet that was transmitted (`dev_consume_skb_any`: not counted as a drop).
+    pub fn consume(self) {
+        // SAFETY: we own the reference, released here.
+        unsafe { bindings::dev_consume_skb_any(self.into_raw()) }
+    }
+
+    /// Drops the packet for `reason` (`dev_kfree_skb_any_reason`).
+    pub fn drop_reason(self, reason: DropReason) {
+        // SAFETY: we own the reference, released here.
+        unsafe { bindings::dev_kfree_skb_any_reason(self.into_raw(), reason as _) }
+    }
+
+    /// Builds a received packet around a page-pool page holding a frame: `headroom` bytes
+    /// precede the frame, which is `len` bytes long; `truesize` is the buffer size. The page
+    /// is recycled to its pool when the packet is freed.
+    pub fn build_from_page(
+        page: PoolPage,
+        headroom: u32,
+        len: u32,
+        truesize: u32,
+    ) -> Result<SkBuff> {
+        if headroom.checked_add(len).ok_or(EINVAL)? > truesize {
+            return Err(EINVAL);
+        }
+        let va = page.address();
+        // SAFETY: `va` is the start of a `truesize`-byte buffer owned by `page`.
+        let raw = unsafe { bindings::napi_build_skb(va, truesize) };
+        if raw.is_null() {
+            // `page` goes back to its pool when dropped.
+            return Err(ENOMEM);
+        }
+        // The skb now owns the page.
+        page.into_skb();
+        // SAFETY: `raw` is a fresh skb whose buffer has `headroom + len` bytes of frame.
+        unsafe {
+            bindings::skb_mark_for_recycle(raw);
+            bindings::skb_reserve(raw, headroom as i32);
+            bindings::__skb_put(raw, len);
+            Ok(SkBuff::from_raw(raw))
+        }
+    }
+
+    /// Sets the protocol from the Ethernet header and pulls it (`eth_type_trans`).
+    pub fn eth_type_trans(&mut self, dev: &Device) {
+        // SAFETY: the skb holds at least an Ethernet header (checked by callers with
+        // `len() >= 14`); `dev` is valid.
+        unsafe { bindings::skb_set_protocol(self.raw(), bindings::eth_type_trans(self.raw(), dev.as_raw())) };
+    }
+
+    /// Marks the checksum as verified by the device.
+    pub fn set_checksum_unnecessary(&mut self) {
+        // SAFETY: by the type invariant the skb is valid and exclusively ours.
+        unsafe { bindings::skb_set_ip_summed(self.raw(), bindings::CHECKSUM_UNNECESSARY) }
+    }
+
+    /// Records the flow hash the device computed; `l4` says it covers the ports.
+    pub fn set_hash(&mut self, hash: u32, l4: bool) {
+        let t = if l4 {
+            bindings::pkt_hash_types_PKT_HASH_TYPE_L4
+        } else {
+            bindings::pkt_hash_types_PKT_HASH_TYPE_L3
+        };
+        // SAFETY: by the type invariant the skb is valid and exclusively ours.
+        unsafe { bindings::skb_set_hash(self.raw(), hash, t) }
+    }
+
+    /// Records an 802.1Q tag the device stripped.
+    pub fn put_vlan_tag(&mut self, tci: u16) {
+        // SAFETY: by the type invariant the skb is valid and exclusively ours.
+        unsafe {
+            bindings::__vlan_hwaccel_put_tag(
+                self.raw(),
+                (bindings::ETH_P_8021Q as u16).to_be(),
+                tci,
+            )
+        }
+    }
+
+    /// Records the receive queue the packet came from.
+    pub fn record_rx_queue(&mut self, queue: u16) {
+        // SAFETY: by the type invariant the skb is valid and exclusively ours.
+        unsafe { bindings::skb_record_rx_queue(self.raw(), queue) }
+    }
+
+    /// Hands a received packet to GRO (`napi_gro_receive`), which consumes it.
+    pub fn gro_receive(self, napi: &Napi) {
+        // SAFETY: `napi` is a valid, scheduled NAPI instance (we are in its poll); the skb
+        // reference is handed over.
+        unsafe { bindings::napi_gro_receive(napi.as_raw(), self.into_raw()) };
+    }
+}
+
+impl Drop for SkBuff {
+    fn drop(&mut self) {
+        // SAFETY: by the type invariant we own one reference, released here.
+        unsafe { bindings::dev_kfree_skb_any_reason(self.raw(), DropReason::NotSpecified as _) }
+    }
+}
