@@ -268,7 +268,9 @@ impl Device {
     }
 
     /// Schedules [`Driver::work`] with `events` ORed into its pending events. It runs later in
-    /// process context with the RTNL held. Callable from any context, interrupts included.
+    /// process context with the RTNL held. Callable from process and softirq context (NAPI
+    /// poll, timers), not from a hard interrupt handler: `netdev_work_sched()` takes a BH lock.
+    /// Interrupt handlers hand the event to NAPI instead.
     pub fn schedule_work(&self, events: u64) {
         // SAFETY: the device is valid; `netdev_work_sched` takes its own lock and ignores
         // devices being unregistered.
@@ -917,6 +919,10 @@ impl<'a, T: ethtool::Operations> Registration<'a, T> {
             return Err(e);
         }
 
+        // The link is unknown until the driver reports it: start with the carrier off, so that
+        // the first `carrier_on` is a real transition (operstate UP, not UNKNOWN).
+        // SAFETY: `raw` is valid and not yet registered.
+        unsafe { bindings::netif_carrier_off(raw) };
         // SAFETY: `raw` is fully set up; `register_netdev` takes the RTNL itself.
         if let Err(e) = to_result(unsafe { bindings::register_netdev(raw) }) {
             // SAFETY: registration failed, so no callback can run any more; drop the private

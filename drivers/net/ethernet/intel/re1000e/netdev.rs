@@ -95,6 +95,8 @@ pub(crate) struct NetPriv<'a> {
     #[pin]
     rx: SpinLockBh<Option<RxRing>>,
     stats: Counters,
+    /// A link change the interrupt handler saw, for NAPI to pass on to `ndo_work`.
+    link_event: Atomic<bool>,
     pub(crate) msg_enable: Atomic<u32>,
     /// Ring sizes used by the next `open`: TX in the low, RX in the high 16 bits.
     pub(crate) ring_sizes: Atomic<u32>,
@@ -126,6 +128,7 @@ impl<'a> NetPriv<'a> {
                 tx_bytes: Atomic::new(0),
                 tx_dropped: Atomic::new(0),
             },
+            link_event: Atomic::new(false),
             msg_enable: Atomic::new(0),
             ring_sizes: Atomic::new(ring::DEFAULT_DESC | (ring::DEFAULT_DESC << 16)),
         }? Error)
@@ -401,16 +404,17 @@ impl netdev::Driver for Net {
         }
     }
 
-    fn irq<'a>(dev: &'a Device, this: Pin<&'a NetPriv<'a>>, _slot: u32) -> IrqReturn {
+    fn irq<'a>(_dev: &'a Device, this: Pin<&'a NetPriv<'a>>, _slot: u32) -> IrqReturn {
         let icr = this.bar.read(regs::ICR).causes().get();
         let legacy = matches!(this.irq.kind, pci::IrqType::Intx);
         if icr == 0 || (legacy && icr & regs::int::INT_ASSERTED == 0) {
             return IrqReturn::None;
         }
+        // `ndo_work` cannot be scheduled from hard interrupt context: NAPI passes it on.
         if icr & regs::int::LSC != 0 {
-            dev.schedule_work(EVENT_LINK);
+            this.link_event.store(true, Relaxed);
         }
-        if icr & regs::int::DATA != 0 {
+        if icr & (regs::int::DATA | regs::int::LSC) != 0 {
             this.bar
                 .write_reg(regs::IMC::zeroed().with_mask(regs::int::DATA));
             this.napi.schedule();
@@ -424,6 +428,9 @@ impl netdev::Driver for Net {
         napi: &'a Napi,
         budget: &mut Budget,
     ) -> NapiPoll {
+        if this.link_event.xchg(false, Relaxed) {
+            dev.schedule_work(EVENT_LINK);
+        }
         this.clean_tx(dev);
         if !budget.is_tx_only() {
             this.receive(dev, napi, budget);

@@ -1,0 +1,186 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# The network interface re1000e registers through the Rust netdev abstractions: addresses,
+# traffic both ways intact, counters, ethtool queries and settings (bad values refused and
+# nothing changed), carrier following the link, and unload under traffic with no leak.
+. "$(dirname "$(readlink -f "$0")")/lib.sh"
+NS=re1000e-netdev
+KMEMLEAK=/sys/kernel/debug/kmemleak
+
+ktap_print_header
+mapfile -t SLOTS < <(nic_slots)
+[ "${#SLOTS[@]}" -ge 2 ] || { ktap_skip_all "needs two 82574L NICs cabled together"; exit "$KSFT_SKIP"; }
+ktap_set_plan 15
+
+LOAD=
+cleanup() {
+	# shellcheck disable=SC2086
+	[ -n "$LOAD" ] && kill $LOAD 2>/dev/null
+	ip netns del $NS 2>/dev/null
+	unload re1000e
+}
+trap cleanup EXIT
+unload re1000e e1000e
+[ -w "$KMEMLEAK" ] && { echo scan >"$KMEMLEAK"; echo clear >"$KMEMLEAK"; }
+mark=$(mark_log)
+modprobe re1000e
+
+A=$(ls "$PCI/${SLOTS[0]}/net" 2>/dev/null | head -n1)
+B=$(ls "$PCI/${SLOTS[-1]}/net" 2>/dev/null | head -n1)
+if [ -n "$A" ] && [ -n "$B" ]; then
+	ktap_test_pass "an interface per NIC: $A, $B"
+else
+	ktap_exit_fail_msg "re1000e registered no interface ($A, $B)"
+fi
+
+perm=$(ethtool -P "$A" | awk '{print $3}')
+want=$(qemu_mac nic0)
+if [ "$perm" = "$(cat /sys/class/net/"$A"/address)" ] && { [ -z "$want" ] || [ "$perm" = "$want" ]; }; then
+	ktap_test_pass "$A permanent and current address $perm${want:+ (QEMU: $want)}"
+else
+	ktap_test_fail "$A address $(cat /sys/class/net/"$A"/address), permanent $perm, QEMU $want"
+fi
+
+if ethtool -i "$A" | grep -qx "driver: re1000e" && ethtool -i "$A" | grep -qx "bus-info: ${SLOTS[0]}"; then
+	ktap_test_pass "ethtool -i names re1000e and the PCI slot"
+else
+	ktap_test_fail "ethtool -i: $(ethtool -i "$A" | head -n3 | tr '\n' ' ')"
+fi
+
+ip netns add $NS
+ip link set "$B" netns $NS
+ip addr add 198.51.100.1/24 dev "$A"
+ip addr add 2001:db8:9::1/64 dev "$A" nodad
+ip link set "$A" up
+ip -n $NS addr add 198.51.100.2/24 dev "$B"
+ip -n $NS addr add 2001:db8:9::2/64 dev "$B" nodad
+ip -n $NS link set "$B" up
+ip -n $NS link set lo up
+for _ in $(seq 50); do
+	[ "$(cat /sys/class/net/"$A"/carrier 2>/dev/null)" = 1 ] && break
+	sleep 0.2
+done
+if [ "$(cat /sys/class/net/"$A"/operstate)" = up ]; then
+	ktap_test_pass "carrier and operstate up after open"
+else
+	ktap_test_fail "operstate $(cat /sys/class/net/"$A"/operstate) after open"
+fi
+
+if ping -c 5 -i 0.2 -W 2 198.51.100.2 >/dev/null && ping -6 -c 5 -i 0.2 -W 2 2001:db8:9::2 >/dev/null; then
+	ktap_test_pass "IPv4 and IPv6 ping across the link"
+else
+	ktap_test_fail "ping across the link failed"
+fi
+
+# 32 MiB each way through TCP, compared by checksum.
+dd if=/dev/urandom of=/tmp/re1000e-blob bs=1M count=32 status=none
+want=$(sha256sum </tmp/re1000e-blob | cut -d' ' -f1)
+ip netns exec $NS socat -u TCP-LISTEN:5201,reuseaddr - >/tmp/re1000e-rx 2>/dev/null &
+sleep 0.5
+socat -u - TCP:198.51.100.2:5201 </tmp/re1000e-blob
+wait
+got=$(sha256sum </tmp/re1000e-rx | cut -d' ' -f1)
+socat -u TCP-LISTEN:5202,reuseaddr - >/tmp/re1000e-rx2 2>/dev/null &
+sleep 0.5
+ip netns exec $NS socat -u - TCP:198.51.100.1:5202 </tmp/re1000e-blob
+wait
+got2=$(sha256sum </tmp/re1000e-rx2 | cut -d' ' -f1)
+if [ "$got" = "$want" ] && [ "$got2" = "$want" ]; then
+	ktap_test_pass "32 MiB arrive intact each way"
+else
+	ktap_test_fail "transfer corrupted or incomplete (tx $got, rx $got2, want $want)"
+fi
+rm -f /tmp/re1000e-rx /tmp/re1000e-rx2
+
+rx=$(cat /sys/class/net/"$A"/statistics/rx_bytes)
+tx=$(cat /sys/class/net/"$A"/statistics/tx_bytes)
+if [ "$rx" -gt 33554432 ] && [ "$tx" -gt 33554432 ]; then
+	ktap_test_pass "byte counters count the traffic (rx $rx, tx $tx)"
+else
+	ktap_test_fail "byte counters rx $rx tx $tx below 32 MiB"
+fi
+
+ethtool -G "$A" rx 512 tx 128
+ip link set "$A" down
+ip link set "$A" up
+if ethtool -g "$A" | awk '/Current/ {c=1} c && /^RX:/ {r=$2} c && /^TX:/ {t=$2} END {exit !(r==512 && t==128)}'; then
+	ktap_test_pass "ring sizes set to rx 512 tx 128 and kept across down/up"
+else
+	ktap_test_fail "ring sizes not as set: $(ethtool -g "$A" | tail -n 8 | tr '\n' ' ')"
+fi
+
+before=$(ethtool -g "$A" | tail -n 9)
+if ! ethtool -G "$A" rx 100 2>/dev/null && ! ethtool -G "$A" tx 8192 2>/dev/null &&
+	[ "$(ethtool -g "$A" | tail -n 9)" = "$before" ]; then
+	ktap_test_pass "bad ring sizes (100, 8192) refused, settings unchanged"
+else
+	ktap_test_fail "a bad ring size was accepted or changed the settings"
+fi
+
+if ping -c 3 -i 0.2 -W 2 198.51.100.2 >/dev/null; then
+	ktap_test_pass "traffic flows with the resized rings"
+else
+	ktap_test_fail "no traffic after resizing"
+fi
+
+len=$(ethtool -d "$A" raw on | wc -c)
+mac=$(ethtool -e "$A" raw on | head -c 6 | od -An -tx1 | tr -s ' ' ':' | sed 's/^://;s/:$//')
+if [ "$len" = 48 ] && [ "$mac" = "$(ethtool -P "$A" | awk '{print $3}')" ]; then
+	ktap_test_pass "register dump (48 bytes) and NVM dump (MAC in words 0-2)"
+else
+	ktap_test_fail "dump length $len, NVM MAC bytes '$mac'"
+fi
+
+if [ -n "$(qemu_mac nic0)" ]; then
+	"${RE1000E_TOP}/scripts/guest/qmon" "set_link nic0 off" >/dev/null
+	for _ in $(seq 30); do [ "$(cat /sys/class/net/"$A"/carrier)" = 0 ] && break; sleep 0.1; done
+	off=$(cat /sys/class/net/"$A"/carrier)
+	"${RE1000E_TOP}/scripts/guest/qmon" "set_link nic0 on" >/dev/null
+	for _ in $(seq 30); do [ "$(cat /sys/class/net/"$A"/carrier)" = 1 ] && break; sleep 0.1; done
+	on=$(cat /sys/class/net/"$A"/carrier)
+	if [ "$off" = 0 ] && [ "$on" = 1 ] && ping -c 2 -W 2 198.51.100.2 >/dev/null; then
+		ktap_test_pass "carrier follows the link (QEMU set_link off/on)"
+	else
+		ktap_test_fail "carrier after link off: $off, after on: $on"
+	fi
+else
+	ktap_test_skip "no QEMU monitor to flap the link"
+fi
+
+# Unload while floods run both ways (bounded, so nothing outlives the test).
+timeout 20 ping -f -W 1 198.51.100.2 >/dev/null 2>&1 &
+LOAD="$!"
+timeout 20 ip netns exec $NS ping -f -W 1 198.51.100.1 >/dev/null 2>&1 &
+LOAD="$LOAD $!"
+sleep 2
+if modprobe -r re1000e && ! grep -q '^re1000e ' /proc/modules; then
+	ktap_test_pass "unload under traffic"
+else
+	ktap_test_fail "unload under traffic failed"
+fi
+# shellcheck disable=SC2086
+kill $LOAD 2>/dev/null
+wait 2>/dev/null
+
+if [ -w "$KMEMLEAK" ]; then
+	sleep 6
+	echo scan >"$KMEMLEAK"
+	echo scan >"$KMEMLEAK"
+	leaks=$(grep -c "unreferenced object" "$KMEMLEAK" || true)
+	if [ "$leaks" = 0 ]; then
+		ktap_test_pass "kmemleak: nothing leaked"
+	else
+		grep -A12 "unreferenced object" "$KMEMLEAK" | head -n 30 | sed 's/^/# /'
+		ktap_test_fail "kmemleak: $leaks unreferenced objects"
+	fi
+else
+	ktap_test_skip "kmemleak not available"
+fi
+
+if dmesg | sed -n "/$mark/,\$p" | grep -E "WARNING:|BUG:|Oops|possible .*lock|refcount_t:|DMA-API"; then
+	ktap_test_fail "kernel warnings"
+else
+	ktap_test_pass "no kernel warning"
+fi
+ktap_finished
