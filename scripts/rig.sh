@@ -101,7 +101,7 @@ kvm_works() {
 ACCEL=()
 [ -n "$RESULTS" ] && ACCEL+=(--rwdir "$RESULTS")
 if ! kvm_works; then
-	ACCEL=(--disable-kvm)
+	ACCEL+=(--disable-kvm)
 fi
 
 cat >"$RUN/guest.sh" <<EOF

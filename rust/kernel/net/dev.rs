@@ -881,6 +881,9 @@ impl<'a, T: ethtool::Operations> Registration<'a, T> {
             (*raw).dev.parent = parent.as_raw();
             (*raw).netdev_ops = &Adapter::<T>::OPS;
             (*raw).ethtool_ops = ethtool::ops::<T>();
+            if let Some(ops) = ethtool::stat_ops::<T>() {
+                (*raw).stat_ops = ops;
+            }
             (*raw).min_mtu = config.mtu_range.0;
             (*raw).max_mtu = config.mtu_range.1;
             (*raw).hw_features = config.hw_features.raw();

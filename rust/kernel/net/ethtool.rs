@@ -131,6 +131,197 @@ pub struct DrvInfo<'a> {
     pub fw_version: &'a CStr,
 }
 
+/// `supported_coalesce_params` bits (`ETHTOOL_COALESCE_*`).
+pub mod coalesce_params {
+    /// `rx-usecs`.
+    pub const RX_USECS: u32 = 1 << 0;
+    /// `rx-frames`.
+    pub const RX_MAX_FRAMES: u32 = 1 << 1;
+    /// `tx-usecs`.
+    pub const TX_USECS: u32 = 1 << 4;
+    /// `tx-frames`.
+    pub const TX_MAX_FRAMES: u32 = 1 << 5;
+    /// `adaptive-rx`.
+    pub const USE_ADAPTIVE_RX: u32 = 1 << 9;
+    /// `adaptive-tx`.
+    pub const USE_ADAPTIVE_TX: u32 = 1 << 10;
+}
+
+/// Interrupt coalescing (`struct ethtool_coalesce`, the commonly used fields).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub struct Coalesce {
+    /// Receive interrupt delay in microseconds.
+    pub rx_usecs: u32,
+    /// Receive frames before an interrupt.
+    pub rx_max_frames: u32,
+    /// Transmit interrupt delay in microseconds.
+    pub tx_usecs: u32,
+    /// Transmit frames before an interrupt.
+    pub tx_max_frames: u32,
+    /// Adaptive receive moderation.
+    pub adaptive_rx: bool,
+    /// Adaptive transmit moderation.
+    pub adaptive_tx: bool,
+}
+
+/// Flow control (`struct ethtool_pauseparam`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub struct Pause {
+    /// Negotiate pause with the link partner.
+    pub autoneg: bool,
+    /// Honour received pause frames.
+    pub rx: bool,
+    /// Send pause frames.
+    pub tx: bool,
+}
+
+macro_rules! stats_group {
+    ($(#[$doc:meta])* $name:ident, $cty:ty, { $($(#[$fdoc:meta])* $field:ident => $cfield:ident,)* }) => {
+        $(#[$doc])*
+        ///
+        /// Counters left `None` are reported as not supported.
+        #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+        pub struct $name {
+            $($(#[$fdoc])* pub $field: Option<u64>,)*
+        }
+
+        impl $name {
+            fn store(&self, dst: &mut $cty) {
+                $(if let Some(v) = self.$field { dst.$cfield = v; })*
+            }
+        }
+    };
+}
+
+stats_group!(
+    /// IEEE 802.3 MAC counters (`ethtool -S <if> --groups eth-mac`).
+    EthMacStats, bindings::ethtool_eth_mac_stats__bindgen_ty_1__bindgen_ty_2, {
+    /// aFramesTransmittedOK.
+    frames_transmitted_ok => FramesTransmittedOK,
+    /// aSingleCollisionFrames.
+    single_collision_frames => SingleCollisionFrames,
+    /// aMultipleCollisionFrames.
+    multiple_collision_frames => MultipleCollisionFrames,
+    /// aFramesReceivedOK.
+    frames_received_ok => FramesReceivedOK,
+    /// aFrameCheckSequenceErrors.
+    frame_check_sequence_errors => FrameCheckSequenceErrors,
+    /// aAlignmentErrors.
+    alignment_errors => AlignmentErrors,
+    /// aOctetsTransmittedOK.
+    octets_transmitted_ok => OctetsTransmittedOK,
+    /// aFramesWithDeferredXmissions.
+    frames_with_deferred_xmissions => FramesWithDeferredXmissions,
+    /// aLateCollisions.
+    late_collisions => LateCollisions,
+    /// aFramesAbortedDueToXSColls.
+    frames_aborted_due_to_xs_colls => FramesAbortedDueToXSColls,
+    /// aCarrierSenseErrors.
+    carrier_sense_errors => CarrierSenseErrors,
+    /// aOctetsReceivedOK.
+    octets_received_ok => OctetsReceivedOK,
+    /// aMulticastFramesXmittedOK.
+    multicast_frames_xmitted_ok => MulticastFramesXmittedOK,
+    /// aBroadcastFramesXmittedOK.
+    broadcast_frames_xmitted_ok => BroadcastFramesXmittedOK,
+    /// aMulticastFramesReceivedOK.
+    multicast_frames_received_ok => MulticastFramesReceivedOK,
+    /// aBroadcastFramesReceivedOK.
+    broadcast_frames_received_ok => BroadcastFramesReceivedOK,
+    /// aFrameTooLongErrors.
+    frame_too_long_errors => FrameTooLongErrors,
+});
+
+stats_group!(
+    /// IEEE 802.3 MAC control counters (`--groups eth-ctrl`).
+    EthCtrlStats, bindings::ethtool_eth_ctrl_stats__bindgen_ty_1__bindgen_ty_2, {
+    /// aMACControlFramesTransmitted.
+    mac_control_frames_transmitted => MACControlFramesTransmitted,
+    /// aMACControlFramesReceived.
+    mac_control_frames_received => MACControlFramesReceived,
+    /// aUnsupportedOpcodesReceived.
+    unsupported_opcodes_received => UnsupportedOpcodesReceived,
+});
+
+stats_group!(
+    /// Pause frame counters (`--groups pause`, `ethtool -I -a`).
+    PauseStats, bindings::ethtool_pause_stats__bindgen_ty_1__bindgen_ty_2, {
+    /// Pause frames sent.
+    tx_pause_frames => tx_pause_frames,
+    /// Pause frames received.
+    rx_pause_frames => rx_pause_frames,
+});
+
+/// A frame size range of the RMON histogram; a list of them ends with [`RmonRange::END`].
+#[repr(transparent)]
+pub struct RmonRange(bindings::ethtool_rmon_hist_range);
+
+impl RmonRange {
+    /// Frames of `low..=high` bytes.
+    pub const fn new(low: u16, high: u16) -> Self {
+        RmonRange(bindings::ethtool_rmon_hist_range { low, high })
+    }
+
+    /// The terminator of a range list.
+    pub const END: RmonRange = RmonRange::new(0, 0);
+}
+
+/// Most RMON histogram buckets.
+pub const RMON_HIST_MAX: usize = 10;
+
+/// RMON counters (`--groups rmon`).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct RmonStats {
+    /// etherStatsUndersizePkts.
+    pub undersize_pkts: Option<u64>,
+    /// etherStatsOversizePkts.
+    pub oversize_pkts: Option<u64>,
+    /// etherStatsFragments.
+    pub fragments: Option<u64>,
+    /// etherStatsJabbers.
+    pub jabbers: Option<u64>,
+    /// Received frames per [`Operations::RMON_RANGES`] bucket.
+    pub hist: [u64; RMON_HIST_MAX],
+    /// Transmitted frames per bucket.
+    pub hist_tx: [u64; RMON_HIST_MAX],
+}
+
+/// Queue statistics of one receive queue (`struct netdev_queue_stats_rx`).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct RxQueueStats {
+    /// Packets received.
+    pub packets: Option<u64>,
+    /// Bytes received.
+    pub bytes: Option<u64>,
+    /// Buffer allocation failures.
+    pub alloc_fail: Option<u64>,
+    /// Packets the hardware dropped.
+    pub hw_drops: Option<u64>,
+    /// Packets whose checksum the device verified.
+    pub csum_unnecessary: Option<u64>,
+    /// Packets with a bad checksum.
+    pub csum_bad: Option<u64>,
+}
+
+/// Queue statistics of one transmit queue (`struct netdev_queue_stats_tx`).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct TxQueueStats {
+    /// Packets sent (wire packets, after segmentation).
+    pub packets: Option<u64>,
+    /// Bytes sent.
+    pub bytes: Option<u64>,
+    /// GSO packets the hardware segmented.
+    pub hw_gso_packets: Option<u64>,
+    /// Bytes of those packets.
+    pub hw_gso_bytes: Option<u64>,
+    /// Packets the device had to drop.
+    pub hw_drops: Option<u64>,
+    /// Times the queue was stopped for lack of room.
+    pub stop: Option<u64>,
+    /// Times the queue was woken.
+    pub wake: Option<u64>,
+}
+
 /// The `ethtool_ops` of a network driver.
 #[vtable]
 pub trait Operations: Driver {
@@ -219,6 +410,118 @@ pub trait Operations: Driver {
 
     /// EEPROM size in bytes (`get_eeprom_len`), and the magic `ethtool -E` must pass.
     const EEPROM_LEN: u32 = 0;
+
+    /// `get_coalesce`.
+    fn get_coalesce<'a>(_dev: &'a Device, _this: Pin<&'a Self::Priv<'a>>, _rtnl: &Rtnl) -> Coalesce {
+        build_error!(VTABLE_DEFAULT_ERROR)
+    }
+
+    /// `set_coalesce`: the core already refused parameters outside
+    /// [`Operations::SUPPORTED_COALESCE`]; reject out-of-range values, changing nothing.
+    fn set_coalesce<'a>(
+        _dev: &'a Device,
+        _this: Pin<&'a Self::Priv<'a>>,
+        _rtnl: &Rtnl,
+        _c: &Coalesce,
+    ) -> Result {
+        build_error!(VTABLE_DEFAULT_ERROR)
+    }
+
+    /// `ETHTOOL_COALESCE_*` parameters the driver takes (see [`coalesce_params`]).
+    const SUPPORTED_COALESCE: u32 = 0;
+
+    /// `get_pauseparam`.
+    fn get_pauseparam<'a>(_dev: &'a Device, _this: Pin<&'a Self::Priv<'a>>, _rtnl: &Rtnl) -> Pause {
+        build_error!(VTABLE_DEFAULT_ERROR)
+    }
+
+    /// `set_pauseparam`.
+    fn set_pauseparam<'a>(
+        _dev: &'a Device,
+        _this: Pin<&'a Self::Priv<'a>>,
+        _rtnl: &Rtnl,
+        _p: &Pause,
+    ) -> Result {
+        build_error!(VTABLE_DEFAULT_ERROR)
+    }
+
+    /// Names of the driver statistics (`ethtool -S`), at most 31 bytes each.
+    const STATS: &'static [&'static CStr] = &[];
+
+    /// `get_ethtool_stats`: fill `out`, one value per [`Operations::STATS`] name.
+    fn get_ethtool_stats<'a>(_dev: &'a Device, _this: Pin<&'a Self::Priv<'a>>, _out: &mut [u64]) {
+        build_error!(VTABLE_DEFAULT_ERROR)
+    }
+
+    /// Names of the self-tests (`ethtool -t`).
+    const TESTS: &'static [&'static CStr] = &[];
+
+    /// `self_test`: run the tests (`offline` allows disruptive ones), one result per
+    /// [`Operations::TESTS`] name, 0 meaning pass. Returns `true` if any failed.
+    fn self_test<'a>(
+        _dev: &'a Device,
+        _this: Pin<&'a Self::Priv<'a>>,
+        _rtnl: &Rtnl,
+        _offline: bool,
+        _results: &mut [u64],
+    ) -> bool {
+        build_error!(VTABLE_DEFAULT_ERROR)
+    }
+
+    /// `set_eeprom`: write `data` at byte `offset` (the core checked the range and
+    /// [`Operations::EEPROM_MAGIC`]).
+    fn set_eeprom<'a>(
+        _dev: &'a Device,
+        _this: Pin<&'a Self::Priv<'a>>,
+        _rtnl: &Rtnl,
+        _offset: u32,
+        _data: &[u8],
+    ) -> Result {
+        build_error!(VTABLE_DEFAULT_ERROR)
+    }
+
+    /// Magic number `ethtool -E` must quote (typically vendor | device << 16).
+    const EEPROM_MAGIC: u32 = 0;
+
+    /// `get_eth_mac_stats`.
+    fn get_eth_mac_stats<'a>(_dev: &'a Device, _this: Pin<&'a Self::Priv<'a>>) -> EthMacStats {
+        build_error!(VTABLE_DEFAULT_ERROR)
+    }
+
+    /// `get_eth_ctrl_stats`.
+    fn get_eth_ctrl_stats<'a>(_dev: &'a Device, _this: Pin<&'a Self::Priv<'a>>) -> EthCtrlStats {
+        build_error!(VTABLE_DEFAULT_ERROR)
+    }
+
+    /// `get_pause_stats`.
+    fn get_pause_stats<'a>(_dev: &'a Device, _this: Pin<&'a Self::Priv<'a>>) -> PauseStats {
+        build_error!(VTABLE_DEFAULT_ERROR)
+    }
+
+    /// `get_rmon_stats`, bucketed by [`Operations::RMON_RANGES`].
+    fn get_rmon_stats<'a>(_dev: &'a Device, _this: Pin<&'a Self::Priv<'a>>) -> RmonStats {
+        build_error!(VTABLE_DEFAULT_ERROR)
+    }
+
+    /// The RMON histogram buckets, ending with [`RmonRange::END`] (at most
+    /// [`RMON_HIST_MAX`] before it).
+    const RMON_RANGES: &'static [RmonRange] = &[RmonRange::END];
+
+    /// `get_queue_stats_rx` of `netdev_stat_ops` (queue statistics, `qstats`).
+    fn queue_stats_rx<'a>(_dev: &'a Device, _this: Pin<&'a Self::Priv<'a>>, _idx: u32) -> RxQueueStats {
+        build_error!(VTABLE_DEFAULT_ERROR)
+    }
+
+    /// `get_queue_stats_tx` of `netdev_stat_ops`.
+    fn queue_stats_tx<'a>(_dev: &'a Device, _this: Pin<&'a Self::Priv<'a>>, _idx: u32) -> TxQueueStats {
+        build_error!(VTABLE_DEFAULT_ERROR)
+    }
+
+    /// `get_base_stats` of `netdev_stat_ops`: what the device counted outside any queue
+    /// (for example while reconfigured), so that queue sums plus base equal the totals.
+    fn base_stats<'a>(_dev: &'a Device, _this: Pin<&'a Self::Priv<'a>>) -> (RxQueueStats, TxQueueStats) {
+        build_error!(VTABLE_DEFAULT_ERROR)
+    }
 }
 
 struct Adapter<T: Operations>(PhantomData<T>);
@@ -255,7 +558,11 @@ impl<T: Operations> Adapter<T> {
                 Duplex::Full => bindings::DUPLEX_FULL,
                 Duplex::Unknown => bindings::DUPLEX_UNKNOWN,
             } as u8;
-            ks.base.autoneg = if s.autoneg { bindings::AUTONEG_ENABLE } else { bindings::AUTONEG_DISABLE } as u8;
+            ks.base.autoneg = if s.autoneg {
+                bindings::AUTONEG_ENABLE
+            } else {
+                bindings::AUTONEG_DISABLE
+            } as u8;
             ks.base.port = bindings::PORT_TP as u8;
             ks.base.phy_address = s.phy_address;
             ks.base.mdio_support = (bindings::ETH_MDIO_SUPPORTS_C22) as u8;
@@ -394,6 +701,220 @@ impl<T: Operations> Adapter<T> {
         })
     }
 
+    unsafe extern "C" fn get_coalesce(
+        dev: *mut bindings::net_device,
+        ec: *mut bindings::ethtool_coalesce,
+        _k: *mut bindings::kernel_ethtool_coalesce,
+        _e: *mut bindings::netlink_ext_ack,
+    ) -> c_int {
+        // SAFETY: runs under the RTNL with a valid device; `ec` is ours for the call.
+        let (d, p, rtnl, ec) =
+            unsafe { (Device::from_raw(dev), priv_of::<T>(dev), Rtnl::assume_held(), &mut *ec) };
+        let c = T::get_coalesce(d, p, rtnl);
+        ec.rx_coalesce_usecs = c.rx_usecs;
+        ec.rx_max_coalesced_frames = c.rx_max_frames;
+        ec.tx_coalesce_usecs = c.tx_usecs;
+        ec.tx_max_coalesced_frames = c.tx_max_frames;
+        ec.use_adaptive_rx_coalesce = c.adaptive_rx as u32;
+        ec.use_adaptive_tx_coalesce = c.adaptive_tx as u32;
+        0
+    }
+
+    unsafe extern "C" fn set_coalesce(
+        dev: *mut bindings::net_device,
+        ec: *mut bindings::ethtool_coalesce,
+        _k: *mut bindings::kernel_ethtool_coalesce,
+        _e: *mut bindings::netlink_ext_ack,
+    ) -> c_int {
+        from_result(|| {
+            // SAFETY: runs under the RTNL with a valid device; `ec` is valid for the call.
+            let (d, p, rtnl, ec) =
+                unsafe { (Device::from_raw(dev), priv_of::<T>(dev), Rtnl::assume_held(), &*ec) };
+            let c = Coalesce {
+                rx_usecs: ec.rx_coalesce_usecs,
+                rx_max_frames: ec.rx_max_coalesced_frames,
+                tx_usecs: ec.tx_coalesce_usecs,
+                tx_max_frames: ec.tx_max_coalesced_frames,
+                adaptive_rx: ec.use_adaptive_rx_coalesce != 0,
+                adaptive_tx: ec.use_adaptive_tx_coalesce != 0,
+            };
+            T::set_coalesce(d, p, rtnl, &c)?;
+            Ok(0)
+        })
+    }
+
+    unsafe extern "C" fn get_pauseparam(
+        dev: *mut bindings::net_device,
+        pp: *mut bindings::ethtool_pauseparam,
+    ) {
+        // SAFETY: runs under the RTNL with a valid device; `pp` is ours for the call.
+        let (d, p, rtnl, pp) =
+            unsafe { (Device::from_raw(dev), priv_of::<T>(dev), Rtnl::assume_held(), &mut *pp) };
+        let v = T::get_pauseparam(d, p, rtnl);
+        pp.autoneg = v.autoneg as u32;
+        pp.rx_pause = v.rx as u32;
+        pp.tx_pause = v.tx as u32;
+    }
+
+    unsafe extern "C" fn set_pauseparam(
+        dev: *mut bindings::net_device,
+        pp: *mut bindings::ethtool_pauseparam,
+    ) -> c_int {
+        from_result(|| {
+            // SAFETY: runs under the RTNL with a valid device; `pp` is valid for the call.
+            let (d, p, rtnl, pp) =
+                unsafe { (Device::from_raw(dev), priv_of::<T>(dev), Rtnl::assume_held(), &*pp) };
+            let v = Pause {
+                autoneg: pp.autoneg != 0,
+                rx: pp.rx_pause != 0,
+                tx: pp.tx_pause != 0,
+            };
+            T::set_pauseparam(d, p, rtnl, &v)?;
+            Ok(0)
+        })
+    }
+
+    unsafe extern "C" fn get_sset_count(_dev: *mut bindings::net_device, sset: c_int) -> c_int {
+        match sset as u32 {
+            bindings::ethtool_stringset_ETH_SS_STATS if T::HAS_GET_ETHTOOL_STATS => {
+                T::STATS.len() as c_int
+            }
+            bindings::ethtool_stringset_ETH_SS_TEST if T::HAS_SELF_TEST => T::TESTS.len() as c_int,
+            _ => EOPNOTSUPP.to_errno(),
+        }
+    }
+
+    unsafe extern "C" fn get_strings(_dev: *mut bindings::net_device, sset: u32, buf: *mut u8) {
+        let names = match sset {
+            bindings::ethtool_stringset_ETH_SS_STATS => T::STATS,
+            bindings::ethtool_stringset_ETH_SS_TEST => T::TESTS,
+            _ => return,
+        };
+        let len = bindings::ETH_GSTRING_LEN as usize;
+        // SAFETY: the core allocated `get_sset_count(sset) * ETH_GSTRING_LEN` bytes at `buf`.
+        let out = unsafe { core::slice::from_raw_parts_mut(buf, names.len() * len) };
+        for (slot, name) in out.chunks_exact_mut(len).zip(names) {
+            let b = name.to_bytes();
+            let n = b.len().min(len - 1);
+            slot[..n].copy_from_slice(&b[..n]);
+            slot[n..].fill(0);
+        }
+    }
+
+    unsafe extern "C" fn get_ethtool_stats(
+        dev: *mut bindings::net_device,
+        _st: *mut bindings::ethtool_stats,
+        data: *mut u64,
+    ) {
+        // SAFETY: valid device; the core allocated `get_sset_count(ETH_SS_STATS)` values.
+        let (d, p, out) = unsafe {
+            (
+                Device::from_raw(dev),
+                priv_of::<T>(dev),
+                core::slice::from_raw_parts_mut(data, T::STATS.len()),
+            )
+        };
+        T::get_ethtool_stats(d, p, out)
+    }
+
+    unsafe extern "C" fn self_test(
+        dev: *mut bindings::net_device,
+        test: *mut bindings::ethtool_test,
+        data: *mut u64,
+    ) {
+        // SAFETY: runs under the RTNL with a valid device; `test` and the `TESTS.len()` results
+        // at `data` are ours for the call.
+        let (d, p, rtnl, test, out) = unsafe {
+            (
+                Device::from_raw(dev),
+                priv_of::<T>(dev),
+                Rtnl::assume_held(),
+                &mut *test,
+                core::slice::from_raw_parts_mut(data, T::TESTS.len()),
+            )
+        };
+        let offline = test.flags & bindings::ethtool_test_flags_ETH_TEST_FL_OFFLINE != 0;
+        if T::self_test(d, p, rtnl, offline, out) {
+            test.flags |= bindings::ethtool_test_flags_ETH_TEST_FL_FAILED;
+        }
+    }
+
+    unsafe extern "C" fn set_eeprom(
+        dev: *mut bindings::net_device,
+        ee: *mut bindings::ethtool_eeprom,
+        data: *mut u8,
+    ) -> c_int {
+        from_result(|| {
+            // SAFETY: runs under the RTNL with a valid device; the core checked
+            // `offset + len <= get_eeprom_len()` and copied `len` bytes to `data`.
+            let (d, p, rtnl, ee) =
+                unsafe { (Device::from_raw(dev), priv_of::<T>(dev), Rtnl::assume_held(), &*ee) };
+            if ee.magic != T::EEPROM_MAGIC || ee.len == 0 {
+                return Err(EINVAL);
+            }
+            // SAFETY: see above.
+            let bytes = unsafe { core::slice::from_raw_parts(data, ee.len as usize) };
+            T::set_eeprom(d, p, rtnl, ee.offset, bytes)?;
+            Ok(0)
+        })
+    }
+
+    unsafe extern "C" fn get_eth_mac_stats(
+        dev: *mut bindings::net_device,
+        s: *mut bindings::ethtool_eth_mac_stats,
+    ) {
+        // SAFETY: valid device; `s` is ours for the call (pre-filled with "not set").
+        let (d, p, s) = unsafe { (Device::from_raw(dev), priv_of::<T>(dev), &mut *s) };
+        // SAFETY: `stats` is the tagged view of the counters; every field is a `u64`.
+        T::get_eth_mac_stats(d, p).store(unsafe { &mut s.__bindgen_anon_1.stats });
+    }
+
+    unsafe extern "C" fn get_eth_ctrl_stats(
+        dev: *mut bindings::net_device,
+        s: *mut bindings::ethtool_eth_ctrl_stats,
+    ) {
+        // SAFETY: valid device; `s` is ours for the call.
+        let (d, p, s) = unsafe { (Device::from_raw(dev), priv_of::<T>(dev), &mut *s) };
+        // SAFETY: as for the MAC statistics.
+        T::get_eth_ctrl_stats(d, p).store(unsafe { &mut s.__bindgen_anon_1.stats });
+    }
+
+    unsafe extern "C" fn get_pause_stats(
+        dev: *mut bindings::net_device,
+        s: *mut bindings::ethtool_pause_stats,
+    ) {
+        // SAFETY: valid device; `s` is ours for the call.
+        let (d, p, s) = unsafe { (Device::from_raw(dev), priv_of::<T>(dev), &mut *s) };
+        // SAFETY: as for the MAC statistics.
+        T::get_pause_stats(d, p).store(unsafe { &mut s.__bindgen_anon_1.stats });
+    }
+
+    unsafe extern "C" fn get_rmon_stats(
+        dev: *mut bindings::net_device,
+        s: *mut bindings::ethtool_rmon_stats,
+        ranges: *mut *const bindings::ethtool_rmon_hist_range,
+    ) {
+        // SAFETY: valid device; `s` and `ranges` are ours for the call.
+        let (d, p, s) = unsafe { (Device::from_raw(dev), priv_of::<T>(dev), &mut *s) };
+        let r = T::get_rmon_stats(d, p);
+        // SAFETY: as for the MAC statistics.
+        let dst = unsafe { &mut s.__bindgen_anon_1.stats };
+        let set = |d: &mut u64, v: Option<u64>| {
+            if let Some(v) = v {
+                *d = v;
+            }
+        };
+        set(&mut dst.undersize_pkts, r.undersize_pkts);
+        set(&mut dst.oversize_pkts, r.oversize_pkts);
+        set(&mut dst.fragments, r.fragments);
+        set(&mut dst.jabbers, r.jabbers);
+        let buckets = T::RMON_RANGES.len().saturating_sub(1).min(RMON_HIST_MAX);
+        dst.hist[..buckets].copy_from_slice(&r.hist[..buckets]);
+        dst.hist_tx[..buckets].copy_from_slice(&r.hist_tx[..buckets]);
+        // SAFETY: `ranges` is valid for a write; the list is static and terminated.
+        unsafe { *ranges = T::RMON_RANGES.as_ptr().cast() };
+    }
+
     const OPS: bindings::ethtool_ops = bindings::ethtool_ops {
         get_drvinfo: if T::HAS_DRVINFO { Some(Self::get_drvinfo) } else { None },
         get_link: if T::HAS_GET_LINK {
@@ -420,9 +941,123 @@ impl<T: Operations> Adapter<T> {
         get_regs: if T::HAS_GET_REGS { Some(Self::get_regs) } else { None },
         get_eeprom_len: if T::HAS_GET_EEPROM { Some(Self::get_eeprom_len) } else { None },
         get_eeprom: if T::HAS_GET_EEPROM { Some(Self::get_eeprom) } else { None },
+        get_coalesce: if T::HAS_GET_COALESCE { Some(Self::get_coalesce) } else { None },
+        set_coalesce: if T::HAS_SET_COALESCE { Some(Self::set_coalesce) } else { None },
+        supported_coalesce_params: T::SUPPORTED_COALESCE,
+        get_pauseparam: if T::HAS_GET_PAUSEPARAM { Some(Self::get_pauseparam) } else { None },
+        set_pauseparam: if T::HAS_SET_PAUSEPARAM { Some(Self::set_pauseparam) } else { None },
+        get_sset_count: if T::HAS_GET_ETHTOOL_STATS || T::HAS_SELF_TEST {
+            Some(Self::get_sset_count)
+        } else {
+            None
+        },
+        get_strings: if T::HAS_GET_ETHTOOL_STATS || T::HAS_SELF_TEST {
+            Some(Self::get_strings)
+        } else {
+            None
+        },
+        get_ethtool_stats: if T::HAS_GET_ETHTOOL_STATS {
+            Some(Self::get_ethtool_stats)
+        } else {
+            None
+        },
+        self_test: if T::HAS_SELF_TEST { Some(Self::self_test) } else { None },
+        set_eeprom: if T::HAS_SET_EEPROM { Some(Self::set_eeprom) } else { None },
+        get_eth_mac_stats: if T::HAS_GET_ETH_MAC_STATS {
+            Some(Self::get_eth_mac_stats)
+        } else {
+            None
+        },
+        get_eth_ctrl_stats: if T::HAS_GET_ETH_CTRL_STATS {
+            Some(Self::get_eth_ctrl_stats)
+        } else {
+            None
+        },
+        get_pause_stats: if T::HAS_GET_PAUSE_STATS {
+            Some(Self::get_pause_stats)
+        } else {
+            None
+        },
+        get_rmon_stats: if T::HAS_GET_RMON_STATS { Some(Self::get_rmon_stats) } else { None },
         // SAFETY: all-zero is a valid `ethtool_ops` (every other op NULL, no capabilities).
         ..unsafe { core::mem::zeroed() }
     };
+}
+
+struct StatOps<T: Operations>(PhantomData<T>);
+
+fn store_rx(dst: &mut bindings::netdev_queue_stats_rx, s: &RxQueueStats) {
+    let pairs = [
+        (&mut dst.packets, s.packets),
+        (&mut dst.bytes, s.bytes),
+        (&mut dst.alloc_fail, s.alloc_fail),
+        (&mut dst.hw_drops, s.hw_drops),
+        (&mut dst.csum_unnecessary, s.csum_unnecessary),
+        (&mut dst.csum_bad, s.csum_bad),
+    ];
+    for (d, v) in pairs {
+        if let Some(v) = v {
+            *d = v;
+        }
+    }
+}
+
+fn store_tx(dst: &mut bindings::netdev_queue_stats_tx, s: &TxQueueStats) {
+    let pairs = [
+        (&mut dst.packets, s.packets),
+        (&mut dst.bytes, s.bytes),
+        (&mut dst.hw_gso_packets, s.hw_gso_packets),
+        (&mut dst.hw_gso_bytes, s.hw_gso_bytes),
+        (&mut dst.hw_drops, s.hw_drops),
+        (&mut dst.stop, s.stop),
+        (&mut dst.wake, s.wake),
+    ];
+    for (d, v) in pairs {
+        if let Some(v) = v {
+            *d = v;
+        }
+    }
+}
+
+impl<T: Operations> StatOps<T> {
+    unsafe extern "C" fn rx(dev: *mut bindings::net_device, idx: c_int, s: *mut bindings::netdev_queue_stats_rx) {
+        // SAFETY: valid device; `s` is ours for the call (pre-filled with "not set").
+        let (d, p, s) = unsafe { (Device::from_raw(dev), priv_of::<T>(dev), &mut *s) };
+        store_rx(s, &T::queue_stats_rx(d, p, idx as u32));
+    }
+
+    unsafe extern "C" fn tx(dev: *mut bindings::net_device, idx: c_int, s: *mut bindings::netdev_queue_stats_tx) {
+        // SAFETY: valid device; `s` is ours for the call.
+        let (d, p, s) = unsafe { (Device::from_raw(dev), priv_of::<T>(dev), &mut *s) };
+        store_tx(s, &T::queue_stats_tx(d, p, idx as u32));
+    }
+
+    unsafe extern "C" fn base(
+        dev: *mut bindings::net_device,
+        rx: *mut bindings::netdev_queue_stats_rx,
+        tx: *mut bindings::netdev_queue_stats_tx,
+    ) {
+        // SAFETY: valid device; `rx` and `tx` are ours for the call.
+        let (d, p, rx, tx) = unsafe { (Device::from_raw(dev), priv_of::<T>(dev), &mut *rx, &mut *tx) };
+        let (r, t) = T::base_stats(d, p);
+        store_rx(rx, &r);
+        store_tx(tx, &t);
+    }
+
+    const OPS: bindings::netdev_stat_ops = bindings::netdev_stat_ops {
+        get_queue_stats_rx: Some(Self::rx),
+        get_queue_stats_tx: Some(Self::tx),
+        get_base_stats: Some(Self::base),
+    };
+}
+
+/// The `netdev_stat_ops` of driver `T`, if it reports queue statistics.
+pub(crate) const fn stat_ops<T: Operations>() -> Option<&'static bindings::netdev_stat_ops> {
+    if T::HAS_QUEUE_STATS_RX && T::HAS_QUEUE_STATS_TX && T::HAS_BASE_STATS {
+        Some(&StatOps::<T>::OPS)
+    } else {
+        None
+    }
 }
 
 /// The `ethtool_ops` table of driver `T`.

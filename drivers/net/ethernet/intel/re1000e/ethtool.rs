@@ -12,11 +12,21 @@ use kernel::{
         },
         ethtool::{
             self,
+            coalesce_params,
+            Coalesce,
             DrvInfo,
             Duplex,
+            EthCtrlStats,
+            EthMacStats,
             LinkModes,
             LinkSettings,
-            Rings, //
+            Pause,
+            PauseStats,
+            Rings,
+            RmonRange,
+            RmonStats,
+            RxQueueStats,
+            TxQueueStats, //
         },
     },
     prelude::*,
@@ -27,11 +37,32 @@ use crate::{
     hw,
     netdev::{
         Net,
-        NetPriv, //
+        NetPriv,
+        PAUSE_RX,
+        PAUSE_TX, //
     },
     nvm,
-    ring, //
+    nvm_image,
+    ring,
+    stats::HwStats, //
 };
+
+/// Self-test results, in [`ethtool::Operations::TESTS`] order.
+const TEST_REG: usize = 0;
+const TEST_EEPROM: usize = 1;
+const TEST_IRQ: usize = 2;
+const TEST_LINK: usize = 3;
+
+/// RMON histogram buckets of the PRC/PTC counters.
+const RMON: [RmonRange; 7] = [
+    RmonRange::new(0, 64),
+    RmonRange::new(65, 127),
+    RmonRange::new(128, 255),
+    RmonRange::new(256, 511),
+    RmonRange::new(512, 1023),
+    RmonRange::new(1024, 1522),
+    RmonRange::END,
+];
 
 /// What the copper PHY of the 82574 can do.
 const SUPPORTED: LinkModes = LinkModes::T10_HALF
@@ -159,5 +190,208 @@ impl ethtool::Operations for Net {
             *b = word.to_le_bytes()[byte % 2];
         }
         Ok(())
+    }
+    const SUPPORTED_COALESCE: u32 = coalesce_params::RX_USECS | coalesce_params::TX_USECS;
+
+    fn get_coalesce<'a>(_dev: &'a Device, this: Pin<&'a NetPriv<'a>>, _rtnl: &Rtnl) -> Coalesce {
+        Coalesce {
+            rx_usecs: this.rx_usecs.load(Relaxed),
+            tx_usecs: this.tx_usecs.load(Relaxed),
+            ..Coalesce::default()
+        }
+    }
+
+    fn set_coalesce<'a>(
+        _dev: &'a Device,
+        this: Pin<&'a NetPriv<'a>>,
+        _rtnl: &Rtnl,
+        c: &Coalesce,
+    ) -> Result {
+        if c.rx_usecs > hw::MAX_RX_USECS || c.tx_usecs > hw::MAX_TX_USECS {
+            return Err(EINVAL);
+        }
+        this.rx_usecs.store(c.rx_usecs, Relaxed);
+        this.tx_usecs.store(c.tx_usecs, Relaxed);
+        this.apply_settings();
+        Ok(())
+    }
+
+    fn get_pauseparam<'a>(_dev: &'a Device, this: Pin<&'a NetPriv<'a>>, _rtnl: &Rtnl) -> Pause {
+        let p = this.pause.load(Relaxed);
+        Pause {
+            autoneg: false,
+            rx: p & PAUSE_RX != 0,
+            tx: p & PAUSE_TX != 0,
+        }
+    }
+
+    fn set_pauseparam<'a>(
+        _dev: &'a Device,
+        this: Pin<&'a NetPriv<'a>>,
+        _rtnl: &Rtnl,
+        p: &Pause,
+    ) -> Result {
+        // Pause is forced, not negotiated (the PHY advertisement is not managed yet).
+        if p.autoneg {
+            return Err(EOPNOTSUPP);
+        }
+        let v = if p.rx { PAUSE_RX } else { 0 } | if p.tx { PAUSE_TX } else { 0 };
+        this.pause.store(v, Relaxed);
+        this.apply_settings();
+        Ok(())
+    }
+
+    const STATS: &'static [&'static CStr] = HwStats::NAMES;
+
+    fn get_ethtool_stats<'a>(_dev: &'a Device, this: Pin<&'a NetPriv<'a>>, out: &mut [u64]) {
+        for (o, v) in out.iter_mut().zip(this.hw_stats().values()) {
+            *o = v;
+        }
+    }
+
+    const TESTS: &'static [&'static CStr] = &[
+        c"Register test  (offline)",
+        c"Eeprom test    (online)",
+        c"Interrupt test (offline)",
+        c"Link test      (online)",
+    ];
+
+    fn self_test<'a>(
+        dev: &'a Device,
+        this: Pin<&'a NetPriv<'a>>,
+        rtnl: &Rtnl,
+        offline: bool,
+        results: &mut [u64],
+    ) -> bool {
+        results.fill(0);
+        let words = nvm::read_image(&this.bar);
+        if !matches!(words, Ok(w) if nvm_image::validate_checksum(&w).is_ok()) {
+            results[TEST_EEPROM] = 1;
+        }
+        if offline {
+            let running = dev.is_running();
+            if running {
+                this.down(dev, rtnl);
+            }
+            if let Err(off) = hw::register_test(&this.bar) {
+                dev_err!(
+                    this.pdev.as_ref(),
+                    "self-test: register {:#07x} does not keep its value\n",
+                    off
+                );
+                results[TEST_REG] = 1;
+            }
+            if !this.interrupt_test() {
+                results[TEST_IRQ] = 1;
+            }
+            if running && this.up(dev).is_err() {
+                results[TEST_LINK] = 1;
+            }
+        }
+        if hw::link(&this.bar).is_none() {
+            results[TEST_LINK] = 1;
+        }
+        results.iter().any(|r| *r != 0)
+    }
+
+    const EEPROM_MAGIC: u32 = 0x8086 | (0x10d3 << 16);
+
+    fn set_eeprom<'a>(
+        _dev: &'a Device,
+        this: Pin<&'a NetPriv<'a>>,
+        _rtnl: &Rtnl,
+        offset: u32,
+        data: &[u8],
+    ) -> Result {
+        nvm::write_bytes(&this.bar, offset as usize, data)
+    }
+
+    fn get_eth_mac_stats<'a>(_dev: &'a Device, this: Pin<&'a NetPriv<'a>>) -> EthMacStats {
+        let s = this.hw_stats();
+        EthMacStats {
+            frames_transmitted_ok: Some(s.gptc),
+            single_collision_frames: Some(s.scc),
+            multiple_collision_frames: Some(s.mcc),
+            frames_received_ok: Some(s.gprc),
+            frame_check_sequence_errors: Some(s.crcerrs),
+            alignment_errors: Some(s.algnerrc),
+            octets_transmitted_ok: Some(s.tx_bytes()),
+            frames_with_deferred_xmissions: Some(s.dc),
+            late_collisions: Some(s.latecol),
+            frames_aborted_due_to_xs_colls: Some(s.ecol),
+            octets_received_ok: Some(s.rx_bytes()),
+            multicast_frames_xmitted_ok: Some(s.mptc),
+            broadcast_frames_xmitted_ok: Some(s.bptc),
+            multicast_frames_received_ok: Some(s.mprc),
+            broadcast_frames_received_ok: Some(s.bprc),
+            frame_too_long_errors: Some(s.roc),
+            ..EthMacStats::default()
+        }
+    }
+
+    fn get_eth_ctrl_stats<'a>(_dev: &'a Device, this: Pin<&'a NetPriv<'a>>) -> EthCtrlStats {
+        let s = this.hw_stats();
+        EthCtrlStats {
+            unsupported_opcodes_received: Some(s.fcruc),
+            ..EthCtrlStats::default()
+        }
+    }
+
+    fn get_pause_stats<'a>(_dev: &'a Device, this: Pin<&'a NetPriv<'a>>) -> PauseStats {
+        let s = this.hw_stats();
+        PauseStats {
+            tx_pause_frames: Some(s.xofftxc),
+            rx_pause_frames: Some(s.xoffrxc),
+        }
+    }
+
+    const RMON_RANGES: &'static [RmonRange] = &RMON;
+
+    fn get_rmon_stats<'a>(_dev: &'a Device, this: Pin<&'a NetPriv<'a>>) -> RmonStats {
+        let s = this.hw_stats();
+        let mut r = RmonStats {
+            undersize_pkts: Some(s.ruc),
+            oversize_pkts: Some(s.roc),
+            fragments: Some(s.rfc),
+            jabbers: Some(s.rjc),
+            ..RmonStats::default()
+        };
+        let rx = [s.prc64, s.prc127, s.prc255, s.prc511, s.prc1023, s.prc1522];
+        let tx = [s.ptc64, s.ptc127, s.ptc255, s.ptc511, s.ptc1023, s.ptc1522];
+        r.hist[..6].copy_from_slice(&rx);
+        r.hist_tx[..6].copy_from_slice(&tx);
+        r
+    }
+
+    fn queue_stats_rx<'a>(_dev: &'a Device, this: Pin<&'a NetPriv<'a>>, _idx: u32) -> RxQueueStats {
+        this.rx_queue_stats()
+    }
+
+    fn queue_stats_tx<'a>(_dev: &'a Device, this: Pin<&'a NetPriv<'a>>, _idx: u32) -> TxQueueStats {
+        this.tx_queue_stats()
+    }
+
+    fn base_stats<'a>(_dev: &'a Device, _this: Pin<&'a NetPriv<'a>>) -> (RxQueueStats, TxQueueStats) {
+        // One queue pair that is never torn down outside `stop`, and the counters live across
+        // it: nothing is counted outside the queues.
+        let zero = Some(0);
+        (
+            RxQueueStats {
+                packets: zero,
+                bytes: zero,
+                alloc_fail: zero,
+                hw_drops: zero,
+                csum_unnecessary: zero,
+                csum_bad: None,
+            },
+            TxQueueStats {
+                packets: zero,
+                bytes: zero,
+                hw_drops: zero,
+                stop: zero,
+                wake: zero,
+                ..TxQueueStats::default()
+            },
+        )
     }
 }

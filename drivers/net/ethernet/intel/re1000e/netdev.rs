@@ -20,6 +20,7 @@ use kernel::{
             Stats64,
             TxResult, //
         },
+        ethtool,
         features::Features,
         napi::{
             Budget,
@@ -40,6 +41,10 @@ use kernel::{
     sync::atomic::{
         Atomic,
         Relaxed, //
+    },
+    time::{
+        delay::fsleep,
+        Delta, //
     }, //
 };
 
@@ -49,6 +54,7 @@ use crate::{
     hw,
     mac,
     regs,
+    stats::HwStats,
     ring::{
         self,
         RxRing,
@@ -61,6 +67,13 @@ use crate::{
 pub(crate) const EVENT_LINK: u64 = 1 << 0;
 /// A transmit queue hung: reset the data path.
 pub(crate) const EVENT_RESET: u64 = 1 << 1;
+
+/// Default interrupt moderation, as the C driver's ~20000 interrupts/s and 8 us TIDV.
+pub(crate) const DEFAULT_RX_USECS: u32 = 50;
+pub(crate) const DEFAULT_TX_USECS: u32 = 8;
+/// Flow control bits of [`NetPriv::pause`].
+pub(crate) const PAUSE_RX: u32 = 1;
+pub(crate) const PAUSE_TX: u32 = 2;
 
 /// Descriptors one packet can need at most: context, head, every fragment.
 const TX_MAX_PER_PACKET: u32 = 2 + 17;
@@ -76,6 +89,10 @@ struct Counters {
     tx_packets: Atomic<u64>,
     tx_bytes: Atomic<u64>,
     tx_dropped: Atomic<u64>,
+    rx_alloc_fail: Atomic<u64>,
+    rx_csum_ok: Atomic<u64>,
+    tx_stop: Atomic<u64>,
+    tx_wake: Atomic<u64>,
 }
 
 /// The re1000e network driver type (`net_device_ops` and `ethtool_ops`).
@@ -97,6 +114,16 @@ pub(crate) struct NetPriv<'a> {
     stats: Counters,
     /// A link change the interrupt handler saw, for NAPI to pass on to `ndo_work`.
     link_event: Atomic<bool>,
+    /// Hardware counters, harvested on read.
+    #[pin]
+    pub(crate) hw_stats: SpinLockBh<HwStats>,
+    /// Interrupts handled (the interrupt self-test watches it).
+    pub(crate) irq_count: Atomic<u64>,
+    /// Interrupt moderation: receive (ITR) and transmit (TIDV) delays in microseconds.
+    pub(crate) rx_usecs: Atomic<u32>,
+    pub(crate) tx_usecs: Atomic<u32>,
+    /// Flow control: `PAUSE_RX | PAUSE_TX` bits.
+    pub(crate) pause: Atomic<u32>,
     pub(crate) msg_enable: Atomic<u32>,
     /// Ring sizes used by the next `open`: TX in the low, RX in the high 16 bits.
     pub(crate) ring_sizes: Atomic<u32>,
@@ -127,11 +154,65 @@ impl<'a> NetPriv<'a> {
                 tx_packets: Atomic::new(0),
                 tx_bytes: Atomic::new(0),
                 tx_dropped: Atomic::new(0),
+                rx_alloc_fail: Atomic::new(0),
+                rx_csum_ok: Atomic::new(0),
+                tx_stop: Atomic::new(0),
+                tx_wake: Atomic::new(0),
             },
+            hw_stats <- new_spinlock_bh!(HwStats::default(), "re1000e_hw_stats"),
+            irq_count: Atomic::new(0),
+            rx_usecs: Atomic::new(DEFAULT_RX_USECS),
+            tx_usecs: Atomic::new(DEFAULT_TX_USECS),
+            pause: Atomic::new(PAUSE_RX | PAUSE_TX),
             link_event: Atomic::new(false),
             msg_enable: Atomic::new(0),
             ring_sizes: Atomic::new(ring::DEFAULT_DESC | (ring::DEFAULT_DESC << 16)),
         }? Error)
+    }
+
+    /// Programs interrupt moderation and flow control from the current settings.
+    pub(crate) fn apply_settings(&self) {
+        hw::set_moderation(
+            &self.bar,
+            self.rx_usecs.load(Relaxed),
+            self.tx_usecs.load(Relaxed),
+        );
+        let p = self.pause.load(Relaxed);
+        hw::set_flow_control(&self.bar, p & PAUSE_RX != 0, p & PAUSE_TX != 0);
+    }
+
+    /// Harvests the hardware counters and returns a copy.
+    pub(crate) fn hw_stats(&self) -> HwStats {
+        let mut s = self.hw_stats.lock();
+        s.harvest(&self.bar);
+        *s
+    }
+
+    /// Queue statistics of the receive queue.
+    pub(crate) fn rx_queue_stats(&self) -> ethtool::RxQueueStats {
+        let c = &self.stats;
+        ethtool::RxQueueStats {
+            packets: Some(c.rx_packets.load(Relaxed)),
+            bytes: Some(c.rx_bytes.load(Relaxed)),
+            alloc_fail: Some(c.rx_alloc_fail.load(Relaxed)),
+            hw_drops: Some(c.rx_dropped.load(Relaxed) + c.rx_errors.load(Relaxed)),
+            csum_unnecessary: Some(c.rx_csum_ok.load(Relaxed)),
+            csum_bad: None,
+        }
+    }
+
+    /// Queue statistics of the transmit queue.
+    pub(crate) fn tx_queue_stats(&self) -> ethtool::TxQueueStats {
+        let c = &self.stats;
+        ethtool::TxQueueStats {
+            packets: Some(c.tx_packets.load(Relaxed)),
+            bytes: Some(c.tx_bytes.load(Relaxed)),
+            hw_gso_packets: None,
+            hw_gso_bytes: None,
+            hw_drops: Some(c.tx_dropped.load(Relaxed)),
+            stop: Some(c.tx_stop.load(Relaxed)),
+            wake: Some(c.tx_wake.load(Relaxed)),
+        }
     }
 
     /// Current (TX, RX) ring sizes.
@@ -145,11 +226,11 @@ impl<'a> NetPriv<'a> {
     }
 
     /// Allocates the rings, programs the data path and enables it.
-    fn up(&self, dev: &Device) -> Result {
+    pub(crate) fn up(&self, dev: &Device) -> Result {
         let (txn, rxn) = self.rings();
         let tx = TxRing::new(self.dma_dev(), txn)?;
         let mut rx = RxRing::new(self.dma_dev(), dev, &self.napi, rxn)?;
-        let tail = rx.refill().ok_or(ENOMEM)?;
+        let tail = rx.refill().0.ok_or(ENOMEM)?;
 
         mac::set_rar0(&self.bar, &dev.address());
         mac::clear_mta(&self.bar);
@@ -159,6 +240,7 @@ impl<'a> NetPriv<'a> {
         *self.rx.lock() = Some(rx);
         self.bar.write_reg(regs::RDT::zeroed().with_tail(tail as u16));
         hw::set_rx_filters(&self.bar, dev.is_promisc(), dev.is_allmulti());
+        self.apply_settings();
         hw::enable_rx_tx(&self.bar);
 
         self.napi.enable();
@@ -171,7 +253,7 @@ impl<'a> NetPriv<'a> {
     }
 
     /// Stops the data path and releases the rings; no DMA is in flight afterwards.
-    fn down(&self, dev: &Device, rtnl: &Rtnl) {
+    pub(crate) fn down(&self, dev: &Device, rtnl: &Rtnl) {
         dev.tx_disable(rtnl);
         dev.carrier_off();
         hw::disable_rx_tx(&self.bar);
@@ -192,6 +274,29 @@ impl<'a> NetPriv<'a> {
     pub(crate) fn restart(&self, dev: &Device, rtnl: &Rtnl) -> Result {
         self.down(dev, rtnl);
         self.up(dev)
+    }
+
+    /// Interrupt self-test, with the data path down: an unmasked cause raised through ICS
+    /// reaches the handler, a masked one does not.
+    pub(crate) fn interrupt_test(&self) -> bool {
+        let wait = || fsleep(Delta::from_millis(50));
+        let cause = regs::int::TXDW;
+        self.bar.write_reg(regs::IMC::zeroed().with_mask(u32::MAX));
+        let _ = self.bar.read(regs::ICR);
+
+        let before = self.irq_count.load(Relaxed);
+        self.bar.write_reg(regs::IMS::zeroed().with_mask(cause));
+        self.bar.write_reg(regs::ICS::zeroed().with_causes(cause));
+        wait();
+        let delivered = self.irq_count.load(Relaxed) > before;
+
+        self.bar.write_reg(regs::IMC::zeroed().with_mask(u32::MAX));
+        let before = self.irq_count.load(Relaxed);
+        self.bar.write_reg(regs::ICS::zeroed().with_causes(cause));
+        wait();
+        let suppressed = self.irq_count.load(Relaxed) == before;
+        let _ = self.bar.read(regs::ICR);
+        delivered && suppressed
     }
 
     /// Reads the link state and reports it.
@@ -228,6 +333,7 @@ impl<'a> NetPriv<'a> {
         };
         if ring.free() < skb.nr_frags() + 2 {
             q.stop();
+            self.stats.tx_stop.add(1, Relaxed);
             return TxResult::Busy(skb);
         }
         let pieces = match self.map(&skb) {
@@ -252,6 +358,7 @@ impl<'a> NetPriv<'a> {
         }
         if ring.free() < TX_MAX_PER_PACKET {
             q.stop();
+            self.stats.tx_stop.add(1, Relaxed);
         }
         TxResult::Ok
     }
@@ -300,6 +407,7 @@ impl<'a> NetPriv<'a> {
         }
         if q.is_stopped() && ring.free() >= TX_WAKE_THRESHOLD && dev.carrier_ok() {
             q.wake();
+            self.stats.tx_wake.add(1, Relaxed);
         }
     }
 
@@ -322,6 +430,7 @@ impl<'a> NetPriv<'a> {
             }
             if rxcsum && frame.info.csum == desc::RxCsum::Good {
                 skb.set_checksum_unnecessary();
+                self.stats.rx_csum_ok.add(1, Relaxed);
             }
             if let Some(tci) = frame.info.vlan {
                 skb.put_vlan_tag(tci);
@@ -332,7 +441,11 @@ impl<'a> NetPriv<'a> {
             skb.record_rx_queue(0);
             skb.gro_receive(napi);
         }
-        if let Some(tail) = ring.refill() {
+        let (tail, short) = ring.refill();
+        if short {
+            self.stats.rx_alloc_fail.add(1, Relaxed);
+        }
+        if let Some(tail) = tail {
             self.bar.write_reg(regs::RDT::zeroed().with_tail(tail as u16));
         }
     }
@@ -410,6 +523,7 @@ impl netdev::Driver for Net {
         if icr == 0 || (legacy && icr & regs::int::INT_ASSERTED == 0) {
             return IrqReturn::None;
         }
+        this.irq_count.add(1, Relaxed);
         // `ndo_work` cannot be scheduled from hard interrupt context: NAPI passes it on.
         if icr & regs::int::LSC != 0 {
             this.link_event.store(true, Relaxed);

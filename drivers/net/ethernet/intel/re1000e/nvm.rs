@@ -41,6 +41,53 @@ pub(crate) fn read_word(bar: &Bar0<'_>, word: usize) -> Result<u16> {
     Ok(u16::from(eerd.data()))
 }
 
+/// Writes one 16-bit NVM word (EEWR, datasheet 10.2.2.5).
+pub(crate) fn write_word(bar: &Bar0<'_>, word: usize, value: u16) -> Result {
+    let req = regs::EEWR::zeroed()
+        .try_with_addr(u32::try_from(word)?)?
+        .with_data(value)
+        .with_start(true);
+    bar.write_reg(req);
+    read_poll_timeout(
+        || Ok(bar.read(regs::EEWR)),
+        |r: &regs::EEWR| r.done(),
+        EERD_POLL,
+        EERD_TIMEOUT,
+    )?;
+    // Read back: a word that did not take is an error, not a silent success.
+    if read_word(bar, word)? != value {
+        return Err(EIO);
+    }
+    Ok(())
+}
+
+/// Writes `data` at byte `offset` of the checksummed NVM area and then repairs the checksum
+/// word, so that the device still passes its checksum check at the next probe. Bytes that
+/// share a word with `data` but lie outside it keep their value.
+pub(crate) fn write_bytes(bar: &Bar0<'_>, offset: usize, data: &[u8]) -> Result {
+    let end = offset.checked_add(data.len()).ok_or(EINVAL)?;
+    if end > 2 * nvm_image::CHECKSUM_WORDS || data.is_empty() {
+        return Err(EINVAL);
+    }
+    let mut words = read_image(bar)?;
+    for (i, b) in data.iter().enumerate() {
+        let byte = offset + i;
+        let mut le = words[byte / 2].to_le_bytes();
+        le[byte % 2] = *b;
+        words[byte / 2] = u16::from_le_bytes(le);
+    }
+    words[nvm_image::CHECKSUM_WORD] = nvm_image::checksum_fixup(&words);
+    let first = offset / 2;
+    let last = (end - 1) / 2;
+    for w in first..=last {
+        write_word(bar, w, words[w])?;
+    }
+    if last < nvm_image::CHECKSUM_WORD {
+        write_word(bar, nvm_image::CHECKSUM_WORD, words[nvm_image::CHECKSUM_WORD])?;
+    }
+    Ok(())
+}
+
 /// Reads the checksum-covered part of the NVM.
 pub(crate) fn read_image(bar: &Bar0<'_>) -> Result<[u16; nvm_image::CHECKSUM_WORDS]> {
     let mut words = [0u16; nvm_image::CHECKSUM_WORDS];

@@ -9,6 +9,7 @@
 //! - `mac.rs`: reset and receive-address registers; `nvm.rs`: NVM access;
 //! - `hw.rs`: data-path register programming; `ring.rs`: descriptor rings;
 //! - `netdev.rs`: the network interface (ops, NAPI, interrupt); `ethtool.rs`: ethtool_ops;
+//! - `stats.rs`: hardware statistics counters;
 //! - `driver.rs`: PCI probe and the bound state.
 //!
 //! Pure logic with no kernel types, unit-tested by KUnit and on the host: `desc.rs`
@@ -26,6 +27,7 @@ mod nvm;
 mod nvm_image;
 mod regs;
 mod ring;
+mod stats;
 
 kernel::module_pci_driver! {
     type: driver::Re1000e,

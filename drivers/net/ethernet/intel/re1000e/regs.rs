@@ -18,6 +18,10 @@ register! {
         31:31 phy_rst => bool;
         /// VLAN mode enable: insert/strip 802.1Q tags.
         30:30 vme => bool;
+        /// Transmit flow control enable (send pause frames).
+        28:28 tfce => bool;
+        /// Receive flow control enable (honour pause frames).
+        27:27 rfce => bool;
         /// Device (MAC) reset; self-clearing.
         26:26 rst => bool;
         /// Force duplex from `fd`.
@@ -155,6 +159,26 @@ register! {
         20:16 regadd;
         /// Data.
         15:0 data;
+    }
+
+    /// Flow Control Address Low (FCAL, 0x00028).
+    pub(crate) FCAL(u32) @ 0x00028 {
+        31:0 addr;
+    }
+
+    /// Flow Control Address High (FCAH, 0x0002C).
+    pub(crate) FCAH(u32) @ 0x0002c {
+        15:0 addr;
+    }
+
+    /// Flow Control Type (FCT, 0x00030).
+    pub(crate) FCT(u32) @ 0x00030 {
+        15:0 ethertype;
+    }
+
+    /// Flow Control Transmit Timer Value (FCTTV, 0x00170).
+    pub(crate) FCTTV(u32) @ 0x00170 {
+        15:0 ttv;
     }
 
     /// Interrupt Throttling Rate (ITR, 0x000C4), in 256 ns units.

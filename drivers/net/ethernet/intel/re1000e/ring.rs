@@ -33,6 +33,8 @@ use kernel::{
     }, //
 };
 
+use core::num::NonZeroU32;
+
 use crate::desc::{
     self,
     Words, //
@@ -47,7 +49,7 @@ pub(crate) const DEFAULT_DESC: u32 = 256;
 /// Descriptors in coherent memory, two 64-bit words each.
 pub(crate) struct DescRing {
     mem: Coherent<[u64]>,
-    count: u32,
+    count: NonZeroU32,
 }
 
 impl DescRing {
@@ -57,7 +59,7 @@ impl DescRing {
         }
         Ok(DescRing {
             mem: Coherent::zeroed_slice(dev, 2 * count as usize, GFP_KERNEL)?,
-            count,
+            count: NonZeroU32::new(count).ok_or(EINVAL)?,
         })
     }
 
@@ -68,7 +70,17 @@ impl DescRing {
 
     /// Size in bytes, for RDLEN/TDLEN.
     pub(crate) fn bytes(&self) -> u32 {
-        self.count * 16
+        self.count.get() * 16
+    }
+
+    /// Number of descriptors.
+    fn len(&self) -> u32 {
+        self.count.get()
+    }
+
+    /// The index after `i`, wrapping at the end of the ring.
+    fn next(&self, i: u32) -> u32 {
+        (i + 1) % self.count
     }
 
     /// Writes descriptor `i`; the second word last, as it holds the status the hardware polls.
@@ -144,8 +156,7 @@ impl<'a> TxRing<'a> {
 
     /// Free descriptors (one is always left empty so that head == tail means empty).
     pub(crate) fn free(&self) -> u32 {
-        let n = self.desc.count;
-        (self.next_clean + n - self.next_use - 1) % n
+        (self.next_clean + self.desc.len() - self.next_use - 1) % self.desc.count
     }
 
     /// The tail to write to TDT.
@@ -164,11 +175,10 @@ impl<'a> TxRing<'a> {
         segs: u32,
     ) -> Result {
         let first = self.next_use;
-        let n = self.desc.count;
         let mut i = first;
         if let Some(c) = context {
             self.desc.write(i, c)?;
-            i = (i + 1) % n;
+            i = self.desc.next(i);
         }
         let count = pieces.len();
         let mut last = i;
@@ -178,12 +188,12 @@ impl<'a> TxRing<'a> {
                 ..opts
             };
             self.desc.write(i, desc::data(p.map.dma_address(), p.len, &o))?;
-            self.bufs[i as usize].map = Some(p.map);
+            self.bufs.get_mut(i as usize).ok_or(EINVAL)?.map = Some(p.map);
             last = i;
-            i = (i + 1) % n;
+            i = self.desc.next(i);
         }
         let bytes = skb.len();
-        self.bufs[first as usize].packet = Some((skb, last, bytes, segs));
+        self.bufs.get_mut(first as usize).ok_or(EINVAL)?.packet = Some((skb, last, bytes, segs));
         self.next_use = i;
         Ok(())
     }
@@ -191,12 +201,11 @@ impl<'a> TxRing<'a> {
     /// Releases every packet the hardware finished, oldest first.
     pub(crate) fn clean(&mut self) -> TxDone {
         let mut done = TxDone::default();
-        let n = self.desc.count;
         while self.next_clean != self.next_use {
-            let first = self.next_clean as usize;
-            let Some((_, last, _, _)) = &self.bufs[first].packet else {
-                // A context-only slot cannot start a packet; resynchronise defensively.
-                self.next_clean = (self.next_clean + 1) % n;
+            let Some(slot) = self.bufs.get_mut(self.next_clean as usize) else { break };
+            let Some((_, last, _, _)) = &slot.packet else {
+                // Every packet starts with the slot that holds it; anything else is skipped.
+                self.next_clean = self.desc.next(self.next_clean);
                 continue;
             };
             let last = *last;
@@ -204,16 +213,18 @@ impl<'a> TxRing<'a> {
                 Ok(w1) if desc::tx_done(w1) => {}
                 _ => break,
             }
-            if let Some((skb, _, bytes, segs)) = self.bufs[first].packet.take() {
+            if let Some((skb, _, bytes, segs)) = slot.packet.take() {
                 done.packets += segs;
                 done.bytes += bytes;
                 skb.consume();
             }
             let mut i = self.next_clean;
             loop {
-                self.bufs[i as usize].map = None;
+                if let Some(b) = self.bufs.get_mut(i as usize) {
+                    b.map = None;
+                }
                 let at_end = i == last;
-                i = (i + 1) % n;
+                i = self.desc.next(i);
                 if at_end {
                     break;
                 }
@@ -268,25 +279,28 @@ impl RxRing {
         })
     }
 
-    /// Gives pages to every empty descriptor but one; returns the tail for RDT, or `None`
-    /// if nothing was added.
-    pub(crate) fn refill(&mut self) -> Option<u32> {
-        let n = self.desc.count;
+    /// Gives pages to every empty descriptor but one. Returns the tail for RDT (`None` if
+    /// nothing was added) and whether a page allocation failed.
+    pub(crate) fn refill(&mut self) -> (Option<u32>, bool) {
         let mut added = false;
-        while (self.next_fill + 1) % n != self.next_clean {
-            let i = self.next_fill as usize;
-            if self.pages[i].is_none() {
-                let Some(page) = self.pool.alloc() else { break };
+        let mut short = false;
+        while self.desc.next(self.next_fill) != self.next_clean {
+            let Some(slot) = self.pages.get_mut(self.next_fill as usize) else { break };
+            if slot.is_none() {
+                let Some(page) = self.pool.alloc() else {
+                    short = true;
+                    break;
+                };
                 let addr = page.dma_address() + u64::from(RX_HEADROOM);
                 if self.desc.write(self.next_fill, desc::rx_read(addr)).is_err() {
                     break;
                 }
-                self.pages[i] = Some(page);
+                *slot = Some(page);
             }
-            self.next_fill = (self.next_fill + 1) % n;
+            self.next_fill = self.desc.next(self.next_fill);
             added = true;
         }
-        added.then_some(self.next_fill)
+        (added.then_some(self.next_fill), short)
     }
 
     /// Takes the next completed frame, if the hardware finished one. Frames the hardware
@@ -296,8 +310,8 @@ impl RxRing {
         let i = self.next_clean;
         let w = self.desc.read(i).ok()?;
         let info = desc::rx_done(w, rss)?;
-        let page = self.pages[i as usize].take();
-        self.next_clean = (i + 1) % self.desc.count;
+        let page = self.pages.get_mut(i as usize)?.take();
+        self.next_clean = self.desc.next(i);
         let page = page?;
         if !info.eop || info.frame_error || u32::from(info.len) > RX_BUF_LEN {
             return Some(Err(()));
