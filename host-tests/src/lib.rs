@@ -13,3 +13,7 @@ mod desc;
 #[allow(dead_code)]
 #[path = "../../drivers/net/ethernet/intel/re1000e/filter.rs"]
 mod filter;
+
+#[allow(dead_code)]
+#[path = "../../drivers/net/ethernet/intel/re1000e/csum.rs"]
+mod csum;

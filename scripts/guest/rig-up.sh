@@ -29,6 +29,11 @@ if ! local_if=$(wait_netdev "${slots[0]}" 3) || ! remote_if=$(wait_netdev "${slo
 fi
 
 ip netns add ns-remote
+# Tests take links down and up; keep the static IPv6 addresses across that (as on the
+# netdev CI machines), in both namespaces.
+for ns in "" "ip netns exec ns-remote"; do
+	$ns sysctl -qw net.ipv6.conf.all.keep_addr_on_down=1 net.ipv6.conf.default.keep_addr_on_down=1
+done
 ip link set "$remote_if" netns ns-remote
 ip addr add 192.0.3.1/24 dev "$local_if"
 ip addr add 2001:db8:1::1/64 dev "$local_if" nodad

@@ -415,3 +415,24 @@ __rust_helper int rust_helper_netdev_spin_trylock_bh(spinlock_t *lock)
 {
 	return spin_trylock_bh(lock);
 }
+
+__rust_helper struct sk_buff *rust_helper_alloc_skb(unsigned int size, gfp_t priority)
+{
+	return alloc_skb(size, priority);
+}
+
+__rust_helper void *rust_helper_skb_put_data(struct sk_buff *skb, const void *data,
+					     unsigned int len)
+{
+	return skb_put_data(skb, data, len);
+}
+
+__rust_helper unsigned int rust_helper_skb_tailroom(const struct sk_buff *skb)
+{
+	return skb_tailroom(skb);
+}
+
+__rust_helper int rust_helper_skb_cow_head(struct sk_buff *skb, unsigned int headroom)
+{
+	return skb_cow_head(skb, headroom);
+}

@@ -25,16 +25,17 @@
 use crate::{
     bindings,
     device,
-    irq::IrqReturn,
     error::{
         from_result,
         to_result,
         VTABLE_DEFAULT_ERROR, //
     },
+    irq::IrqReturn,
     net::{
         ethtool,
         features::Features,
-        skb::SkBuff, //
+        skb::SkBuff,
+        tls, //
     },
     pci,
     prelude::*,
@@ -205,7 +206,9 @@ impl Device {
     /// The active features (`dev->features`).
     pub fn features(&self) -> Features {
         // SAFETY: the device is valid; a torn read is impossible for an aligned u64.
-        Features::from_raw(unsafe { core::ptr::read_volatile(&raw const (*self.as_raw()).features) })
+        Features::from_raw(unsafe {
+            core::ptr::read_volatile(&raw const (*self.as_raw()).features)
+        })
     }
 
     /// The user-changeable features (`dev->hw_features`).
@@ -542,6 +545,44 @@ pub trait Driver: Sized + 'static {
         build_error!(VTABLE_DEFAULT_ERROR)
     }
 
+    /// `tls_dev_add`: install the offload of one direction of connection `sk`, whose TCP
+    /// sequence number for the first offloaded byte is `start_tcp_sn`. Any error leaves the
+    /// connection in software. Process context, socket locked.
+    fn tls_add<'a>(
+        _dev: &'a Device,
+        _this: Pin<&'a Self::Priv<'a>>,
+        _sk: tls::SocketId,
+        _dir: tls::Direction,
+        _info: &tls::CryptoInfo<'_>,
+        _start_tcp_sn: u32,
+    ) -> Result {
+        build_error!(VTABLE_DEFAULT_ERROR)
+    }
+
+    /// `tls_dev_del`: remove the offload of `sk` in direction `dir`; it must not be used after
+    /// this returns.
+    fn tls_del<'a>(
+        _dev: &'a Device,
+        _this: Pin<&'a Self::Priv<'a>>,
+        _sk: tls::SocketId,
+        _dir: tls::Direction,
+    ) {
+        build_error!(VTABLE_DEFAULT_ERROR)
+    }
+
+    /// `tls_dev_resync`: the record starting at TCP sequence `seq` has record number
+    /// `rcd_sn`.
+    fn tls_resync<'a>(
+        _dev: &'a Device,
+        _this: Pin<&'a Self::Priv<'a>>,
+        _sk: tls::SocketId,
+        _seq: u32,
+        _rcd_sn: &[u8; 8],
+        _dir: tls::Direction,
+    ) -> Result {
+        build_error!(VTABLE_DEFAULT_ERROR)
+    }
+
     /// Called after `napi_complete_done()` returned true for `napi`: re-enable its interrupts.
     fn napi_complete<'a>(
         _dev: &'a Device,
@@ -558,7 +599,9 @@ pub trait Driver: Sized + 'static {
 ///
 /// `dev` must be a registered (or registering) device created by [`Registration::new`] with
 /// driver `T`, and `'a` must not outlive the current callback.
-pub(crate) unsafe fn priv_of<'a, T: Driver>(dev: *mut bindings::net_device) -> Pin<&'a T::Priv<'a>> {
+pub(crate) unsafe fn priv_of<'a, T: Driver>(
+    dev: *mut bindings::net_device,
+) -> Pin<&'a T::Priv<'a>> {
     // SAFETY: `netdev_priv` of a device created by `Registration::new::<T>` holds an
     // initialised, pinned `PrivBox<T::Priv>` for as long as the device is registered.
     unsafe {
@@ -593,7 +636,13 @@ impl<T: Driver> Adapter<T> {
     unsafe extern "C" fn open(dev: *mut bindings::net_device) -> c_int {
         from_result(|| {
             // SAFETY: `ndo_open` runs with a valid device and the RTNL held.
-            let (d, p, rtnl) = unsafe { (Device::from_raw(dev), priv_of::<T>(dev), Rtnl::assume_held()) };
+            let (d, p, rtnl) = unsafe {
+                (
+                    Device::from_raw(dev),
+                    priv_of::<T>(dev),
+                    Rtnl::assume_held(),
+                )
+            };
             T::open(d, p, rtnl)?;
             Ok(0)
         })
@@ -602,7 +651,13 @@ impl<T: Driver> Adapter<T> {
     unsafe extern "C" fn stop(dev: *mut bindings::net_device) -> c_int {
         from_result(|| {
             // SAFETY: `ndo_stop` runs with a valid device and the RTNL held.
-            let (d, p, rtnl) = unsafe { (Device::from_raw(dev), priv_of::<T>(dev), Rtnl::assume_held()) };
+            let (d, p, rtnl) = unsafe {
+                (
+                    Device::from_raw(dev),
+                    priv_of::<T>(dev),
+                    Rtnl::assume_held(),
+                )
+            };
             T::stop(d, p, rtnl)?;
             Ok(0)
         })
@@ -613,7 +668,13 @@ impl<T: Driver> Adapter<T> {
         dev: *mut bindings::net_device,
     ) -> bindings::netdev_tx_t {
         // SAFETY: the core hands over one reference to a valid skb and a valid device.
-        let (skb, d, p) = unsafe { (SkBuff::from_raw(skb), Device::from_raw(dev), priv_of::<T>(dev)) };
+        let (skb, d, p) = unsafe {
+            (
+                SkBuff::from_raw(skb),
+                Device::from_raw(dev),
+                priv_of::<T>(dev),
+            )
+        };
         match T::start_xmit(skb, d, p) {
             TxResult::Ok => bindings::netdev_tx_NETDEV_TX_OK,
             TxResult::Busy(skb) => {
@@ -637,7 +698,13 @@ impl<T: Driver> Adapter<T> {
         from_result(|| {
             let mtu = u32::try_from(mtu).map_err(|_| EINVAL)?;
             // SAFETY: `ndo_change_mtu` runs with a valid device and the RTNL held.
-            let (d, p, rtnl) = unsafe { (Device::from_raw(dev), priv_of::<T>(dev), Rtnl::assume_held()) };
+            let (d, p, rtnl) = unsafe {
+                (
+                    Device::from_raw(dev),
+                    priv_of::<T>(dev),
+                    Rtnl::assume_held(),
+                )
+            };
             T::change_mtu(d, p, rtnl, mtu)?;
             // SAFETY: the RTNL is held; `WRITE_ONCE(dev->mtu, mtu)` in C.
             unsafe { core::ptr::write_volatile(&raw mut (*dev).mtu, mtu) };
@@ -645,7 +712,10 @@ impl<T: Driver> Adapter<T> {
         })
     }
 
-    unsafe extern "C" fn set_mac_address(dev: *mut bindings::net_device, addr: *mut c_void) -> c_int {
+    unsafe extern "C" fn set_mac_address(
+        dev: *mut bindings::net_device,
+        addr: *mut c_void,
+    ) -> c_int {
         from_result(|| {
             let mut mac = [0u8; 6];
             // SAFETY: `addr` is a `struct sockaddr` whose `sa_data`, right after the 2-byte
@@ -663,7 +733,13 @@ impl<T: Driver> Adapter<T> {
                 return Err(EADDRNOTAVAIL);
             }
             // SAFETY: `ndo_set_mac_address` runs with a valid device and the RTNL held.
-            let (d, p, rtnl) = unsafe { (Device::from_raw(dev), priv_of::<T>(dev), Rtnl::assume_held()) };
+            let (d, p, rtnl) = unsafe {
+                (
+                    Device::from_raw(dev),
+                    priv_of::<T>(dev),
+                    Rtnl::assume_held(),
+                )
+            };
             T::set_mac_address(d, p, rtnl, &mac)?;
             // SAFETY: the RTNL is held; `mac` is 6 bytes.
             unsafe { bindings::eth_hw_addr_set(dev, mac.as_ptr()) };
@@ -682,7 +758,13 @@ impl<T: Driver> Adapter<T> {
         features: bindings::netdev_features_t,
     ) -> bindings::netdev_features_t {
         // SAFETY: `ndo_fix_features` runs with a valid device and the RTNL held.
-        let (d, p, rtnl) = unsafe { (Device::from_raw(dev), priv_of::<T>(dev), Rtnl::assume_held()) };
+        let (d, p, rtnl) = unsafe {
+            (
+                Device::from_raw(dev),
+                priv_of::<T>(dev),
+                Rtnl::assume_held(),
+            )
+        };
         T::fix_features(d, p, rtnl, Features::from_raw(features)).raw()
     }
 
@@ -692,7 +774,13 @@ impl<T: Driver> Adapter<T> {
     ) -> c_int {
         from_result(|| {
             // SAFETY: `ndo_set_features` runs with a valid device and the RTNL held.
-            let (d, p, rtnl) = unsafe { (Device::from_raw(dev), priv_of::<T>(dev), Rtnl::assume_held()) };
+            let (d, p, rtnl) = unsafe {
+                (
+                    Device::from_raw(dev),
+                    priv_of::<T>(dev),
+                    Rtnl::assume_held(),
+                )
+            };
             T::set_features(d, p, rtnl, Features::from_raw(features))?;
             Ok(0)
         })
@@ -723,7 +811,13 @@ impl<T: Driver> Adapter<T> {
     ) -> c_int {
         from_result(|| {
             // SAFETY: runs with a valid device and the RTNL held.
-            let (d, p, rtnl) = unsafe { (Device::from_raw(dev), priv_of::<T>(dev), Rtnl::assume_held()) };
+            let (d, p, rtnl) = unsafe {
+                (
+                    Device::from_raw(dev),
+                    priv_of::<T>(dev),
+                    Rtnl::assume_held(),
+                )
+            };
             T::vlan_rx_add_vid(d, p, rtnl, u16::from_be(proto), vid)?;
             Ok(0)
         })
@@ -736,7 +830,13 @@ impl<T: Driver> Adapter<T> {
     ) -> c_int {
         from_result(|| {
             // SAFETY: runs with a valid device and the RTNL held.
-            let (d, p, rtnl) = unsafe { (Device::from_raw(dev), priv_of::<T>(dev), Rtnl::assume_held()) };
+            let (d, p, rtnl) = unsafe {
+                (
+                    Device::from_raw(dev),
+                    priv_of::<T>(dev),
+                    Rtnl::assume_held(),
+                )
+            };
             T::vlan_rx_kill_vid(d, p, rtnl, u16::from_be(proto), vid)?;
             Ok(0)
         })
@@ -744,7 +844,13 @@ impl<T: Driver> Adapter<T> {
 
     unsafe extern "C" fn work(dev: *mut bindings::net_device, events: c_ulong) {
         // SAFETY: `ndo_work` runs with a valid device, the RTNL and the instance lock held.
-        let (d, p, rtnl) = unsafe { (Device::from_raw(dev), priv_of::<T>(dev), Rtnl::assume_held()) };
+        let (d, p, rtnl) = unsafe {
+            (
+                Device::from_raw(dev),
+                priv_of::<T>(dev),
+                Rtnl::assume_held(),
+            )
+        };
         T::work(d, p, rtnl, events as u64)
     }
 
@@ -757,27 +863,139 @@ impl<T: Driver> Adapter<T> {
         bindings::irqreturn_t(T::irq(d, p, c.slot) as c_uint)
     }
 
+    unsafe extern "C" fn tls_dev_add(
+        dev: *mut bindings::net_device,
+        sk: *mut bindings::sock,
+        dir: bindings::tls_offload_ctx_dir,
+        info: *mut bindings::tls_crypto_info,
+        start: u32,
+    ) -> c_int {
+        from_result(|| {
+            // SAFETY: the TLS core passes a registered device and crypto info valid for the call.
+            let (d, p, info) = unsafe {
+                (
+                    Device::from_raw(dev),
+                    priv_of::<T>(dev),
+                    tls::CryptoInfo::from_raw(info),
+                )
+            };
+            T::tls_add(
+                d,
+                p,
+                tls::SocketId::from_sock(sk),
+                tls::Direction::from_raw(dir),
+                &info,
+                start,
+            )?;
+            Ok(0)
+        })
+    }
+
+    unsafe extern "C" fn tls_dev_del(
+        dev: *mut bindings::net_device,
+        ctx: *mut bindings::tls_context,
+        dir: bindings::tls_offload_ctx_dir,
+    ) {
+        // SAFETY: the TLS core passes a registered device and the connection's context, whose
+        // `sk` is the socket `tls_dev_add` was called for.
+        let (d, p, sk) = unsafe { (Device::from_raw(dev), priv_of::<T>(dev), (*ctx).sk) };
+        T::tls_del(
+            d,
+            p,
+            tls::SocketId::from_sock(sk),
+            tls::Direction::from_raw(dir),
+        )
+    }
+
+    unsafe extern "C" fn tls_dev_resync(
+        dev: *mut bindings::net_device,
+        sk: *mut bindings::sock,
+        seq: u32,
+        rcd_sn: *mut u8,
+        dir: bindings::tls_offload_ctx_dir,
+    ) -> c_int {
+        from_result(|| {
+            // SAFETY: the TLS core passes a registered device and an 8-byte record number.
+            let (d, p, rcd) = unsafe {
+                (
+                    Device::from_raw(dev),
+                    priv_of::<T>(dev),
+                    &*rcd_sn.cast::<[u8; 8]>(),
+                )
+            };
+            T::tls_resync(
+                d,
+                p,
+                tls::SocketId::from_sock(sk),
+                seq,
+                rcd,
+                tls::Direction::from_raw(dir),
+            )?;
+            Ok(0)
+        })
+    }
+
+    /// The `tlsdev_ops`, only when the driver implements add and del (the untaken branch of a
+    /// const `if` references no trampoline, so unimplemented methods are never instantiated).
+    const TLS_OPS: Option<bindings::tlsdev_ops> = if T::HAS_TLS_ADD && T::HAS_TLS_DEL {
+        Some(bindings::tlsdev_ops {
+            tls_dev_add: Some(Self::tls_dev_add),
+            tls_dev_del: Some(Self::tls_dev_del),
+            tls_dev_resync: if T::HAS_TLS_RESYNC {
+                Some(Self::tls_dev_resync)
+            } else {
+                None
+            },
+        })
+    } else {
+        None
+    };
+
     const OPS: bindings::net_device_ops = bindings::net_device_ops {
         ndo_open: if T::HAS_OPEN { Some(Self::open) } else { None },
         ndo_stop: if T::HAS_STOP { Some(Self::stop) } else { None },
         ndo_start_xmit: Some(Self::start_xmit),
-        ndo_get_stats64: if T::HAS_GET_STATS64 { Some(Self::get_stats64) } else { None },
-        ndo_change_mtu: if T::HAS_CHANGE_MTU { Some(Self::change_mtu) } else { None },
+        ndo_get_stats64: if T::HAS_GET_STATS64 {
+            Some(Self::get_stats64)
+        } else {
+            None
+        },
+        ndo_change_mtu: if T::HAS_CHANGE_MTU {
+            Some(Self::change_mtu)
+        } else {
+            None
+        },
         ndo_set_mac_address: if T::HAS_SET_MAC_ADDRESS {
             Some(Self::set_mac_address)
         } else {
             None
         },
         ndo_validate_addr: Some(bindings::eth_validate_addr),
-        ndo_set_rx_mode: if T::HAS_SET_RX_MODE { Some(Self::set_rx_mode) } else { None },
-        ndo_fix_features: if T::HAS_FIX_FEATURES { Some(Self::fix_features) } else { None },
-        ndo_set_features: if T::HAS_SET_FEATURES { Some(Self::set_features) } else { None },
+        ndo_set_rx_mode: if T::HAS_SET_RX_MODE {
+            Some(Self::set_rx_mode)
+        } else {
+            None
+        },
+        ndo_fix_features: if T::HAS_FIX_FEATURES {
+            Some(Self::fix_features)
+        } else {
+            None
+        },
+        ndo_set_features: if T::HAS_SET_FEATURES {
+            Some(Self::set_features)
+        } else {
+            None
+        },
         ndo_features_check: if T::HAS_FEATURES_CHECK {
             Some(Self::features_check)
         } else {
             None
         },
-        ndo_tx_timeout: if T::HAS_TX_TIMEOUT { Some(Self::tx_timeout) } else { None },
+        ndo_tx_timeout: if T::HAS_TX_TIMEOUT {
+            Some(Self::tx_timeout)
+        } else {
+            None
+        },
         ndo_vlan_rx_add_vid: if T::HAS_VLAN_RX_ADD_VID {
             Some(Self::vlan_rx_add_vid)
         } else {
@@ -860,8 +1078,7 @@ impl<'a, T: ethtool::Operations> Registration<'a, T> {
                     <= bindings::NETDEV_ALIGN as usize
             )
         };
-        if irq.max as usize > MAX_IRQS || irq.names.len() < irq.max as usize || irq.min > irq.max
-        {
+        if irq.max as usize > MAX_IRQS || irq.names.len() < irq.max as usize || irq.min > irq.max {
             return Err(EINVAL);
         }
         let vectors = pdev.alloc_irq_vectors(irq.min, irq.max, irq.types)?;
@@ -884,6 +1101,10 @@ impl<'a, T: ethtool::Operations> Registration<'a, T> {
             if let Some(ops) = ethtool::stat_ops::<T>() {
                 (*raw).stat_ops = ops;
             }
+            #[cfg(CONFIG_TLS_DEVICE)]
+            if let Some(ops) = &Adapter::<T>::TLS_OPS {
+                (*raw).tlsdev_ops = ops;
+            }
             (*raw).min_mtu = config.mtu_range.0;
             (*raw).max_mtu = config.mtu_range.1;
             (*raw).hw_features = config.hw_features.raw();
@@ -892,9 +1113,14 @@ impl<'a, T: ethtool::Operations> Registration<'a, T> {
             (*raw).hw_enc_features = config.hw_enc_features.raw();
             (*raw).mpls_features = config.mpls_features.raw();
             (*raw).watchdog_timeo =
-                i32::try_from(crate::time::msecs_to_jiffies(config.watchdog_ms)).unwrap_or(i32::MAX);
+                i32::try_from(crate::time::msecs_to_jiffies(config.watchdog_ms))
+                    .unwrap_or(i32::MAX);
             bindings::eth_hw_addr_set(raw, config.address.as_ptr());
-            core::ptr::copy_nonoverlapping(config.address.as_ptr(), (*raw).perm_addr.as_mut_ptr(), 6);
+            core::ptr::copy_nonoverlapping(
+                config.address.as_ptr(),
+                (*raw).perm_addr.as_mut_ptr(),
+                6,
+            );
             bindings::netif_set_tso_max_size(raw, config.tso_max_size);
             bindings::netif_set_tso_max_segs(raw, config.tso_max_segs);
         }
@@ -953,7 +1179,11 @@ impl<'a, T: ethtool::Operations> Registration<'a, T> {
                 bindings::request_irq(
                     req.irq(),
                     Some(Adapter::<T>::irq),
-                    if shared { bindings::IRQF_SHARED as c_ulong } else { 0 },
+                    if shared {
+                        bindings::IRQF_SHARED as c_ulong
+                    } else {
+                        0
+                    },
                     irq.names[i as usize].as_char_ptr(),
                     (&raw mut (*slot).cookies[i as usize]).cast(),
                 )

@@ -42,23 +42,33 @@ pub struct LinkModes(u128);
 
 impl LinkModes {
     /// 10BASE-T half duplex.
-    pub const T10_HALF: LinkModes = LinkModes(1 << bindings::ethtool_link_mode_bit_indices_ETHTOOL_LINK_MODE_10baseT_Half_BIT);
+    pub const T10_HALF: LinkModes =
+        LinkModes(1 << bindings::ethtool_link_mode_bit_indices_ETHTOOL_LINK_MODE_10baseT_Half_BIT);
     /// 10BASE-T full duplex.
-    pub const T10_FULL: LinkModes = LinkModes(1 << bindings::ethtool_link_mode_bit_indices_ETHTOOL_LINK_MODE_10baseT_Full_BIT);
+    pub const T10_FULL: LinkModes =
+        LinkModes(1 << bindings::ethtool_link_mode_bit_indices_ETHTOOL_LINK_MODE_10baseT_Full_BIT);
     /// 100BASE-TX half duplex.
-    pub const T100_HALF: LinkModes = LinkModes(1 << bindings::ethtool_link_mode_bit_indices_ETHTOOL_LINK_MODE_100baseT_Half_BIT);
+    pub const T100_HALF: LinkModes =
+        LinkModes(1 << bindings::ethtool_link_mode_bit_indices_ETHTOOL_LINK_MODE_100baseT_Half_BIT);
     /// 100BASE-TX full duplex.
-    pub const T100_FULL: LinkModes = LinkModes(1 << bindings::ethtool_link_mode_bit_indices_ETHTOOL_LINK_MODE_100baseT_Full_BIT);
+    pub const T100_FULL: LinkModes =
+        LinkModes(1 << bindings::ethtool_link_mode_bit_indices_ETHTOOL_LINK_MODE_100baseT_Full_BIT);
     /// 1000BASE-T full duplex.
-    pub const T1000_FULL: LinkModes = LinkModes(1 << bindings::ethtool_link_mode_bit_indices_ETHTOOL_LINK_MODE_1000baseT_Full_BIT);
+    pub const T1000_FULL: LinkModes = LinkModes(
+        1 << bindings::ethtool_link_mode_bit_indices_ETHTOOL_LINK_MODE_1000baseT_Full_BIT,
+    );
     /// Auto-negotiation.
-    pub const AUTONEG: LinkModes = LinkModes(1 << bindings::ethtool_link_mode_bit_indices_ETHTOOL_LINK_MODE_Autoneg_BIT);
+    pub const AUTONEG: LinkModes =
+        LinkModes(1 << bindings::ethtool_link_mode_bit_indices_ETHTOOL_LINK_MODE_Autoneg_BIT);
     /// Twisted pair port.
-    pub const TP: LinkModes = LinkModes(1 << bindings::ethtool_link_mode_bit_indices_ETHTOOL_LINK_MODE_TP_BIT);
+    pub const TP: LinkModes =
+        LinkModes(1 << bindings::ethtool_link_mode_bit_indices_ETHTOOL_LINK_MODE_TP_BIT);
     /// Symmetric pause.
-    pub const PAUSE: LinkModes = LinkModes(1 << bindings::ethtool_link_mode_bit_indices_ETHTOOL_LINK_MODE_Pause_BIT);
+    pub const PAUSE: LinkModes =
+        LinkModes(1 << bindings::ethtool_link_mode_bit_indices_ETHTOOL_LINK_MODE_Pause_BIT);
     /// Asymmetric pause.
-    pub const ASYM_PAUSE: LinkModes = LinkModes(1 << bindings::ethtool_link_mode_bit_indices_ETHTOOL_LINK_MODE_Asym_Pause_BIT);
+    pub const ASYM_PAUSE: LinkModes =
+        LinkModes(1 << bindings::ethtool_link_mode_bit_indices_ETHTOOL_LINK_MODE_Asym_Pause_BIT);
 
     /// Union of two sets.
     pub const fn or(self, o: LinkModes) -> LinkModes {
@@ -73,7 +83,11 @@ impl LinkModes {
     fn store(self, dst: &mut [c_ulong]) {
         for (i, w) in dst.iter_mut().enumerate() {
             let shift = i * c_ulong::BITS as usize;
-            *w = if shift < 128 { (self.0 >> shift) as c_ulong } else { 0 };
+            *w = if shift < 128 {
+                (self.0 >> shift) as c_ulong
+            } else {
+                0
+            };
         }
     }
 
@@ -412,7 +426,11 @@ pub trait Operations: Driver {
     const EEPROM_LEN: u32 = 0;
 
     /// `get_coalesce`.
-    fn get_coalesce<'a>(_dev: &'a Device, _this: Pin<&'a Self::Priv<'a>>, _rtnl: &Rtnl) -> Coalesce {
+    fn get_coalesce<'a>(
+        _dev: &'a Device,
+        _this: Pin<&'a Self::Priv<'a>>,
+        _rtnl: &Rtnl,
+    ) -> Coalesce {
         build_error!(VTABLE_DEFAULT_ERROR)
     }
 
@@ -508,18 +526,29 @@ pub trait Operations: Driver {
     const RMON_RANGES: &'static [RmonRange] = &[RmonRange::END];
 
     /// `get_queue_stats_rx` of `netdev_stat_ops` (queue statistics, `qstats`).
-    fn queue_stats_rx<'a>(_dev: &'a Device, _this: Pin<&'a Self::Priv<'a>>, _idx: u32) -> RxQueueStats {
+    fn queue_stats_rx<'a>(
+        _dev: &'a Device,
+        _this: Pin<&'a Self::Priv<'a>>,
+        _idx: u32,
+    ) -> RxQueueStats {
         build_error!(VTABLE_DEFAULT_ERROR)
     }
 
     /// `get_queue_stats_tx` of `netdev_stat_ops`.
-    fn queue_stats_tx<'a>(_dev: &'a Device, _this: Pin<&'a Self::Priv<'a>>, _idx: u32) -> TxQueueStats {
+    fn queue_stats_tx<'a>(
+        _dev: &'a Device,
+        _this: Pin<&'a Self::Priv<'a>>,
+        _idx: u32,
+    ) -> TxQueueStats {
         build_error!(VTABLE_DEFAULT_ERROR)
     }
 
     /// `get_base_stats` of `netdev_stat_ops`: what the device counted outside any queue
     /// (for example while reconfigured), so that queue sums plus base equal the totals.
-    fn base_stats<'a>(_dev: &'a Device, _this: Pin<&'a Self::Priv<'a>>) -> (RxQueueStats, TxQueueStats) {
+    fn base_stats<'a>(
+        _dev: &'a Device,
+        _this: Pin<&'a Self::Priv<'a>>,
+    ) -> (RxQueueStats, TxQueueStats) {
         build_error!(VTABLE_DEFAULT_ERROR)
     }
 }
@@ -527,7 +556,10 @@ pub trait Operations: Driver {
 struct Adapter<T: Operations>(PhantomData<T>);
 
 impl<T: Operations> Adapter<T> {
-    unsafe extern "C" fn get_drvinfo(dev: *mut bindings::net_device, info: *mut bindings::ethtool_drvinfo) {
+    unsafe extern "C" fn get_drvinfo(
+        dev: *mut bindings::net_device,
+        info: *mut bindings::ethtool_drvinfo,
+    ) {
         // SAFETY: valid device and an exclusively ours `info` for the call.
         let (d, p, info) = unsafe { (Device::from_raw(dev), priv_of::<T>(dev), &mut *info) };
         T::drvinfo(d, p, &mut |i: DrvInfo<'_>| {
@@ -549,8 +581,14 @@ impl<T: Operations> Adapter<T> {
     ) -> c_int {
         from_result(|| {
             // SAFETY: runs under the RTNL with a valid device; `ks` is ours for the call.
-            let (d, p, rtnl, ks) =
-                unsafe { (Device::from_raw(dev), priv_of::<T>(dev), Rtnl::assume_held(), &mut *ks) };
+            let (d, p, rtnl, ks) = unsafe {
+                (
+                    Device::from_raw(dev),
+                    priv_of::<T>(dev),
+                    Rtnl::assume_held(),
+                    &mut *ks,
+                )
+            };
             let s = T::get_link_ksettings(d, p, rtnl)?;
             ks.base.speed = s.speed.unwrap_or(bindings::SPEED_UNKNOWN as u32);
             ks.base.duplex = match s.duplex {
@@ -579,8 +617,14 @@ impl<T: Operations> Adapter<T> {
     ) -> c_int {
         from_result(|| {
             // SAFETY: runs under the RTNL with a valid device; `ks` is valid for the call.
-            let (d, p, rtnl, ks) =
-                unsafe { (Device::from_raw(dev), priv_of::<T>(dev), Rtnl::assume_held(), &*ks) };
+            let (d, p, rtnl, ks) = unsafe {
+                (
+                    Device::from_raw(dev),
+                    priv_of::<T>(dev),
+                    Rtnl::assume_held(),
+                    &*ks,
+                )
+            };
             let s = LinkSettings {
                 speed: (ks.base.speed != bindings::SPEED_UNKNOWN as u32).then_some(ks.base.speed),
                 duplex: match ks.base.duplex as u32 {
@@ -602,7 +646,13 @@ impl<T: Operations> Adapter<T> {
     unsafe extern "C" fn nway_reset(dev: *mut bindings::net_device) -> c_int {
         from_result(|| {
             // SAFETY: runs under the RTNL with a valid device.
-            let (d, p, rtnl) = unsafe { (Device::from_raw(dev), priv_of::<T>(dev), Rtnl::assume_held()) };
+            let (d, p, rtnl) = unsafe {
+                (
+                    Device::from_raw(dev),
+                    priv_of::<T>(dev),
+                    Rtnl::assume_held(),
+                )
+            };
             T::nway_reset(d, p, rtnl)?;
             Ok(0)
         })
@@ -615,8 +665,14 @@ impl<T: Operations> Adapter<T> {
         _e: *mut bindings::netlink_ext_ack,
     ) {
         // SAFETY: runs under the RTNL with a valid device; `ring` is ours for the call.
-        let (d, p, rtnl, ring) =
-            unsafe { (Device::from_raw(dev), priv_of::<T>(dev), Rtnl::assume_held(), &mut *ring) };
+        let (d, p, rtnl, ring) = unsafe {
+            (
+                Device::from_raw(dev),
+                priv_of::<T>(dev),
+                Rtnl::assume_held(),
+                &mut *ring,
+            )
+        };
         let r = T::get_ringparam(d, p, rtnl);
         ring.rx_max_pending = r.rx_max;
         ring.tx_max_pending = r.tx_max;
@@ -632,8 +688,14 @@ impl<T: Operations> Adapter<T> {
     ) -> c_int {
         from_result(|| {
             // SAFETY: runs under the RTNL with a valid device; `ring` is valid for the call.
-            let (d, p, rtnl, ring) =
-                unsafe { (Device::from_raw(dev), priv_of::<T>(dev), Rtnl::assume_held(), &*ring) };
+            let (d, p, rtnl, ring) = unsafe {
+                (
+                    Device::from_raw(dev),
+                    priv_of::<T>(dev),
+                    Rtnl::assume_held(),
+                    &*ring,
+                )
+            };
             let r = Rings {
                 rx_max: 0,
                 tx_max: 0,
@@ -692,8 +754,14 @@ impl<T: Operations> Adapter<T> {
         from_result(|| {
             // SAFETY: runs under the RTNL with a valid device; the core checked
             // `offset + len <= get_eeprom_len()` and allocated `len` bytes at `data`.
-            let (d, p, rtnl, ee) =
-                unsafe { (Device::from_raw(dev), priv_of::<T>(dev), Rtnl::assume_held(), &mut *ee) };
+            let (d, p, rtnl, ee) = unsafe {
+                (
+                    Device::from_raw(dev),
+                    priv_of::<T>(dev),
+                    Rtnl::assume_held(),
+                    &mut *ee,
+                )
+            };
             // SAFETY: see above.
             let out = unsafe { core::slice::from_raw_parts_mut(data, ee.len as usize) };
             T::get_eeprom(d, p, rtnl, ee.offset, out)?;
@@ -708,8 +776,14 @@ impl<T: Operations> Adapter<T> {
         _e: *mut bindings::netlink_ext_ack,
     ) -> c_int {
         // SAFETY: runs under the RTNL with a valid device; `ec` is ours for the call.
-        let (d, p, rtnl, ec) =
-            unsafe { (Device::from_raw(dev), priv_of::<T>(dev), Rtnl::assume_held(), &mut *ec) };
+        let (d, p, rtnl, ec) = unsafe {
+            (
+                Device::from_raw(dev),
+                priv_of::<T>(dev),
+                Rtnl::assume_held(),
+                &mut *ec,
+            )
+        };
         let c = T::get_coalesce(d, p, rtnl);
         ec.rx_coalesce_usecs = c.rx_usecs;
         ec.rx_max_coalesced_frames = c.rx_max_frames;
@@ -728,8 +802,14 @@ impl<T: Operations> Adapter<T> {
     ) -> c_int {
         from_result(|| {
             // SAFETY: runs under the RTNL with a valid device; `ec` is valid for the call.
-            let (d, p, rtnl, ec) =
-                unsafe { (Device::from_raw(dev), priv_of::<T>(dev), Rtnl::assume_held(), &*ec) };
+            let (d, p, rtnl, ec) = unsafe {
+                (
+                    Device::from_raw(dev),
+                    priv_of::<T>(dev),
+                    Rtnl::assume_held(),
+                    &*ec,
+                )
+            };
             let c = Coalesce {
                 rx_usecs: ec.rx_coalesce_usecs,
                 rx_max_frames: ec.rx_max_coalesced_frames,
@@ -748,8 +828,14 @@ impl<T: Operations> Adapter<T> {
         pp: *mut bindings::ethtool_pauseparam,
     ) {
         // SAFETY: runs under the RTNL with a valid device; `pp` is ours for the call.
-        let (d, p, rtnl, pp) =
-            unsafe { (Device::from_raw(dev), priv_of::<T>(dev), Rtnl::assume_held(), &mut *pp) };
+        let (d, p, rtnl, pp) = unsafe {
+            (
+                Device::from_raw(dev),
+                priv_of::<T>(dev),
+                Rtnl::assume_held(),
+                &mut *pp,
+            )
+        };
         let v = T::get_pauseparam(d, p, rtnl);
         pp.autoneg = v.autoneg as u32;
         pp.rx_pause = v.rx as u32;
@@ -762,8 +848,14 @@ impl<T: Operations> Adapter<T> {
     ) -> c_int {
         from_result(|| {
             // SAFETY: runs under the RTNL with a valid device; `pp` is valid for the call.
-            let (d, p, rtnl, pp) =
-                unsafe { (Device::from_raw(dev), priv_of::<T>(dev), Rtnl::assume_held(), &*pp) };
+            let (d, p, rtnl, pp) = unsafe {
+                (
+                    Device::from_raw(dev),
+                    priv_of::<T>(dev),
+                    Rtnl::assume_held(),
+                    &*pp,
+                )
+            };
             let v = Pause {
                 autoneg: pp.autoneg != 0,
                 rx: pp.rx_pause != 0,
@@ -847,8 +939,14 @@ impl<T: Operations> Adapter<T> {
         from_result(|| {
             // SAFETY: runs under the RTNL with a valid device; the core checked
             // `offset + len <= get_eeprom_len()` and copied `len` bytes to `data`.
-            let (d, p, rtnl, ee) =
-                unsafe { (Device::from_raw(dev), priv_of::<T>(dev), Rtnl::assume_held(), &*ee) };
+            let (d, p, rtnl, ee) = unsafe {
+                (
+                    Device::from_raw(dev),
+                    priv_of::<T>(dev),
+                    Rtnl::assume_held(),
+                    &*ee,
+                )
+            };
             if ee.magic != T::EEPROM_MAGIC || ee.len == 0 {
                 return Err(EINVAL);
             }
@@ -916,7 +1014,11 @@ impl<T: Operations> Adapter<T> {
     }
 
     const OPS: bindings::ethtool_ops = bindings::ethtool_ops {
-        get_drvinfo: if T::HAS_DRVINFO { Some(Self::get_drvinfo) } else { None },
+        get_drvinfo: if T::HAS_DRVINFO {
+            Some(Self::get_drvinfo)
+        } else {
+            None
+        },
         get_link: if T::HAS_GET_LINK {
             Some(Self::get_link)
         } else {
@@ -932,20 +1034,72 @@ impl<T: Operations> Adapter<T> {
         } else {
             None
         },
-        nway_reset: if T::HAS_NWAY_RESET { Some(Self::nway_reset) } else { None },
-        get_ringparam: if T::HAS_GET_RINGPARAM { Some(Self::get_ringparam) } else { None },
-        set_ringparam: if T::HAS_SET_RINGPARAM { Some(Self::set_ringparam) } else { None },
-        get_msglevel: if T::HAS_GET_MSGLEVEL { Some(Self::get_msglevel) } else { None },
-        set_msglevel: if T::HAS_SET_MSGLEVEL { Some(Self::set_msglevel) } else { None },
-        get_regs_len: if T::HAS_GET_REGS { Some(Self::get_regs_len) } else { None },
-        get_regs: if T::HAS_GET_REGS { Some(Self::get_regs) } else { None },
-        get_eeprom_len: if T::HAS_GET_EEPROM { Some(Self::get_eeprom_len) } else { None },
-        get_eeprom: if T::HAS_GET_EEPROM { Some(Self::get_eeprom) } else { None },
-        get_coalesce: if T::HAS_GET_COALESCE { Some(Self::get_coalesce) } else { None },
-        set_coalesce: if T::HAS_SET_COALESCE { Some(Self::set_coalesce) } else { None },
+        nway_reset: if T::HAS_NWAY_RESET {
+            Some(Self::nway_reset)
+        } else {
+            None
+        },
+        get_ringparam: if T::HAS_GET_RINGPARAM {
+            Some(Self::get_ringparam)
+        } else {
+            None
+        },
+        set_ringparam: if T::HAS_SET_RINGPARAM {
+            Some(Self::set_ringparam)
+        } else {
+            None
+        },
+        get_msglevel: if T::HAS_GET_MSGLEVEL {
+            Some(Self::get_msglevel)
+        } else {
+            None
+        },
+        set_msglevel: if T::HAS_SET_MSGLEVEL {
+            Some(Self::set_msglevel)
+        } else {
+            None
+        },
+        get_regs_len: if T::HAS_GET_REGS {
+            Some(Self::get_regs_len)
+        } else {
+            None
+        },
+        get_regs: if T::HAS_GET_REGS {
+            Some(Self::get_regs)
+        } else {
+            None
+        },
+        get_eeprom_len: if T::HAS_GET_EEPROM {
+            Some(Self::get_eeprom_len)
+        } else {
+            None
+        },
+        get_eeprom: if T::HAS_GET_EEPROM {
+            Some(Self::get_eeprom)
+        } else {
+            None
+        },
+        get_coalesce: if T::HAS_GET_COALESCE {
+            Some(Self::get_coalesce)
+        } else {
+            None
+        },
+        set_coalesce: if T::HAS_SET_COALESCE {
+            Some(Self::set_coalesce)
+        } else {
+            None
+        },
         supported_coalesce_params: T::SUPPORTED_COALESCE,
-        get_pauseparam: if T::HAS_GET_PAUSEPARAM { Some(Self::get_pauseparam) } else { None },
-        set_pauseparam: if T::HAS_SET_PAUSEPARAM { Some(Self::set_pauseparam) } else { None },
+        get_pauseparam: if T::HAS_GET_PAUSEPARAM {
+            Some(Self::get_pauseparam)
+        } else {
+            None
+        },
+        set_pauseparam: if T::HAS_SET_PAUSEPARAM {
+            Some(Self::set_pauseparam)
+        } else {
+            None
+        },
         get_sset_count: if T::HAS_GET_ETHTOOL_STATS || T::HAS_SELF_TEST {
             Some(Self::get_sset_count)
         } else {
@@ -961,8 +1115,16 @@ impl<T: Operations> Adapter<T> {
         } else {
             None
         },
-        self_test: if T::HAS_SELF_TEST { Some(Self::self_test) } else { None },
-        set_eeprom: if T::HAS_SET_EEPROM { Some(Self::set_eeprom) } else { None },
+        self_test: if T::HAS_SELF_TEST {
+            Some(Self::self_test)
+        } else {
+            None
+        },
+        set_eeprom: if T::HAS_SET_EEPROM {
+            Some(Self::set_eeprom)
+        } else {
+            None
+        },
         get_eth_mac_stats: if T::HAS_GET_ETH_MAC_STATS {
             Some(Self::get_eth_mac_stats)
         } else {
@@ -978,7 +1140,11 @@ impl<T: Operations> Adapter<T> {
         } else {
             None
         },
-        get_rmon_stats: if T::HAS_GET_RMON_STATS { Some(Self::get_rmon_stats) } else { None },
+        get_rmon_stats: if T::HAS_GET_RMON_STATS {
+            Some(Self::get_rmon_stats)
+        } else {
+            None
+        },
         // SAFETY: all-zero is a valid `ethtool_ops` (every other op NULL, no capabilities).
         ..unsafe { core::mem::zeroed() }
     };
@@ -1020,13 +1186,21 @@ fn store_tx(dst: &mut bindings::netdev_queue_stats_tx, s: &TxQueueStats) {
 }
 
 impl<T: Operations> StatOps<T> {
-    unsafe extern "C" fn rx(dev: *mut bindings::net_device, idx: c_int, s: *mut bindings::netdev_queue_stats_rx) {
+    unsafe extern "C" fn rx(
+        dev: *mut bindings::net_device,
+        idx: c_int,
+        s: *mut bindings::netdev_queue_stats_rx,
+    ) {
         // SAFETY: valid device; `s` is ours for the call (pre-filled with "not set").
         let (d, p, s) = unsafe { (Device::from_raw(dev), priv_of::<T>(dev), &mut *s) };
         store_rx(s, &T::queue_stats_rx(d, p, idx as u32));
     }
 
-    unsafe extern "C" fn tx(dev: *mut bindings::net_device, idx: c_int, s: *mut bindings::netdev_queue_stats_tx) {
+    unsafe extern "C" fn tx(
+        dev: *mut bindings::net_device,
+        idx: c_int,
+        s: *mut bindings::netdev_queue_stats_tx,
+    ) {
         // SAFETY: valid device; `s` is ours for the call.
         let (d, p, s) = unsafe { (Device::from_raw(dev), priv_of::<T>(dev), &mut *s) };
         store_tx(s, &T::queue_stats_tx(d, p, idx as u32));
@@ -1038,25 +1212,31 @@ impl<T: Operations> StatOps<T> {
         tx: *mut bindings::netdev_queue_stats_tx,
     ) {
         // SAFETY: valid device; `rx` and `tx` are ours for the call.
-        let (d, p, rx, tx) = unsafe { (Device::from_raw(dev), priv_of::<T>(dev), &mut *rx, &mut *tx) };
+        let (d, p, rx, tx) =
+            unsafe { (Device::from_raw(dev), priv_of::<T>(dev), &mut *rx, &mut *tx) };
         let (r, t) = T::base_stats(d, p);
         store_rx(rx, &r);
         store_tx(tx, &t);
     }
 
-    const OPS: bindings::netdev_stat_ops = bindings::netdev_stat_ops {
-        get_queue_stats_rx: Some(Self::rx),
-        get_queue_stats_tx: Some(Self::tx),
-        get_base_stats: Some(Self::base),
-    };
+    /// Present only when the driver implements all three (see `dev::Adapter::TLS_OPS`).
+    const OPS: Option<bindings::netdev_stat_ops> =
+        if T::HAS_QUEUE_STATS_RX && T::HAS_QUEUE_STATS_TX && T::HAS_BASE_STATS {
+            Some(bindings::netdev_stat_ops {
+                get_queue_stats_rx: Some(Self::rx),
+                get_queue_stats_tx: Some(Self::tx),
+                get_base_stats: Some(Self::base),
+            })
+        } else {
+            None
+        };
 }
 
 /// The `netdev_stat_ops` of driver `T`, if it reports queue statistics.
-pub(crate) const fn stat_ops<T: Operations>() -> Option<&'static bindings::netdev_stat_ops> {
-    if T::HAS_QUEUE_STATS_RX && T::HAS_QUEUE_STATS_TX && T::HAS_BASE_STATS {
-        Some(&StatOps::<T>::OPS)
-    } else {
-        None
+pub(crate) fn stat_ops<T: Operations>() -> Option<&'static bindings::netdev_stat_ops> {
+    match &StatOps::<T>::OPS {
+        Some(ops) => Some(ops),
+        None => None,
     }
 }
 

@@ -15,8 +15,10 @@ use core::ops::{
     BitAndAssign,
     BitOr,
     BitOrAssign,
+    BitXor,
     Not,
-    Sub, //
+    Sub,
+    SubAssign, //
 };
 
 /// A set of network device features, as `netdev_features_t`.
@@ -146,13 +148,11 @@ impl Features {
     pub const EMPTY: Features = Features(0);
 
     /// Every TX checksum feature (`NETIF_F_CSUM_MASK`).
-    pub const CSUM_MASK: Features =
-        Features(Self::IP_CSUM.0 | Self::IPV6_CSUM.0 | Self::HW_CSUM.0);
+    pub const CSUM_MASK: Features = Features(Self::IP_CSUM.0 | Self::IPV6_CSUM.0 | Self::HW_CSUM.0);
 
     /// Every TCP segmentation feature.
-    pub const ALL_TSO: Features = Features(
-        Self::TSO.0 | Self::TSO6.0 | Self::TSO_ECN.0 | Self::TSO_MANGLEID.0,
-    );
+    pub const ALL_TSO: Features =
+        Features(Self::TSO.0 | Self::TSO6.0 | Self::TSO_ECN.0 | Self::TSO_MANGLEID.0);
 
     /// Creates a set from the raw `netdev_features_t` value.
     pub const fn from_raw(raw: u64) -> Self {
@@ -191,7 +191,10 @@ impl Features {
 
     /// Returns the `ethtool -k` name of a single feature, if it has one.
     pub fn name(self) -> Option<&'static str> {
-        Self::NAMED.iter().find(|(f, _)| *f == self).map(|(_, n)| *n)
+        Self::NAMED
+            .iter()
+            .find(|(f, _)| *f == self)
+            .map(|(_, n)| *n)
     }
 
     /// Iterates over the single features in the set, lowest bit first.
@@ -225,6 +228,19 @@ impl BitAnd for Features {
 impl BitAndAssign for Features {
     fn bitand_assign(&mut self, rhs: Features) {
         self.0 &= rhs.0;
+    }
+}
+
+impl BitXor for Features {
+    type Output = Features;
+    fn bitxor(self, rhs: Features) -> Features {
+        Features(self.0 ^ rhs.0)
+    }
+}
+
+impl SubAssign for Features {
+    fn sub_assign(&mut self, rhs: Features) {
+        self.0 &= !rhs.0;
     }
 }
 

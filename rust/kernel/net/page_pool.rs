@@ -52,7 +52,10 @@ impl PagePool {
         offset: u32,
         max_len: u32,
     ) -> Result<Self> {
-        if offset.checked_add(max_len).is_none_or(|end| end > PAGE_SIZE) {
+        if offset
+            .checked_add(max_len)
+            .is_none_or(|end| end > PAGE_SIZE)
+        {
             return Err(EINVAL);
         }
         // SAFETY: all pointers are valid; the pool keeps its own references.
@@ -78,7 +81,8 @@ impl PagePool {
     pub fn alloc(&self) -> Option<PoolPage> {
         // SAFETY: by the type invariant the pool is live; RX refill runs in NAPI or process
         // context, as `page_pool_dev_alloc_pages` requires.
-        let page = NonNull::new(unsafe { bindings::page_pool_dev_alloc_pages(self.pool.as_ptr()) })?;
+        let page =
+            NonNull::new(unsafe { bindings::page_pool_dev_alloc_pages(self.pool.as_ptr()) })?;
         // INVARIANT: the page comes from `self`.
         Some(PoolPage {
             pool: self.pool,

@@ -12,6 +12,7 @@
 use crate::{
     bindings,
     device,
+    error::to_result,
     net::{
         dev::Device,
         dma::Mapping,
@@ -76,6 +77,29 @@ impl SkBuff {
             // SAFETY: a valid skb pointer is not NULL.
             ptr: unsafe { NonNull::new_unchecked(ptr) },
         }
+    }
+
+    /// Allocates a linear packet with room for `size` bytes (`alloc_skb`), empty.
+    pub fn alloc(size: u32, flags: crate::alloc::Flags) -> Result<SkBuff> {
+        // SAFETY: plain allocation; NULL is checked below.
+        let raw = unsafe { bindings::alloc_skb(size, flags.as_raw()) };
+        if raw.is_null() {
+            return Err(ENOMEM);
+        }
+        // SAFETY: `raw` is a fresh skb we own.
+        Ok(unsafe { SkBuff::from_raw(raw) })
+    }
+
+    /// Appends `data` to the linear part; fails without change if the tailroom is too small.
+    pub fn put_data(&mut self, data: &[u8]) -> Result {
+        let len = u32::try_from(data.len())?;
+        // SAFETY: the skb is valid and exclusively ours.
+        if unsafe { bindings::skb_tailroom(self.raw()) } < len {
+            return Err(ENOSPC);
+        }
+        // SAFETY: there is room for `len` bytes, checked above; `data` is readable.
+        unsafe { bindings::skb_put_data(self.raw(), data.as_ptr().cast(), len) };
+        Ok(())
     }
 
     /// Gives up ownership without freeing, returning the raw pointer.
@@ -253,6 +277,28 @@ impl SkBuff {
         Ok(unsafe { SkBuff::from_raw(raw) })
     }
 
+    /// The first `len` bytes of the packet, writable: un-shares the header first
+    /// (`skb_cow_head`). Fails if they are not all in the linear part.
+    pub fn headers_mut(&mut self, len: u32) -> Result<&mut [u8]> {
+        // SAFETY: the skb is valid and exclusively ours.
+        if unsafe { bindings::skb_cow_head(self.raw(), 0) } != 0 {
+            return Err(ENOMEM);
+        }
+        if len > self.head_len() {
+            return Err(EINVAL);
+        }
+        // SAFETY: after `skb_cow_head` the header is private to this skb, and `len` bytes from
+        // `data` are in the linear part (checked above); `&mut self` makes the access unique.
+        Ok(unsafe { core::slice::from_raw_parts_mut((*self.raw()).data, len as usize) })
+    }
+
+    /// Computes a pending (`CHECKSUM_PARTIAL`) checksum in software (`skb_checksum_help`),
+    /// for packets the device cannot checksum.
+    pub fn checksum_help(&mut self) -> Result {
+        // SAFETY: the skb is valid and exclusively ours.
+        to_result(unsafe { bindings::skb_checksum_help(self.raw()) })
+    }
+
     /// Maps the linear part for the device to read (`dma_map_single`, `DMA_TO_DEVICE`).
     pub fn map_head<'a>(&self, dev: &'a device::Device<device::Bound>) -> Result<Mapping<'a>> {
         // SAFETY: `data` points to `head_len()` bytes that stay allocated while the skb lives;
@@ -317,7 +363,12 @@ impl SkBuff {
     pub fn eth_type_trans(&mut self, dev: &Device) {
         // SAFETY: the skb holds at least an Ethernet header (checked by callers with
         // `len() >= 14`); `dev` is valid.
-        unsafe { bindings::skb_set_protocol(self.raw(), bindings::eth_type_trans(self.raw(), dev.as_raw())) };
+        unsafe {
+            bindings::skb_set_protocol(
+                self.raw(),
+                bindings::eth_type_trans(self.raw(), dev.as_raw()),
+            )
+        };
     }
 
     /// Marks the checksum as verified by the device.
@@ -367,5 +418,73 @@ impl Drop for SkBuff {
     fn drop(&mut self) {
         // SAFETY: by the type invariant we own one reference, released here.
         unsafe { bindings::dev_kfree_skb_any_reason(self.raw(), DropReason::NotSpecified as _) }
+    }
+}
+
+#[cfg(CONFIG_RUST_NETDEV_KUNIT_TEST)]
+#[macros::kunit_tests(rust_net_skb)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn alloc_put_and_accessors() -> Result {
+        let mut skb = SkBuff::alloc(128, GFP_KERNEL)?;
+        assert!(skb.is_empty());
+        let data = [0xabu8; 60];
+        skb.put_data(&data)?;
+        assert_eq!(skb.len(), 60);
+        assert_eq!(skb.head_len(), 60);
+        assert_eq!(skb.nr_frags(), 0);
+        assert_eq!(skb.frag_len(0), None);
+        assert_eq!(skb.head_data(), &data[..]);
+        assert_eq!(skb.checksum(), Checksum::None);
+        assert!(!skb.is_gso());
+        assert_eq!(skb.vlan_tag(), None);
+        skb.consume();
+        Ok(())
+    }
+
+    #[test]
+    fn put_data_refuses_overflow_without_change() -> Result {
+        let mut skb = SkBuff::alloc(64, GFP_KERNEL)?;
+        skb.put_data(&[1u8; 32])?;
+        let room = 4096;
+        assert_eq!(skb.put_data(&[0u8; 4096][..room]), Err(ENOSPC));
+        assert_eq!(skb.len(), 32);
+        Ok(())
+    }
+
+    #[test]
+    fn padto_extends_with_zeroes() -> Result {
+        let mut skb = SkBuff::alloc(32, GFP_KERNEL)?;
+        skb.put_data(&[7u8; 20])?;
+        let skb = skb.put_padto(200)?;
+        assert_eq!(skb.len(), 200);
+        assert!(skb.head_data()[..20].iter().all(|b| *b == 7));
+        assert!(skb.head_data()[20..].iter().all(|b| *b == 0));
+        skb.drop_reason(DropReason::NotSpecified);
+        Ok(())
+    }
+
+    #[test]
+    fn vlan_tag_and_hash_round_trip() -> Result {
+        let mut skb = SkBuff::alloc(64, GFP_KERNEL)?;
+        skb.put_vlan_tag(100);
+        assert_eq!(skb.vlan_tag(), Some(100));
+        skb.set_hash(0x1234_5678, true);
+        assert_eq!(skb.hash(), Some(0x1234_5678));
+        skb.set_checksum_unnecessary();
+        assert_eq!(skb.checksum(), Checksum::Unnecessary);
+        Ok(())
+    }
+
+    #[test]
+    fn raw_round_trip_keeps_ownership() -> Result {
+        let skb = SkBuff::alloc(16, GFP_KERNEL)?;
+        let raw = skb.into_raw();
+        // SAFETY: `raw` came from `into_raw` just above; ownership is handed back.
+        let skb = unsafe { SkBuff::from_raw(raw) };
+        assert_eq!(skb.len(), 0);
+        Ok(())
     }
 }

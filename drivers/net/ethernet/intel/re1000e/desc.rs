@@ -110,7 +110,12 @@ pub(crate) fn context(layout: &Layout, tso: Option<&Tso>) -> Result<Words, Encod
         (
             byte(layout.network_offset + 10)?,
             // IPCSE is inclusive: the last byte of the IP header.
-            u64::from(layout.transport_offset.checked_sub(1).ok_or(EncodeError::OffsetTooLarge)?),
+            u64::from(
+                layout
+                    .transport_offset
+                    .checked_sub(1)
+                    .ok_or(EncodeError::OffsetTooLarge)?,
+            ),
         )
     } else {
         (0, 0)
@@ -136,8 +141,16 @@ pub(crate) fn context(layout: &Layout, tso: Option<&Tso>) -> Result<Words, Encod
             if layout.l4 != L4::Tcp {
                 return Err(EncodeError::NotTcp);
             }
-            let paylen = t.total_len.checked_sub(t.header_len).ok_or(EncodeError::BadTso)?;
-            if t.mss == 0 || t.mss > 0xffff || t.header_len > 0xff || paylen >= 1 << 20 || paylen == 0 {
+            let paylen = t
+                .total_len
+                .checked_sub(t.header_len)
+                .ok_or(EncodeError::BadTso)?;
+            if t.mss == 0
+                || t.mss > 0xffff
+                || t.header_len > 0xff
+                || paylen >= 1 << 20
+                || paylen == 0
+            {
                 return Err(EncodeError::BadTso);
             }
             tucmd |= cmd::TSE;
@@ -294,10 +307,7 @@ pub(crate) fn rx_done(w: Words, rss: bool) -> Option<RxDone> {
 }
 
 #[cfg(any(test, CONFIG_RE1000E_KUNIT_TEST))]
-#[cfg_attr(
-    CONFIG_RE1000E_KUNIT_TEST,
-    kernel::prelude::kunit_tests(re1000e_desc)
-)]
+#[cfg_attr(CONFIG_RE1000E_KUNIT_TEST, kernel::prelude::kunit_tests(re1000e_desc))]
 mod tests {
     use super::*;
 
@@ -361,10 +371,7 @@ mod tests {
         assert_eq!(context(&UDP6_TAGGED, Some(&t)), Err(EncodeError::NotTcp));
         let zero_mss = Tso { mss: 0, ..t };
         assert_eq!(context(&TCP4, Some(&zero_mss)), Err(EncodeError::BadTso));
-        let no_payload = Tso {
-            total_len: 66,
-            ..t
-        };
+        let no_payload = Tso { total_len: 66, ..t };
         assert_eq!(context(&TCP4, Some(&no_payload)), Err(EncodeError::BadTso));
         let far = Layout {
             transport_offset: 300,
@@ -376,7 +383,14 @@ mod tests {
     #[test]
     fn data_descriptor_fields() {
         // Plain single-buffer packet: DCMD = DEXT|IFCS|EOP|RS = 0x2b, DTYP 1, length 60.
-        let w = data(0x1234_5678_9abc_d000, 60, &DataOpts { last: true, ..Default::default() });
+        let w = data(
+            0x1234_5678_9abc_d000,
+            60,
+            &DataOpts {
+                last: true,
+                ..Default::default()
+            },
+        );
         assert_eq!(w[0], 0x1234_5678_9abc_d000);
         assert_eq!(w[1], 0x0000_0000_2b10_003c);
 

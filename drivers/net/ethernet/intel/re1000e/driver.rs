@@ -23,6 +23,7 @@ use crate::{
         NetPriv, //
     },
     nvm,
+    offload,
     regs, //
 };
 
@@ -62,13 +63,13 @@ fn config(perm_addr: [u8; 6]) -> Config {
         address: perm_addr,
         queues: (1, 1),
         mtu_range: (68, 1500),
-        hw_features: Features::RXCSUM,
-        features: Features::RXCSUM | Features::HIGHDMA,
-        vlan_features: Features::EMPTY,
+        hw_features: offload::TOGGLABLE,
+        features: offload::TOGGLABLE | offload::FIXED,
+        vlan_features: offload::VLAN_INHERITED,
         hw_enc_features: Features::EMPTY,
         mpls_features: Features::EMPTY,
-        tso_max_size: 0,
-        tso_max_segs: 0,
+        tso_max_size: 65536,
+        tso_max_segs: 65535,
         watchdog_ms: 5000,
     }
 }

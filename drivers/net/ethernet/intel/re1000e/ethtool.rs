@@ -39,7 +39,8 @@ use crate::{
         Net,
         NetPriv,
         PAUSE_RX,
-        PAUSE_TX, //
+        PAUSE_TX,
+        SW_STATS, //
     },
     nvm,
     nvm_image,
@@ -52,6 +53,22 @@ const TEST_REG: usize = 0;
 const TEST_EEPROM: usize = 1;
 const TEST_IRQ: usize = 2;
 const TEST_LINK: usize = 3;
+
+/// `ethtool -S` names: the hardware counters, then the driver's own.
+const ALL_STATS: [&CStr; HwStats::NAMES.len() + SW_STATS.len()] = {
+    let mut all = [c""; HwStats::NAMES.len() + SW_STATS.len()];
+    let mut i = 0;
+    while i < HwStats::NAMES.len() {
+        all[i] = HwStats::NAMES[i];
+        i += 1;
+    }
+    let mut j = 0;
+    while j < SW_STATS.len() {
+        all[i + j] = SW_STATS[j];
+        j += 1;
+    }
+    all
+};
 
 /// RMON histogram buckets of the PRC/PTC counters.
 const RMON: [RmonRange; 7] = [
@@ -92,11 +109,7 @@ const DUMP: [usize; 12] = [
 
 #[vtable]
 impl ethtool::Operations for Net {
-    fn drvinfo<'a>(
-        _dev: &'a Device,
-        this: Pin<&'a NetPriv<'a>>,
-        f: &mut dyn FnMut(DrvInfo<'_>),
-    ) {
+    fn drvinfo<'a>(_dev: &'a Device, this: Pin<&'a NetPriv<'a>>, f: &mut dyn FnMut(DrvInfo<'_>)) {
         f(DrvInfo {
             driver: c"re1000e",
             bus_info: this.pdev.as_ref().name(),
@@ -241,10 +254,12 @@ impl ethtool::Operations for Net {
         Ok(())
     }
 
-    const STATS: &'static [&'static CStr] = HwStats::NAMES;
+    const STATS: &'static [&'static CStr] = &ALL_STATS;
 
     fn get_ethtool_stats<'a>(_dev: &'a Device, this: Pin<&'a NetPriv<'a>>, out: &mut [u64]) {
-        for (o, v) in out.iter_mut().zip(this.hw_stats().values()) {
+        let hw = this.hw_stats();
+        let sw = this.sw_stats();
+        for (o, v) in out.iter_mut().zip(Iterator::chain(hw.values(), sw)) {
             *o = v;
         }
     }
@@ -371,7 +386,10 @@ impl ethtool::Operations for Net {
         this.tx_queue_stats()
     }
 
-    fn base_stats<'a>(_dev: &'a Device, _this: Pin<&'a NetPriv<'a>>) -> (RxQueueStats, TxQueueStats) {
+    fn base_stats<'a>(
+        _dev: &'a Device,
+        _this: Pin<&'a NetPriv<'a>>,
+    ) -> (RxQueueStats, TxQueueStats) {
         // One queue pair that is never torn down outside `stop`, and the counters live across
         // it: nothing is counted outside the queues.
         let zero = Some(0);

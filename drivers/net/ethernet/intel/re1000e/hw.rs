@@ -82,7 +82,9 @@ pub(crate) fn configure_rx(bar: &Bar0<'_>, ring: &DescRing, rxcsum: bool) -> Res
 
 /// Sets unicast and multicast promiscuity.
 pub(crate) fn set_rx_filters(bar: &Bar0<'_>, promisc: bool, allmulti: bool) {
-    bar.update(regs::RCTL, |r| r.with_upe(promisc).with_mpe(promisc || allmulti));
+    bar.update(regs::RCTL, |r| {
+        r.with_upe(promisc).with_mpe(promisc || allmulti)
+    });
 }
 
 /// Starts the receive and transmit units.
@@ -165,4 +167,18 @@ pub(crate) fn register_test(bar: &Bar0<'_>) -> core::result::Result<(), usize> {
         let _ = bar.try_write32(saved, off);
     }
     Ok(())
+}
+
+/// VLAN mode (CTRL.VME): strip received 802.1Q tags into the descriptor and allow tag
+/// insertion from transmit descriptors. The 82574 ties both to this one bit.
+pub(crate) fn set_vlan_mode(bar: &Bar0<'_>, on: bool) {
+    // VET's power-on value is 0x8100 (datasheet 10.2.2.6), but QEMU's model clears it on a
+    // software reset, after which tags would go out with TPID 0: always program it.
+    bar.write_reg(regs::VET::zeroed().with_const_vet::<0x8100>());
+    bar.update(regs::CTRL, |r| r.with_vme(on));
+}
+
+/// Receive checksum offload (RXCSUM.IPOFLD/TUOFLD).
+pub(crate) fn set_rx_checksum(bar: &Bar0<'_>, on: bool) {
+    bar.update(regs::RXCSUM, |r| r.with_ipofld(on).with_tuofld(on));
 }

@@ -113,7 +113,10 @@ pub(crate) fn set_rar0(bar: &Bar0<'_>, mac: &[u8; 6]) {
     let low = u32::from_le_bytes([mac[0], mac[1], mac[2], mac[3]]);
     let high = u16::from_le_bytes([mac[4], mac[5]]);
     bar.write(regs::RAL::at(0), regs::RAL::zeroed().with_low(low));
-    bar.write(regs::RAH::at(0), regs::RAH::zeroed().with_high(high).with_av(true));
+    bar.write(
+        regs::RAH::at(0),
+        regs::RAH::zeroed().with_high(high).with_av(true),
+    );
 }
 
 /// Clears the multicast table.

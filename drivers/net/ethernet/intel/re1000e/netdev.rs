@@ -12,6 +12,10 @@ use kernel::{
     io::Io,
     irq::IrqReturn,
     net::{
+        bh_lock::{
+            new_spinlock_bh,
+            SpinLockBh, //
+        },
         dev::{
             self as netdev,
             Device,
@@ -27,11 +31,8 @@ use kernel::{
             Napi,
             NapiPoll, //
         },
-        bh_lock::{
-            new_spinlock_bh,
-            SpinLockBh, //
-        },
         skb::{
+            Checksum,
             DropReason,
             SkBuff, //
         },
@@ -49,18 +50,20 @@ use kernel::{
 };
 
 use crate::{
+    csum,
     desc,
     driver::Bar0,
     hw,
     mac,
+    offload,
     regs,
-    stats::HwStats,
     ring::{
         self,
         RxRing,
         TxPiece,
         TxRing, //
     }, //
+    stats::HwStats,
 };
 
 /// `ndo_work` events.
@@ -80,6 +83,29 @@ const TX_MAX_PER_PACKET: u32 = 2 + 17;
 /// Wake a stopped queue once this many descriptors are free.
 const TX_WAKE_THRESHOLD: u32 = 2 * TX_MAX_PER_PACKET;
 
+/// Names of [`NetPriv::sw_stats`].
+pub(crate) const SW_STATS: [&CStr; 6] = [
+    c"tx_tso_packets",
+    c"tx_tso_bytes",
+    c"rx_alloc_fail",
+    c"rx_csum_offloaded",
+    c"tx_queue_stops",
+    c"tx_queue_wakes",
+];
+
+/// EtherTypes of the packets whose checksums the hardware can offload.
+const ETH_P_IP: u16 = 0x0800;
+const ETH_P_IPV6: u16 = 0x86dd;
+
+/// What a packet asks of the transmit offloads: context descriptor, data descriptor
+/// options, wire segments and wire bytes (for BQL and statistics).
+struct TxPlan {
+    context: Option<desc::Words>,
+    opts: desc::DataOpts,
+    segs: u32,
+    wire_bytes: u32,
+}
+
 /// Interface counters, updated locklessly by the data path.
 struct Counters {
     rx_packets: Atomic<u64>,
@@ -93,6 +119,8 @@ struct Counters {
     rx_csum_ok: Atomic<u64>,
     tx_stop: Atomic<u64>,
     tx_wake: Atomic<u64>,
+    tx_tso_packets: Atomic<u64>,
+    tx_tso_bytes: Atomic<u64>,
 }
 
 /// The re1000e network driver type (`net_device_ops` and `ethtool_ops`).
@@ -158,6 +186,8 @@ impl<'a> NetPriv<'a> {
                 rx_csum_ok: Atomic::new(0),
                 tx_stop: Atomic::new(0),
                 tx_wake: Atomic::new(0),
+                tx_tso_packets: Atomic::new(0),
+                tx_tso_bytes: Atomic::new(0),
             },
             hw_stats <- new_spinlock_bh!(HwStats::default(), "re1000e_hw_stats"),
             irq_count: Atomic::new(0),
@@ -188,6 +218,20 @@ impl<'a> NetPriv<'a> {
         *s
     }
 
+    /// Software counters shown by `ethtool -S` after the hardware ones, in
+    /// [`SW_STATS`] order.
+    pub(crate) fn sw_stats(&self) -> [u64; SW_STATS.len()] {
+        let c = &self.stats;
+        [
+            c.tx_tso_packets.load(Relaxed),
+            c.tx_tso_bytes.load(Relaxed),
+            c.rx_alloc_fail.load(Relaxed),
+            c.rx_csum_ok.load(Relaxed),
+            c.tx_stop.load(Relaxed),
+            c.tx_wake.load(Relaxed),
+        ]
+    }
+
     /// Queue statistics of the receive queue.
     pub(crate) fn rx_queue_stats(&self) -> ethtool::RxQueueStats {
         let c = &self.stats;
@@ -207,8 +251,8 @@ impl<'a> NetPriv<'a> {
         ethtool::TxQueueStats {
             packets: Some(c.tx_packets.load(Relaxed)),
             bytes: Some(c.tx_bytes.load(Relaxed)),
-            hw_gso_packets: None,
-            hw_gso_bytes: None,
+            hw_gso_packets: Some(c.tx_tso_packets.load(Relaxed)),
+            hw_gso_bytes: Some(c.tx_tso_bytes.load(Relaxed)),
             hw_drops: Some(c.tx_dropped.load(Relaxed)),
             stop: Some(c.tx_stop.load(Relaxed)),
             wake: Some(c.tx_wake.load(Relaxed)),
@@ -235,16 +279,26 @@ impl<'a> NetPriv<'a> {
         mac::set_rar0(&self.bar, &dev.address());
         mac::clear_mta(&self.bar);
         hw::configure_tx(&self.bar, &tx.desc)?;
-        hw::configure_rx(&self.bar, &rx.desc, dev.features().contains(Features::RXCSUM))?;
+        hw::configure_rx(
+            &self.bar,
+            &rx.desc,
+            dev.features().contains(Features::RXCSUM),
+        )?;
+        hw::set_vlan_mode(
+            &self.bar,
+            dev.features().contains(Features::HW_VLAN_CTAG_RX),
+        );
         *self.tx.lock() = Some(tx);
         *self.rx.lock() = Some(rx);
-        self.bar.write_reg(regs::RDT::zeroed().with_tail(tail as u16));
+        self.bar
+            .write_reg(regs::RDT::zeroed().with_tail(tail as u16));
         hw::set_rx_filters(&self.bar, dev.is_promisc(), dev.is_allmulti());
         self.apply_settings();
         hw::enable_rx_tx(&self.bar);
 
         self.napi.enable();
-        self.bar.write_reg(regs::IMS::zeroed().with_mask(regs::int::ENABLED));
+        self.bar
+            .write_reg(regs::IMS::zeroed().with_mask(regs::int::ENABLED));
         if let Some(q) = dev.tx_queue(0) {
             q.start();
         }
@@ -336,6 +390,15 @@ impl<'a> NetPriv<'a> {
             self.stats.tx_stop.add(1, Relaxed);
             return TxResult::Busy(skb);
         }
+        let mut skb = skb;
+        let plan = match Self::plan(&mut skb) {
+            Ok(p) => p,
+            Err(_) => {
+                self.stats.tx_dropped.add(1, Relaxed);
+                skb.drop_reason(DropReason::PktTooSmall);
+                return TxResult::Ok;
+            }
+        };
         let pieces = match self.map(&skb) {
             Ok(p) => p,
             Err(_) => {
@@ -344,9 +407,21 @@ impl<'a> NetPriv<'a> {
                 return TxResult::Ok;
             }
         };
-        let len = skb.len();
+        let needed = TxRing::descs_for(&pieces) + u32::from(plan.context.is_some());
+        if ring.free() < needed {
+            // Rare: more, larger fragments than the stop threshold allows for.
+            drop(pieces);
+            q.stop();
+            self.stats.tx_stop.add(1, Relaxed);
+            return TxResult::Busy(skb);
+        }
+        let len = plan.wire_bytes;
+        if plan.opts.tso {
+            self.stats.tx_tso_packets.add(1, Relaxed);
+            self.stats.tx_tso_bytes.add(u64::from(len), Relaxed);
+        }
         if ring
-            .push(skb, None, pieces, desc::DataOpts::default(), 1)
+            .push(skb, plan.context, pieces, plan.opts, plan.segs, len)
             .is_err()
         {
             self.stats.tx_dropped.add(1, Relaxed);
@@ -363,13 +438,69 @@ impl<'a> NetPriv<'a> {
         TxResult::Ok
     }
 
+    /// Works out the offloads of `skb`: checksum insertion for `CHECKSUM_PARTIAL`
+    /// packets the hardware understands (IPv4/IPv6 TCP/UDP; others get a software checksum),
+    /// TSO for GSO packets (headers rewritten for the hardware), and the VLAN tag.
+    fn plan(skb: &mut SkBuff) -> Result<TxPlan> {
+        let mut opts = desc::DataOpts {
+            vlan: skb.vlan_tag(),
+            ..Default::default()
+        };
+        let mut plan = TxPlan {
+            context: None,
+            opts,
+            segs: 1,
+            wire_bytes: skb.len(),
+        };
+        if skb.checksum() != Checksum::Partial {
+            return Ok(plan);
+        }
+        let proto = skb.vlan_protocol();
+        let l4 = match skb.csum_offset() {
+            16 => Some(desc::L4::Tcp),
+            6 => Some(desc::L4::Udp),
+            _ => None,
+        };
+        let (Some(l4), true) = (l4, proto == ETH_P_IP || proto == ETH_P_IPV6) else {
+            skb.checksum_help()?;
+            return Ok(plan);
+        };
+        let layout = desc::Layout {
+            ipv4: proto == ETH_P_IP,
+            network_offset: u32::try_from(skb.network_offset())?,
+            transport_offset: u32::try_from(skb.csum_start_offset())?,
+            csum_offset: u32::from(skb.csum_offset()),
+            l4,
+        };
+        let tso = if skb.is_gso() {
+            let header_len = layout.transport_offset + skb.tcp_header_len();
+            let t = desc::Tso {
+                mss: u32::from(skb.gso_size()),
+                header_len,
+                total_len: skb.len(),
+            };
+            csum::tso_prepare(skb.headers_mut(header_len)?, &layout).map_err(|_| EINVAL)?;
+            let segs = u32::from(skb.gso_segs()).max(1);
+            plan.segs = segs;
+            plan.wire_bytes = skb.len() + (segs - 1) * header_len;
+            Some(t)
+        } else {
+            None
+        };
+        plan.context = Some(desc::context(&layout, tso.as_ref()).map_err(|_| EINVAL)?);
+        opts.l4_csum = true;
+        opts.tso = tso.is_some();
+        // With TSO the hardware rewrites the IPv4 header of each segment, so it must redo its
+        // checksum; otherwise the stack already computed it.
+        opts.ip_csum = tso.is_some() && layout.ipv4;
+        plan.opts = opts;
+        Ok(plan)
+    }
+
     /// Maps the head and fragments of `skb`, one piece per descriptor.
     fn map(&self, skb: &SkBuff) -> Result<KVec<TxPiece<'a>>> {
         let mut pieces = KVec::with_capacity(skb.nr_frags() as usize + 1, GFP_ATOMIC)?;
         let head = skb.head_len();
-        if head > desc::TX_MAX_BUF {
-            return Err(EMSGSIZE);
-        }
         if head > 0 {
             pieces.push(
                 TxPiece {
@@ -381,8 +512,8 @@ impl<'a> NetPriv<'a> {
         }
         for i in 0..skb.nr_frags() {
             let len = skb.frag_len(i).ok_or(EINVAL)?;
-            if len > desc::TX_MAX_BUF {
-                return Err(EMSGSIZE);
+            if len == 0 {
+                continue;
             }
             pieces.push(
                 TxPiece {
@@ -398,7 +529,9 @@ impl<'a> NetPriv<'a> {
     fn clean_tx(&self, dev: &Device) {
         let Some(q) = dev.tx_queue(0) else { return };
         let mut guard = self.tx.lock();
-        let Some(ring) = Option::as_mut(&mut *guard) else { return };
+        let Some(ring) = Option::as_mut(&mut *guard) else {
+            return;
+        };
         let done = ring.clean();
         if done.packets > 0 {
             q.completed(done.packets, done.bytes);
@@ -413,7 +546,9 @@ impl<'a> NetPriv<'a> {
 
     fn receive(&self, dev: &Device, napi: &Napi, budget: &mut Budget) {
         let mut guard = self.rx.lock();
-        let Some(ring) = Option::as_mut(&mut *guard) else { return };
+        let Some(ring) = Option::as_mut(&mut *guard) else {
+            return;
+        };
         let rxcsum = dev.features().contains(Features::RXCSUM);
         while budget.remaining() > 0 {
             let Some(frame) = ring.next(false) else { break };
@@ -446,7 +581,8 @@ impl<'a> NetPriv<'a> {
             self.stats.rx_alloc_fail.add(1, Relaxed);
         }
         if let Some(tail) = tail {
-            self.bar.write_reg(regs::RDT::zeroed().with_tail(tail as u16));
+            self.bar
+                .write_reg(regs::RDT::zeroed().with_tail(tail as u16));
         }
     }
 }
@@ -486,6 +622,31 @@ impl netdev::Driver for Net {
         s.tx_packets = c.tx_packets.load(Relaxed);
         s.tx_bytes = c.tx_bytes.load(Relaxed);
         s.tx_dropped = c.tx_dropped.load(Relaxed);
+    }
+
+    fn fix_features<'a>(
+        _dev: &'a Device,
+        _this: Pin<&'a NetPriv<'a>>,
+        _rtnl: &Rtnl,
+        features: Features,
+    ) -> Features {
+        offload::fix(features)
+    }
+
+    fn set_features<'a>(
+        dev: &'a Device,
+        this: Pin<&'a NetPriv<'a>>,
+        _rtnl: &Rtnl,
+        features: Features,
+    ) -> Result {
+        let changed = dev.features() ^ features;
+        if changed.contains(Features::RXCSUM) {
+            hw::set_rx_checksum(&this.bar, features.contains(Features::RXCSUM));
+        }
+        if changed.contains(Features::HW_VLAN_CTAG_RX) {
+            hw::set_vlan_mode(&this.bar, features.contains(Features::HW_VLAN_CTAG_RX));
+        }
+        Ok(())
     }
 
     fn set_rx_mode<'a>(dev: &'a Device, this: Pin<&'a NetPriv<'a>>) {

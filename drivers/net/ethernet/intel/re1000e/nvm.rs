@@ -83,7 +83,11 @@ pub(crate) fn write_bytes(bar: &Bar0<'_>, offset: usize, data: &[u8]) -> Result 
         write_word(bar, w, words[w])?;
     }
     if last < nvm_image::CHECKSUM_WORD {
-        write_word(bar, nvm_image::CHECKSUM_WORD, words[nvm_image::CHECKSUM_WORD])?;
+        write_word(
+            bar,
+            nvm_image::CHECKSUM_WORD,
+            words[nvm_image::CHECKSUM_WORD],
+        )?;
     }
     Ok(())
 }

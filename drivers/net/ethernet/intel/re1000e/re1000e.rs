@@ -9,13 +9,14 @@
 //! - `mac.rs`: reset and receive-address registers; `nvm.rs`: NVM access;
 //! - `hw.rs`: data-path register programming; `ring.rs`: descriptor rings;
 //! - `netdev.rs`: the network interface (ops, NAPI, interrupt); `ethtool.rs`: ethtool_ops;
-//! - `stats.rs`: hardware statistics counters;
+//! - `stats.rs`: hardware statistics counters; `offload.rs`: capabilities and feature rules;
 //! - `driver.rs`: PCI probe and the bound state.
 //!
 //! Pure logic with no kernel types, unit-tested by KUnit and on the host: `desc.rs`
-//! (descriptor encoders and decoders), `filter.rs` (multicast hash), `nvm_image.rs` (NVM
+//! (descriptor encoders and decoders), `csum.rs` (TSO header preparation), `filter.rs` (multicast hash), `nvm_image.rs` (NVM
 //! checksum and address).
 
+mod csum;
 mod desc;
 mod driver;
 mod ethtool;
@@ -25,6 +26,7 @@ mod mac;
 mod netdev;
 mod nvm;
 mod nvm_image;
+mod offload;
 mod regs;
 mod ring;
 mod stats;

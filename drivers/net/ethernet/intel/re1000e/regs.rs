@@ -171,6 +171,11 @@ register! {
         15:0 addr;
     }
 
+    /// VLAN EtherType (VET, 0x00038): the TPID inserted and recognised.
+    pub(crate) VET(u32) @ 0x00038 {
+        15:0 vet;
+    }
+
     /// Flow Control Type (FCT, 0x00030).
     pub(crate) FCT(u32) @ 0x00030 {
         15:0 ethertype;

@@ -164,8 +164,17 @@ impl<'a> TxRing<'a> {
         self.next_use
     }
 
-    /// Queues one packet: an optional context descriptor, then one data descriptor per
-    /// piece. The caller checked that `free()` covers `pieces.len() + 1`.
+    /// Descriptors `pieces` need: one per [`desc::TX_MAX_BUF`] bytes of each.
+    pub(crate) fn descs_for(pieces: &[TxPiece<'_>]) -> u32 {
+        pieces
+            .iter()
+            .map(|p| p.len.div_ceil(desc::TX_MAX_BUF))
+            .sum()
+    }
+
+    /// Queues one packet: an optional context descriptor, then data descriptors for the
+    /// pieces, split at [`desc::TX_MAX_BUF`]. The caller checked that `free()` covers
+    /// `descs_for(pieces) + 1`.
     pub(crate) fn push(
         &mut self,
         skb: SkBuff,
@@ -173,6 +182,7 @@ impl<'a> TxRing<'a> {
         pieces: KVec<TxPiece<'a>>,
         opts: desc::DataOpts,
         segs: u32,
+        bytes: u32,
     ) -> Result {
         let first = self.next_use;
         let mut i = first;
@@ -183,16 +193,24 @@ impl<'a> TxRing<'a> {
         let count = pieces.len();
         let mut last = i;
         for (k, p) in pieces.into_iter().enumerate() {
-            let o = desc::DataOpts {
-                last: k + 1 == count,
-                ..opts
-            };
-            self.desc.write(i, desc::data(p.map.dma_address(), p.len, &o))?;
-            self.bufs.get_mut(i as usize).ok_or(EINVAL)?.map = Some(p.map);
-            last = i;
-            i = self.desc.next(i);
+            let base = p.map.dma_address();
+            let mut off = 0;
+            let slot = i;
+            while off < p.len {
+                let chunk = (p.len - off).min(desc::TX_MAX_BUF);
+                let o = desc::DataOpts {
+                    last: k + 1 == count && off + chunk == p.len,
+                    ..opts
+                };
+                self.desc
+                    .write(i, desc::data(base + u64::from(off), chunk, &o))?;
+                last = i;
+                i = self.desc.next(i);
+                off += chunk;
+            }
+            // The mapping is released with the first descriptor of its piece.
+            self.bufs.get_mut(slot as usize).ok_or(EINVAL)?.map = Some(p.map);
         }
-        let bytes = skb.len();
         self.bufs.get_mut(first as usize).ok_or(EINVAL)?.packet = Some((skb, last, bytes, segs));
         self.next_use = i;
         Ok(())
@@ -202,7 +220,9 @@ impl<'a> TxRing<'a> {
     pub(crate) fn clean(&mut self) -> TxDone {
         let mut done = TxDone::default();
         while self.next_clean != self.next_use {
-            let Some(slot) = self.bufs.get_mut(self.next_clean as usize) else { break };
+            let Some(slot) = self.bufs.get_mut(self.next_clean as usize) else {
+                break;
+            };
             let Some((_, last, _, _)) = &slot.packet else {
                 // Every packet starts with the slot that holds it; anything else is skipped.
                 self.next_clean = self.desc.next(self.next_clean);
@@ -285,14 +305,20 @@ impl RxRing {
         let mut added = false;
         let mut short = false;
         while self.desc.next(self.next_fill) != self.next_clean {
-            let Some(slot) = self.pages.get_mut(self.next_fill as usize) else { break };
+            let Some(slot) = self.pages.get_mut(self.next_fill as usize) else {
+                break;
+            };
             if slot.is_none() {
                 let Some(page) = self.pool.alloc() else {
                     short = true;
                     break;
                 };
                 let addr = page.dma_address() + u64::from(RX_HEADROOM);
-                if self.desc.write(self.next_fill, desc::rx_read(addr)).is_err() {
+                if self
+                    .desc
+                    .write(self.next_fill, desc::rx_read(addr))
+                    .is_err()
+                {
                     break;
                 }
                 *slot = Some(page);
@@ -317,7 +343,12 @@ impl RxRing {
             return Some(Err(()));
         }
         page.sync_for_cpu(RX_HEADROOM, u32::from(info.len));
-        match SkBuff::build_from_page(page, RX_HEADROOM, u32::from(info.len), net::page_pool::PAGE_SIZE) {
+        match SkBuff::build_from_page(
+            page,
+            RX_HEADROOM,
+            u32::from(info.len),
+            net::page_pool::PAGE_SIZE,
+        ) {
             Ok(skb) => Some(Ok(RxFrame { skb, info })),
             Err(_) => Some(Err(())),
         }

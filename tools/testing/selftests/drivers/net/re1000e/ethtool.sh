@@ -1,0 +1,143 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# ethtool settings and reports of re1000e: what is set reads back and survives down/up, bad
+# requests are refused and change nothing, counters move with traffic, self-tests pass, the
+# NVM can be written and stays valid, and queue statistics agree with the interface's.
+. "$(dirname "$(readlink -f "$0")")/lib.sh"
+NS=re1000e-ethtool
+
+ktap_print_header
+mapfile -t SLOTS < <(nic_slots)
+[ "${#SLOTS[@]}" -ge 2 ] || { ktap_skip_all "needs two 82574L NICs cabled together"; exit "$KSFT_SKIP"; }
+ktap_set_plan 12
+
+cleanup() {
+	ip netns del $NS 2>/dev/null
+	unload re1000e
+}
+trap cleanup EXIT
+unload re1000e e1000e
+modprobe re1000e
+A=$(ls "$PCI/${SLOTS[0]}/net" | head -n1)
+B=$(ls "$PCI/${SLOTS[-1]}/net" | head -n1)
+ip netns add $NS
+ip link set "$B" netns $NS
+ip addr add 198.51.100.1/24 dev "$A"
+ip link set "$A" up
+ip -n $NS addr add 198.51.100.2/24 dev "$B"
+ip -n $NS link set "$B" up
+wait_carrier() {
+	for _ in $(seq 50); do
+		[ "$(cat /sys/class/net/"$A"/carrier 2>/dev/null)" = 1 ] && return 0
+		sleep 0.2
+	done
+	return 1
+}
+wait_carrier
+
+ethtool -C "$A" rx-usecs 100 tx-usecs 16
+ip link set "$A" down && ip link set "$A" up && wait_carrier
+if [ "$(ethtool -c "$A" | awk '/^rx-usecs:/ {print $2}')" = 100 ] &&
+	[ "$(ethtool -c "$A" | awk '/^tx-usecs:/ {print $2}')" = 16 ]; then
+	ktap_test_pass "coalescing rx-usecs 100 tx-usecs 16 set and kept across down/up"
+else
+	ktap_test_fail "coalescing reads back $(ethtool -c "$A" | grep -E '^(rx|tx)-usecs' | tr '\n' ' ')"
+fi
+
+before=$(ethtool -c "$A")
+if ! ethtool -C "$A" rx-usecs 999999 2>/dev/null && ! ethtool -C "$A" rx-frames 5 2>/dev/null &&
+	[ "$(ethtool -c "$A")" = "$before" ]; then
+	ktap_test_pass "out-of-range and unsupported coalescing refused, nothing changed"
+else
+	ktap_test_fail "a bad coalescing request was accepted or changed settings"
+fi
+
+ethtool -A "$A" rx off tx on
+if ethtool -a "$A" | grep -qP '^RX:\s+off' && ethtool -a "$A" | grep -qP '^TX:\s+on'; then
+	ktap_test_pass "pause rx off tx on set"
+else
+	ktap_test_fail "pause reads back $(ethtool -a "$A" | tr '\n' ' ')"
+fi
+
+before=$(ethtool -a "$A")
+if ! ethtool -A "$A" autoneg on 2>/dev/null && [ "$(ethtool -a "$A")" = "$before" ]; then
+	ktap_test_pass "pause autonegotiation refused, nothing changed"
+else
+	ktap_test_fail "pause autoneg request accepted or changed settings"
+fi
+
+g0=$(ethtool -S "$A" | awk '/ rx_good_packets:/ {print $2}')
+t0=$(ethtool -S "$A" | awk '/ tx_good_packets:/ {print $2}')
+ping -c 50 -i 0.02 -q 198.51.100.2 >/dev/null
+g1=$(ethtool -S "$A" | awk '/ rx_good_packets:/ {print $2}')
+t1=$(ethtool -S "$A" | awk '/ tx_good_packets:/ {print $2}')
+if [ -n "$g0" ] && [ $((g1 - g0)) -ge 50 ] && [ $((t1 - t0)) -ge 50 ]; then
+	ktap_test_pass "hardware counters count 50 pings each way (rx +$((g1 - g0)), tx +$((t1 - t0)))"
+else
+	ktap_test_fail "hardware counters rx $g0->$g1 tx $t0->$t1"
+fi
+
+mac=$(ethtool -S "$A" --groups eth-mac 2>/dev/null | awk '$1 ~ /(^|-)FramesReceivedOK:$/ {print $2}')
+rmon=$(ethtool -S "$A" --groups rmon 2>/dev/null | grep -c 'etherStatsPkts.*Octets')
+if [ -n "$mac" ] && [ "$mac" -ge 50 ] && [ "$rmon" -ge 6 ]; then
+	ktap_test_pass "standard groups: eth-mac FramesReceivedOK $mac, $rmon RMON buckets"
+else
+	ktap_test_fail "standard groups missing (eth-mac '$mac', rmon buckets $rmon)"
+fi
+
+if ethtool -t "$A" online >/dev/null; then
+	ktap_test_pass "online self-test passes"
+else
+	ktap_test_fail "online self-test: $(ethtool -t "$A" online | tr '\n' ' ')"
+fi
+
+if ethtool -t "$A" offline >/dev/null && wait_carrier && ping -c 2 -W 2 -q 198.51.100.2 >/dev/null; then
+	ktap_test_pass "offline self-test passes and traffic resumes"
+else
+	ktap_test_fail "offline self-test: $(ethtool -t "$A" offline | tr '\n' ' ')"
+fi
+
+old=$(ethtool -e "$A" offset 0x20 length 2 raw on | od -An -tx1 | tr -d ' ')
+ethtool -E "$A" magic 0x10d38086 offset 0x20 value 0x42
+new=$(ethtool -e "$A" offset 0x20 length 1 raw on | od -An -tx1 | tr -d ' ')
+ethtool -E "$A" magic 0x10d38086 offset 0x20 value "0x${old:0:2}"
+if [ "$new" = 42 ] && ethtool -t "$A" online >/dev/null; then
+	ktap_test_pass "NVM byte written and read back, checksum still valid"
+else
+	ktap_test_fail "NVM write: read back '$new', self-test $(ethtool -t "$A" online | grep -i eeprom)"
+fi
+
+before=$(ethtool -e "$A" raw on | od -An -tx1)
+if ! ethtool -E "$A" magic 0x12345678 offset 0x20 value 0x43 2>/dev/null &&
+	[ "$(ethtool -e "$A" raw on | od -An -tx1)" = "$before" ]; then
+	ktap_test_pass "NVM write with a wrong magic refused, NVM unchanged"
+else
+	ktap_test_fail "NVM write with a wrong magic was accepted or changed the NVM"
+fi
+
+# Queue statistics (netdev netlink) agree with the interface counters.
+YNL=$(ls -d /lib/modules/*/build 2>/dev/null | head -n1)
+CLI=${RE1000E_OUT:+$(dirname "$RE1000E_OUT")/src/tools/net/ynl/pyynl/cli.py}
+SPEC=${RE1000E_OUT:+$(dirname "$RE1000E_OUT")/src/Documentation/netlink/specs/netdev.yaml}
+if [ -n "$CLI" ] && [ -f "$CLI" ]; then
+	ifindex=$(cat /sys/class/net/"$A"/ifindex)
+	q=$(python3 "$CLI" --spec "$SPEC" --dump qstats-get --json "{\"ifindex\": $ifindex}" --output-json 2>&1)
+	qrx=$(echo "$q" | jq -r '.[0]."rx-packets" // empty' 2>/dev/null)
+	rtnl=$(cat /sys/class/net/"$A"/statistics/rx_packets)
+	if [ -n "$qrx" ] && [ "$qrx" -ge "$rtnl" ] && [ $((qrx - rtnl)) -le 5 ]; then
+		ktap_test_pass "qstats rx-packets $qrx agrees with rtnl $rtnl"
+	else
+		ktap_test_fail "qstats '$qrx' vs rtnl $rtnl ($q)"
+	fi
+else
+	ktap_test_skip "no YNL cli in the build tree"
+fi
+: "$YNL"
+
+if dmesg | grep -E "WARNING:|BUG:|Oops|possible .*lock"; then
+	ktap_test_fail "kernel warnings"
+else
+	ktap_test_pass "no kernel warning"
+fi
+ktap_finished

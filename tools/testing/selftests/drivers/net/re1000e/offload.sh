@@ -1,0 +1,182 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Transmit and receive offloads of re1000e, checked in what reaches the wire, not only in
+# ethtool -k: data arrives intact with each offload on and off, TSO hands the hardware whole
+# super-packets yet no frame longer than the MTU leaves, VLAN tags are inserted and
+# stripped, and the feature rules hold (TSO needs checksumming, VLAN insertion needs
+# stripping).
+. "$(dirname "$(readlink -f "$0")")/lib.sh"
+NS=re1000e-offload
+CAP="$DIR/capture.py"
+
+ktap_print_header
+mapfile -t SLOTS < <(nic_slots)
+[ "${#SLOTS[@]}" -ge 2 ] || { ktap_skip_all "needs two 82574L NICs cabled together"; exit "$KSFT_SKIP"; }
+ktap_set_plan 12
+
+cleanup() {
+	ip netns del $NS 2>/dev/null
+	unload re1000e 8021q
+}
+trap cleanup EXIT
+unload re1000e e1000e
+modprobe re1000e
+A=$(ls "$PCI/${SLOTS[0]}/net" | head -n1)
+B=$(ls "$PCI/${SLOTS[-1]}/net" | head -n1)
+ip netns add $NS
+ip link set "$B" netns $NS
+ip addr add 198.51.100.1/24 dev "$A"
+ip link set "$A" up
+ip -n $NS addr add 198.51.100.2/24 dev "$B"
+ip -n $NS link set "$B" up
+ip -n $NS link set lo up
+for _ in $(seq 50); do
+	[ "$(cat /sys/class/net/"$A"/carrier)" = 1 ] && break
+	sleep 0.2
+done
+dd if=/dev/urandom of=/tmp/re1000e-offload bs=1M count=8 status=none
+WANT=$(sha256sum </tmp/re1000e-offload | cut -d' ' -f1)
+
+# send DST_ADDR: 8 MiB over TCP from here to the peer; prints the peer's checksum.
+send() {
+	ip netns exec $NS timeout 60 socat -u TCP-LISTEN:5301,reuseaddr - >/tmp/re1000e-offload-rx &
+	sleep 0.5
+	timeout 60 socat -u - TCP:"$1":5301 </tmp/re1000e-offload
+	wait
+	sha256sum </tmp/re1000e-offload-rx | cut -d' ' -f1
+}
+
+feature() {
+	ethtool -k "$A" | awk -v f="$1:" '$1 == f {print $2}'
+}
+
+gso_packets() {
+	ethtool -S "$A" | awk '/ tx_tso_packets:/ {print $2}'
+}
+
+if [ "$(feature tx-checksum-ipv4)" = on ] && [ "$(feature tx-tcp-segmentation)" = on ] &&
+	[ "$(feature tx-tcp6-segmentation)" = on ] && [ "$(feature scatter-gather)" = on ] &&
+	[ "$(feature tx-vlan-offload)" = on ] && [ "$(feature rx-vlan-offload)" = on ] &&
+	ethtool -k "$A" | grep -q "highdma: on \[fixed\]"; then
+	ktap_test_pass "offloads on by default, highdma fixed"
+else
+	ktap_test_fail "default features: $(ethtool -k "$A" | grep -E 'checksum|segmentation|scatter|vlan' | tr -s '\t\n' ' ')"
+fi
+
+# capture IFACE SECONDS: start a capture in the peer namespace, return when it listens.
+capture() {
+	rm -f /tmp/re1000e-cap.ready
+	ip netns exec $NS "$CAP" "$1" "$2" /tmp/re1000e-cap.ready >/tmp/re1000e-cap &
+	for _ in $(seq 100); do
+		[ -e /tmp/re1000e-cap.ready ] && return 0
+		sleep 0.1
+	done
+	return 1
+}
+
+# The peer must not merge what it receives, or the capture sees GRO super-packets.
+ip netns exec $NS ethtool -K "$B" gro off
+g0=$(gso_packets)
+capture "$B" 15
+got=$(send 198.51.100.2)
+wait
+g1=$(gso_packets)
+read -r _ frames _ maxlen _ _ _ tcpmax </tmp/re1000e-cap
+ip netns exec $NS ethtool -K "$B" gro on
+if [ "$got" = "$WANT" ]; then
+	ktap_test_pass "8 MiB intact with checksum, SG and TSO offload on"
+else
+	ktap_test_fail "transfer corrupted with offloads on"
+fi
+if [ $((g1 - g0)) -gt 0 ] && [ "$maxlen" -le 1514 ] && [ "$tcpmax" -le 1460 ] && [ "$tcpmax" -gt 1000 ] && [ "$frames" -gt 1000 ]; then
+	ktap_test_pass "TSO: $((g1 - g0)) super-packets sent, peer saw $frames frames of at most $maxlen bytes (MSS $tcpmax)"
+else
+	ktap_test_fail "TSO: gso packets +$((g1 - g0)), peer frames $frames max $maxlen, tcp payload $tcpmax"
+fi
+
+ethtool -K "$A" tso off
+g0=$(gso_packets)
+got=$(send 198.51.100.2)
+g1=$(gso_packets)
+if [ "$got" = "$WANT" ] && [ "$g1" = "$g0" ]; then
+	ktap_test_pass "TSO off: intact, no super-packet reaches the driver"
+else
+	ktap_test_fail "TSO off: intact=$([ "$got" = "$WANT" ] && echo yes || echo no), gso +$((g1 - g0))"
+fi
+ethtool -K "$A" tso on
+
+ethtool -K "$A" tx-checksum-ipv4 off
+if [ "$(feature tx-tcp-segmentation)" = off ] && [ "$(feature tx-tcp6-segmentation)" = on ] &&
+	[ "$(send 198.51.100.2)" = "$WANT" ]; then
+	ktap_test_pass "IPv4 tx checksum off takes IPv4 TSO with it (IPv6 TSO stays); intact"
+else
+	ktap_test_fail "tx checksum off: tso4=$(feature tx-tcp-segmentation) tso6=$(feature tx-tcp6-segmentation)"
+fi
+ethtool -K "$A" tx-checksum-ipv4 on
+if [ "$(feature tx-tcp-segmentation)" = on ]; then
+	ktap_test_pass "TSO comes back with tx checksum, without being asked again"
+else
+	ktap_test_fail "TSO did not come back after tx checksum on"
+fi
+
+ethtool -K "$A" sg off
+if [ "$(feature tcp-segmentation-offload)" = off ] && [ "$(send 198.51.100.2)" = "$WANT" ]; then
+	ktap_test_pass "scatter-gather off: TSO off, linear packets arrive intact"
+else
+	ktap_test_fail "sg off: tso=$(feature tcp-segmentation-offload)"
+fi
+ethtool -K "$A" sg on
+
+ip netns exec $NS ethtool -K "$B" rx-checksum off
+if [ "$(send 198.51.100.2)" = "$WANT" ]; then
+	ktap_test_pass "receive checksum offload off on the peer: intact"
+else
+	ktap_test_fail "rx checksum off: transfer corrupted"
+fi
+ip netns exec $NS ethtool -K "$B" rx-checksum on
+
+before=$(ethtool -k "$A")
+if ! ethtool -K "$A" rx-fcs on 2>/dev/null && ! ethtool -K "$A" rx-all on 2>/dev/null &&
+	[ "$(ethtool -k "$A")" = "$before" ]; then
+	ktap_test_pass "offloads the hardware does not offer here are refused, nothing changed"
+else
+	ktap_test_fail "an unsupported offload request was accepted or changed features"
+fi
+
+# VLAN: tags inserted by the sender's hardware, kept in the frame on a peer that does not
+# strip, stripped on a peer that does.
+modprobe 8021q
+ip link add link "$A" name "$A.100" type vlan id 100
+ip addr add 203.0.113.1/24 dev "$A.100"
+ip link set "$A.100" up
+ip -n $NS link add link "$B" name "$B.100" type vlan id 100
+ip -n $NS addr add 203.0.113.2/24 dev "$B.100"
+ip -n $NS link set "$B.100" up
+ip netns exec $NS ethtool -K "$B" rx-vlan-hw-parse off
+capture "$B" 6
+ping -c 5 -i 0.2 -W 2 -q 203.0.113.2 >/dev/null
+ok1=$?
+wait
+read -r _ _ _ _ _ tagged _ _ </tmp/re1000e-cap
+if [ $ok1 = 0 ] && [ "$tagged" -ge 5 ]; then
+	ktap_test_pass "VLAN 100: tag inserted on transmit ($tagged tagged frames on the wire)"
+else
+	ktap_test_fail "VLAN insert: ping rc $ok1, tagged frames $tagged"
+fi
+ip netns exec $NS ethtool -K "$B" rx-vlan-hw-parse on
+if ping -c 5 -i 0.2 -W 2 -q 203.0.113.2 >/dev/null &&
+	[ "$(ip netns exec $NS ethtool -k "$B" | awk '$1 == "rx-vlan-offload:" {print $2}')" = on ]; then
+	ktap_test_pass "VLAN 100: traffic with the peer stripping tags in hardware"
+else
+	ktap_test_fail "VLAN with hardware stripping failed"
+fi
+
+ethtool -K "$A" rx-vlan-hw-parse off
+if [ "$(feature tx-vlan-offload)" = off ] && ping -c 3 -i 0.2 -W 2 -q 203.0.113.2 >/dev/null; then
+	ktap_test_pass "rx-vlan-hw-parse off takes tx-vlan-hw-insert with it (CTRL.VME); VLAN still works"
+else
+	ktap_test_fail "VLAN rule: tx-vlan-offload=$(feature tx-vlan-offload)"
+fi
+ethtool -K "$A" rx-vlan-hw-parse on
+ktap_finished
