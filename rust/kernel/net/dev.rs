@@ -182,14 +182,14 @@ impl Device {
     }
 
     /// Number of transmit queues in use.
-    pub fn num_tx_queues(&self) -> u32 {
+    pub fn real_num_tx_queues(&self) -> u32 {
         // SAFETY: the device is valid.
         unsafe { (*self.as_raw()).real_num_tx_queues }
     }
 
     /// Transmit queue `index`, if it exists.
     pub fn tx_queue(&self, index: u32) -> Option<&TxQueue> {
-        if index >= self.num_tx_queues() {
+        if index >= self.real_num_tx_queues() {
             return None;
         }
         // SAFETY: `index` is below `real_num_tx_queues`; the queue lives as long as `self`.
@@ -274,10 +274,10 @@ impl Device {
     /// process context with the RTNL held. Callable from process and softirq context (NAPI
     /// poll, timers), not from a hard interrupt handler: `netdev_work_sched()` takes a BH lock.
     /// Interrupt handlers hand the event to NAPI instead.
-    pub fn schedule_work(&self, events: u64) {
+    pub fn schedule_work(&self, events: usize) {
         // SAFETY: the device is valid; `netdev_work_sched` takes its own lock and ignores
         // devices being unregistered.
-        unsafe { bindings::netdev_work_sched(self.as_raw(), events as _) }
+        unsafe { bindings::netdev_work_sched(self.as_raw(), events) }
     }
 
     /// Number of multicast addresses the stack wants received.
@@ -522,7 +522,7 @@ pub trait Driver: Sized + 'static {
 
     /// `ndo_work`: deferred work scheduled with [`Device::schedule_work`]; process context,
     /// RTNL and the instance lock held. `events` is the OR of everything scheduled.
-    fn work<'a>(_dev: &'a Device, _this: Pin<&'a Self::Priv<'a>>, _rtnl: &Rtnl, _events: u64) {
+    fn work<'a>(_dev: &'a Device, _this: Pin<&'a Self::Priv<'a>>, _rtnl: &Rtnl, _events: usize) {
         build_error!(VTABLE_DEFAULT_ERROR)
     }
 
@@ -606,7 +606,7 @@ pub(crate) unsafe fn priv_of<'a, T: Driver>(
     // initialised, pinned `PrivBox<T::Priv>` for as long as the device is registered.
     unsafe {
         let b = bindings::netdev_priv(dev).cast::<PrivBox<T::Priv<'a>>>();
-        Pin::new_unchecked(&*(&raw const (*b).data))
+        Pin::new_unchecked(&(*b).data)
     }
 }
 
@@ -629,11 +629,10 @@ struct PrivBox<P> {
 
 struct Adapter<T: Driver>(PhantomData<T>);
 
+// The callbacks below are only ever called by the networking core, with the devices and
+// objects documented for each `ndo_*`, on devices created by `Registration::new::<T>`.
 impl<T: Driver> Adapter<T> {
-    /// # Safety
-    ///
-    /// Called by the core with a device created by `Registration::new::<T>`.
-    unsafe extern "C" fn open(dev: *mut bindings::net_device) -> c_int {
+    extern "C" fn open(dev: *mut bindings::net_device) -> c_int {
         from_result(|| {
             // SAFETY: `ndo_open` runs with a valid device and the RTNL held.
             let (d, p, rtnl) = unsafe {
@@ -648,7 +647,7 @@ impl<T: Driver> Adapter<T> {
         })
     }
 
-    unsafe extern "C" fn stop(dev: *mut bindings::net_device) -> c_int {
+    extern "C" fn stop(dev: *mut bindings::net_device) -> c_int {
         from_result(|| {
             // SAFETY: `ndo_stop` runs with a valid device and the RTNL held.
             let (d, p, rtnl) = unsafe {
@@ -663,7 +662,7 @@ impl<T: Driver> Adapter<T> {
         })
     }
 
-    unsafe extern "C" fn start_xmit(
+    extern "C" fn start_xmit(
         skb: *mut bindings::sk_buff,
         dev: *mut bindings::net_device,
     ) -> bindings::netdev_tx_t {
@@ -685,7 +684,7 @@ impl<T: Driver> Adapter<T> {
         }
     }
 
-    unsafe extern "C" fn get_stats64(
+    extern "C" fn get_stats64(
         dev: *mut bindings::net_device,
         stats: *mut bindings::rtnl_link_stats64,
     ) {
@@ -694,7 +693,7 @@ impl<T: Driver> Adapter<T> {
         T::get_stats64(d, p, s)
     }
 
-    unsafe extern "C" fn change_mtu(dev: *mut bindings::net_device, mtu: c_int) -> c_int {
+    extern "C" fn change_mtu(dev: *mut bindings::net_device, mtu: c_int) -> c_int {
         from_result(|| {
             let mtu = u32::try_from(mtu).map_err(|_| EINVAL)?;
             // SAFETY: `ndo_change_mtu` runs with a valid device and the RTNL held.
@@ -712,10 +711,7 @@ impl<T: Driver> Adapter<T> {
         })
     }
 
-    unsafe extern "C" fn set_mac_address(
-        dev: *mut bindings::net_device,
-        addr: *mut c_void,
-    ) -> c_int {
+    extern "C" fn set_mac_address(dev: *mut bindings::net_device, addr: *mut c_void) -> c_int {
         from_result(|| {
             let mut mac = [0u8; 6];
             // SAFETY: `addr` is a `struct sockaddr` whose `sa_data`, right after the 2-byte
@@ -747,13 +743,13 @@ impl<T: Driver> Adapter<T> {
         })
     }
 
-    unsafe extern "C" fn set_rx_mode(dev: *mut bindings::net_device) {
+    extern "C" fn set_rx_mode(dev: *mut bindings::net_device) {
         // SAFETY: valid device; address lists locked by the caller.
         let (d, p) = unsafe { (Device::from_raw(dev), priv_of::<T>(dev)) };
         T::set_rx_mode(d, p)
     }
 
-    unsafe extern "C" fn fix_features(
+    extern "C" fn fix_features(
         dev: *mut bindings::net_device,
         features: bindings::netdev_features_t,
     ) -> bindings::netdev_features_t {
@@ -768,7 +764,7 @@ impl<T: Driver> Adapter<T> {
         T::fix_features(d, p, rtnl, Features::from_raw(features)).raw()
     }
 
-    unsafe extern "C" fn set_features(
+    extern "C" fn set_features(
         dev: *mut bindings::net_device,
         features: bindings::netdev_features_t,
     ) -> c_int {
@@ -786,7 +782,7 @@ impl<T: Driver> Adapter<T> {
         })
     }
 
-    unsafe extern "C" fn features_check(
+    extern "C" fn features_check(
         skb: *mut bindings::sk_buff,
         dev: *mut bindings::net_device,
         features: bindings::netdev_features_t,
@@ -798,13 +794,13 @@ impl<T: Driver> Adapter<T> {
         T::features_check(&skb, d, Features::from_raw(features)).raw()
     }
 
-    unsafe extern "C" fn tx_timeout(dev: *mut bindings::net_device, txqueue: c_uint) {
+    extern "C" fn tx_timeout(dev: *mut bindings::net_device, txqueue: c_uint) {
         // SAFETY: valid device.
         let (d, p) = unsafe { (Device::from_raw(dev), priv_of::<T>(dev)) };
         T::tx_timeout(d, p, txqueue)
     }
 
-    unsafe extern "C" fn vlan_rx_add_vid(
+    extern "C" fn vlan_rx_add_vid(
         dev: *mut bindings::net_device,
         proto: bindings::__be16,
         vid: u16,
@@ -823,7 +819,7 @@ impl<T: Driver> Adapter<T> {
         })
     }
 
-    unsafe extern "C" fn vlan_rx_kill_vid(
+    extern "C" fn vlan_rx_kill_vid(
         dev: *mut bindings::net_device,
         proto: bindings::__be16,
         vid: u16,
@@ -842,7 +838,7 @@ impl<T: Driver> Adapter<T> {
         })
     }
 
-    unsafe extern "C" fn work(dev: *mut bindings::net_device, events: c_ulong) {
+    extern "C" fn work(dev: *mut bindings::net_device, events: c_ulong) {
         // SAFETY: `ndo_work` runs with a valid device, the RTNL and the instance lock held.
         let (d, p, rtnl) = unsafe {
             (
@@ -851,10 +847,10 @@ impl<T: Driver> Adapter<T> {
                 Rtnl::assume_held(),
             )
         };
-        T::work(d, p, rtnl, events as u64)
+        T::work(d, p, rtnl, events)
     }
 
-    unsafe extern "C" fn irq(_irq: c_int, cookie: *mut c_void) -> bindings::irqreturn_t {
+    extern "C" fn irq(_irq: c_int, cookie: *mut c_void) -> bindings::irqreturn_t {
         // SAFETY: `cookie` is an `IrqCookie` inside the `PrivBox` of a registered device with
         // driver `T`; `free_irq` runs before the box is dropped.
         let c = unsafe { &*cookie.cast::<IrqCookie>() };
@@ -863,7 +859,7 @@ impl<T: Driver> Adapter<T> {
         bindings::irqreturn_t(T::irq(d, p, c.slot) as c_uint)
     }
 
-    unsafe extern "C" fn tls_dev_add(
+    extern "C" fn tls_dev_add(
         dev: *mut bindings::net_device,
         sk: *mut bindings::sock,
         dir: bindings::tls_offload_ctx_dir,
@@ -891,7 +887,7 @@ impl<T: Driver> Adapter<T> {
         })
     }
 
-    unsafe extern "C" fn tls_dev_del(
+    extern "C" fn tls_dev_del(
         dev: *mut bindings::net_device,
         ctx: *mut bindings::tls_context,
         dir: bindings::tls_offload_ctx_dir,
@@ -907,7 +903,7 @@ impl<T: Driver> Adapter<T> {
         )
     }
 
-    unsafe extern "C" fn tls_dev_resync(
+    extern "C" fn tls_dev_resync(
         dev: *mut bindings::net_device,
         sk: *mut bindings::sock,
         seq: u32,

@@ -96,6 +96,7 @@ impl LinkModes {
         for (i, w) in src.iter().enumerate() {
             let shift = i * c_ulong::BITS as usize;
             if shift < 128 {
+                // CAST: `c_ulong` is at most 64 bits wide, no loss.
                 v |= (*w as u128) << shift;
             }
         }
@@ -556,7 +557,7 @@ pub trait Operations: Driver {
 struct Adapter<T: Operations>(PhantomData<T>);
 
 impl<T: Operations> Adapter<T> {
-    unsafe extern "C" fn get_drvinfo(
+    extern "C" fn get_drvinfo(
         dev: *mut bindings::net_device,
         info: *mut bindings::ethtool_drvinfo,
     ) {
@@ -569,13 +570,13 @@ impl<T: Operations> Adapter<T> {
         });
     }
 
-    unsafe extern "C" fn get_link(dev: *mut bindings::net_device) -> u32 {
+    extern "C" fn get_link(dev: *mut bindings::net_device) -> u32 {
         // SAFETY: valid device.
         let (d, p) = unsafe { (Device::from_raw(dev), priv_of::<T>(dev)) };
-        T::get_link(d, p) as u32
+        u32::from(T::get_link(d, p))
     }
 
-    unsafe extern "C" fn get_link_ksettings(
+    extern "C" fn get_link_ksettings(
         dev: *mut bindings::net_device,
         ks: *mut bindings::ethtool_link_ksettings,
     ) -> c_int {
@@ -611,7 +612,7 @@ impl<T: Operations> Adapter<T> {
         })
     }
 
-    unsafe extern "C" fn set_link_ksettings(
+    extern "C" fn set_link_ksettings(
         dev: *mut bindings::net_device,
         ks: *const bindings::ethtool_link_ksettings,
     ) -> c_int {
@@ -627,12 +628,12 @@ impl<T: Operations> Adapter<T> {
             };
             let s = LinkSettings {
                 speed: (ks.base.speed != bindings::SPEED_UNKNOWN as u32).then_some(ks.base.speed),
-                duplex: match ks.base.duplex as u32 {
+                duplex: match u32::from(ks.base.duplex) {
                     bindings::DUPLEX_HALF => Duplex::Half,
                     bindings::DUPLEX_FULL => Duplex::Full,
                     _ => Duplex::Unknown,
                 },
-                autoneg: ks.base.autoneg as u32 == bindings::AUTONEG_ENABLE,
+                autoneg: u32::from(ks.base.autoneg) == bindings::AUTONEG_ENABLE,
                 phy_address: ks.base.phy_address,
                 supported: LinkModes::load(&ks.link_modes.supported),
                 advertising: LinkModes::load(&ks.link_modes.advertising),
@@ -643,7 +644,7 @@ impl<T: Operations> Adapter<T> {
         })
     }
 
-    unsafe extern "C" fn nway_reset(dev: *mut bindings::net_device) -> c_int {
+    extern "C" fn nway_reset(dev: *mut bindings::net_device) -> c_int {
         from_result(|| {
             // SAFETY: runs under the RTNL with a valid device.
             let (d, p, rtnl) = unsafe {
@@ -658,7 +659,7 @@ impl<T: Operations> Adapter<T> {
         })
     }
 
-    unsafe extern "C" fn get_ringparam(
+    extern "C" fn get_ringparam(
         dev: *mut bindings::net_device,
         ring: *mut bindings::ethtool_ringparam,
         _k: *mut bindings::kernel_ethtool_ringparam,
@@ -680,7 +681,7 @@ impl<T: Operations> Adapter<T> {
         ring.tx_pending = r.tx;
     }
 
-    unsafe extern "C" fn set_ringparam(
+    extern "C" fn set_ringparam(
         dev: *mut bindings::net_device,
         ring: *mut bindings::ethtool_ringparam,
         _k: *mut bindings::kernel_ethtool_ringparam,
@@ -707,23 +708,23 @@ impl<T: Operations> Adapter<T> {
         })
     }
 
-    unsafe extern "C" fn get_msglevel(dev: *mut bindings::net_device) -> u32 {
+    extern "C" fn get_msglevel(dev: *mut bindings::net_device) -> u32 {
         // SAFETY: valid device.
         let (d, p) = unsafe { (Device::from_raw(dev), priv_of::<T>(dev)) };
         T::get_msglevel(d, p)
     }
 
-    unsafe extern "C" fn set_msglevel(dev: *mut bindings::net_device, level: u32) {
+    extern "C" fn set_msglevel(dev: *mut bindings::net_device, level: u32) {
         // SAFETY: valid device.
         let (d, p) = unsafe { (Device::from_raw(dev), priv_of::<T>(dev)) };
         T::set_msglevel(d, p, level)
     }
 
-    unsafe extern "C" fn get_regs_len(_dev: *mut bindings::net_device) -> c_int {
+    extern "C" fn get_regs_len(_dev: *mut bindings::net_device) -> c_int {
         (T::REGS_WORDS * 4) as c_int
     }
 
-    unsafe extern "C" fn get_regs(
+    extern "C" fn get_regs(
         dev: *mut bindings::net_device,
         regs: *mut bindings::ethtool_regs,
         buf: *mut c_void,
@@ -742,11 +743,11 @@ impl<T: Operations> Adapter<T> {
         unsafe { (*regs).version = version };
     }
 
-    unsafe extern "C" fn get_eeprom_len(_dev: *mut bindings::net_device) -> c_int {
+    extern "C" fn get_eeprom_len(_dev: *mut bindings::net_device) -> c_int {
         T::EEPROM_LEN as c_int
     }
 
-    unsafe extern "C" fn get_eeprom(
+    extern "C" fn get_eeprom(
         dev: *mut bindings::net_device,
         ee: *mut bindings::ethtool_eeprom,
         data: *mut u8,
@@ -769,7 +770,7 @@ impl<T: Operations> Adapter<T> {
         })
     }
 
-    unsafe extern "C" fn get_coalesce(
+    extern "C" fn get_coalesce(
         dev: *mut bindings::net_device,
         ec: *mut bindings::ethtool_coalesce,
         _k: *mut bindings::kernel_ethtool_coalesce,
@@ -789,12 +790,12 @@ impl<T: Operations> Adapter<T> {
         ec.rx_max_coalesced_frames = c.rx_max_frames;
         ec.tx_coalesce_usecs = c.tx_usecs;
         ec.tx_max_coalesced_frames = c.tx_max_frames;
-        ec.use_adaptive_rx_coalesce = c.adaptive_rx as u32;
-        ec.use_adaptive_tx_coalesce = c.adaptive_tx as u32;
+        ec.use_adaptive_rx_coalesce = u32::from(c.adaptive_rx);
+        ec.use_adaptive_tx_coalesce = u32::from(c.adaptive_tx);
         0
     }
 
-    unsafe extern "C" fn set_coalesce(
+    extern "C" fn set_coalesce(
         dev: *mut bindings::net_device,
         ec: *mut bindings::ethtool_coalesce,
         _k: *mut bindings::kernel_ethtool_coalesce,
@@ -823,7 +824,7 @@ impl<T: Operations> Adapter<T> {
         })
     }
 
-    unsafe extern "C" fn get_pauseparam(
+    extern "C" fn get_pauseparam(
         dev: *mut bindings::net_device,
         pp: *mut bindings::ethtool_pauseparam,
     ) {
@@ -837,12 +838,12 @@ impl<T: Operations> Adapter<T> {
             )
         };
         let v = T::get_pauseparam(d, p, rtnl);
-        pp.autoneg = v.autoneg as u32;
-        pp.rx_pause = v.rx as u32;
-        pp.tx_pause = v.tx as u32;
+        pp.autoneg = u32::from(v.autoneg);
+        pp.rx_pause = u32::from(v.rx);
+        pp.tx_pause = u32::from(v.tx);
     }
 
-    unsafe extern "C" fn set_pauseparam(
+    extern "C" fn set_pauseparam(
         dev: *mut bindings::net_device,
         pp: *mut bindings::ethtool_pauseparam,
     ) -> c_int {
@@ -866,7 +867,7 @@ impl<T: Operations> Adapter<T> {
         })
     }
 
-    unsafe extern "C" fn get_sset_count(_dev: *mut bindings::net_device, sset: c_int) -> c_int {
+    extern "C" fn get_sset_count(_dev: *mut bindings::net_device, sset: c_int) -> c_int {
         match sset as u32 {
             bindings::ethtool_stringset_ETH_SS_STATS if T::HAS_GET_ETHTOOL_STATS => {
                 T::STATS.len() as c_int
@@ -876,7 +877,7 @@ impl<T: Operations> Adapter<T> {
         }
     }
 
-    unsafe extern "C" fn get_strings(_dev: *mut bindings::net_device, sset: u32, buf: *mut u8) {
+    extern "C" fn get_strings(_dev: *mut bindings::net_device, sset: u32, buf: *mut u8) {
         let names = match sset {
             bindings::ethtool_stringset_ETH_SS_STATS => T::STATS,
             bindings::ethtool_stringset_ETH_SS_TEST => T::TESTS,
@@ -893,7 +894,7 @@ impl<T: Operations> Adapter<T> {
         }
     }
 
-    unsafe extern "C" fn get_ethtool_stats(
+    extern "C" fn get_ethtool_stats(
         dev: *mut bindings::net_device,
         _st: *mut bindings::ethtool_stats,
         data: *mut u64,
@@ -909,7 +910,7 @@ impl<T: Operations> Adapter<T> {
         T::get_ethtool_stats(d, p, out)
     }
 
-    unsafe extern "C" fn self_test(
+    extern "C" fn self_test(
         dev: *mut bindings::net_device,
         test: *mut bindings::ethtool_test,
         data: *mut u64,
@@ -931,7 +932,7 @@ impl<T: Operations> Adapter<T> {
         }
     }
 
-    unsafe extern "C" fn set_eeprom(
+    extern "C" fn set_eeprom(
         dev: *mut bindings::net_device,
         ee: *mut bindings::ethtool_eeprom,
         data: *mut u8,
@@ -957,7 +958,7 @@ impl<T: Operations> Adapter<T> {
         })
     }
 
-    unsafe extern "C" fn get_eth_mac_stats(
+    extern "C" fn get_eth_mac_stats(
         dev: *mut bindings::net_device,
         s: *mut bindings::ethtool_eth_mac_stats,
     ) {
@@ -967,7 +968,7 @@ impl<T: Operations> Adapter<T> {
         T::get_eth_mac_stats(d, p).store(unsafe { &mut s.__bindgen_anon_1.stats });
     }
 
-    unsafe extern "C" fn get_eth_ctrl_stats(
+    extern "C" fn get_eth_ctrl_stats(
         dev: *mut bindings::net_device,
         s: *mut bindings::ethtool_eth_ctrl_stats,
     ) {
@@ -977,7 +978,7 @@ impl<T: Operations> Adapter<T> {
         T::get_eth_ctrl_stats(d, p).store(unsafe { &mut s.__bindgen_anon_1.stats });
     }
 
-    unsafe extern "C" fn get_pause_stats(
+    extern "C" fn get_pause_stats(
         dev: *mut bindings::net_device,
         s: *mut bindings::ethtool_pause_stats,
     ) {
@@ -987,7 +988,7 @@ impl<T: Operations> Adapter<T> {
         T::get_pause_stats(d, p).store(unsafe { &mut s.__bindgen_anon_1.stats });
     }
 
-    unsafe extern "C" fn get_rmon_stats(
+    extern "C" fn get_rmon_stats(
         dev: *mut bindings::net_device,
         s: *mut bindings::ethtool_rmon_stats,
         ranges: *mut *const bindings::ethtool_rmon_hist_range,
@@ -1186,7 +1187,7 @@ fn store_tx(dst: &mut bindings::netdev_queue_stats_tx, s: &TxQueueStats) {
 }
 
 impl<T: Operations> StatOps<T> {
-    unsafe extern "C" fn rx(
+    extern "C" fn rx(
         dev: *mut bindings::net_device,
         idx: c_int,
         s: *mut bindings::netdev_queue_stats_rx,
@@ -1196,7 +1197,7 @@ impl<T: Operations> StatOps<T> {
         store_rx(s, &T::queue_stats_rx(d, p, idx as u32));
     }
 
-    unsafe extern "C" fn tx(
+    extern "C" fn tx(
         dev: *mut bindings::net_device,
         idx: c_int,
         s: *mut bindings::netdev_queue_stats_tx,
@@ -1206,7 +1207,7 @@ impl<T: Operations> StatOps<T> {
         store_tx(s, &T::queue_stats_tx(d, p, idx as u32));
     }
 
-    unsafe extern "C" fn base(
+    extern "C" fn base(
         dev: *mut bindings::net_device,
         rx: *mut bindings::netdev_queue_stats_rx,
         tx: *mut bindings::netdev_queue_stats_tx,

@@ -144,7 +144,7 @@ impl PinnedDrop for Napi {
 struct Adapter<T: Driver>(core::marker::PhantomData<T>);
 
 impl<T: Driver> Adapter<T> {
-    unsafe extern "C" fn poll(napi: *mut bindings::napi_struct, budget: c_int) -> c_int {
+    extern "C" fn poll(napi: *mut bindings::napi_struct, budget: c_int) -> c_int {
         // SAFETY: `napi` is the first field of a `#[repr(C)]` `Napi` created by `Napi::new::<T>`,
         // and `napi->dev` is its device, whose driver is `T`.
         let (n, dev) = unsafe { (&*napi.cast::<Napi>(), (*napi).dev) };

@@ -326,7 +326,9 @@ impl SkBuff {
     /// Drops the packet for `reason` (`dev_kfree_skb_any_reason`).
     pub fn drop_reason(self, reason: DropReason) {
         // SAFETY: we own the reference, released here.
-        unsafe { bindings::dev_kfree_skb_any_reason(self.into_raw(), reason as _) }
+        unsafe {
+            bindings::dev_kfree_skb_any_reason(self.into_raw(), reason as bindings::skb_drop_reason)
+        }
     }
 
     /// Builds a received packet around a page-pool page holding a frame: `headroom` bytes
@@ -417,7 +419,12 @@ impl SkBuff {
 impl Drop for SkBuff {
     fn drop(&mut self) {
         // SAFETY: by the type invariant we own one reference, released here.
-        unsafe { bindings::dev_kfree_skb_any_reason(self.raw(), DropReason::NotSpecified as _) }
+        unsafe {
+            bindings::dev_kfree_skb_any_reason(
+                self.raw(),
+                DropReason::NotSpecified as bindings::skb_drop_reason,
+            )
+        }
     }
 }
 

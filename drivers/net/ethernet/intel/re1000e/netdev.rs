@@ -67,9 +67,9 @@ use crate::{
 };
 
 /// `ndo_work` events.
-pub(crate) const EVENT_LINK: u64 = 1 << 0;
+pub(crate) const EVENT_LINK: usize = 1 << 0;
 /// A transmit queue hung: reset the data path.
-pub(crate) const EVENT_RESET: u64 = 1 << 1;
+pub(crate) const EVENT_RESET: usize = 1 << 1;
 
 /// Default interrupt moderation, as the C driver's ~20000 interrupts/s and 8 us TIDV.
 pub(crate) const DEFAULT_RX_USECS: u32 = 50;
@@ -667,7 +667,7 @@ impl netdev::Driver for Net {
         dev.schedule_work(EVENT_RESET);
     }
 
-    fn work<'a>(dev: &'a Device, this: Pin<&'a NetPriv<'a>>, rtnl: &Rtnl, events: u64) {
+    fn work<'a>(dev: &'a Device, this: Pin<&'a NetPriv<'a>>, rtnl: &Rtnl, events: usize) {
         if events & EVENT_RESET != 0 && dev.is_running() {
             if let Err(e) = this.restart(dev, rtnl) {
                 dev_err!(this.pdev.as_ref(), "reset failed: {:?}\n", e);

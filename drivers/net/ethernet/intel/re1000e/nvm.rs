@@ -79,8 +79,8 @@ pub(crate) fn write_bytes(bar: &Bar0<'_>, offset: usize, data: &[u8]) -> Result 
     words[nvm_image::CHECKSUM_WORD] = nvm_image::checksum_fixup(&words);
     let first = offset / 2;
     let last = (end - 1) / 2;
-    for w in first..=last {
-        write_word(bar, w, words[w])?;
+    for (w, v) in words.iter().enumerate().take(last + 1).skip(first) {
+        write_word(bar, w, *v)?;
     }
     if last < nvm_image::CHECKSUM_WORD {
         write_word(
