@@ -123,6 +123,18 @@ else
 	fi
 fi
 
+# Kernel style: rustfmt and checkpatch on our files, then a CLIPPY=1 build of the
+# abstractions and the driver (last: it leaves objects the next build redoes).
+if [ -n "${OUT:-}" ]; then
+	for style in rustfmtcheck checkpatch clippy; do
+		if phase "style-$style" "$TOP/scripts/style.sh" "$style"; then
+			record "style: $style" 1 0
+		else
+			record "style: $style (see .check/style-$style.log)" 0 1
+		fi
+	done
+fi
+
 echo
 echo "phase timings:"
 printf '  %s\n' "${PHASES[@]}"
