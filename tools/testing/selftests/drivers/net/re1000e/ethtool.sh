@@ -19,25 +19,10 @@ cleanup() {
 trap cleanup EXIT
 unload re1000e e1000e
 modprobe re1000e
-A=$(ls "$PCI/${SLOTS[0]}/net" | head -n1)
-B=$(ls "$PCI/${SLOTS[-1]}/net" | head -n1)
-ip netns add $NS
-ip link set "$B" netns $NS
-ip addr add 198.51.100.1/24 dev "$A"
-ip link set "$A" up
-ip -n $NS addr add 198.51.100.2/24 dev "$B"
-ip -n $NS link set "$B" up
-wait_carrier() {
-	for _ in $(seq 50); do
-		[ "$(cat /sys/class/net/"$A"/carrier 2>/dev/null)" = 1 ] && return 0
-		sleep 0.2
-	done
-	return 1
-}
-wait_carrier
+link_pair $NS || ktap_exit_fail_msg "no link between the re1000e interfaces"
 
 ethtool -C "$A" rx-usecs 100 tx-usecs 16
-ip link set "$A" down && ip link set "$A" up && wait_carrier
+ip link set "$A" down && ip link set "$A" up && wait_carrier "$A"
 if [ "$(ethtool -c "$A" | awk '/^rx-usecs:/ {print $2}')" = 100 ] &&
 	[ "$(ethtool -c "$A" | awk '/^tx-usecs:/ {print $2}')" = 16 ]; then
 	ktap_test_pass "coalescing rx-usecs 100 tx-usecs 16 set and kept across down/up"
@@ -92,7 +77,7 @@ else
 	ktap_test_fail "online self-test: $(ethtool -t "$A" online | tr '\n' ' ')"
 fi
 
-if ethtool -t "$A" offline >/dev/null && wait_carrier && ping -c 2 -W 2 -q 198.51.100.2 >/dev/null; then
+if ethtool -t "$A" offline >/dev/null && wait_carrier "$A" && ping -c 2 -W 2 -q 198.51.100.2 >/dev/null; then
 	ktap_test_pass "offline self-test passes and traffic resumes"
 else
 	ktap_test_fail "offline self-test: $(ethtool -t "$A" offline | tr '\n' ' ')"

@@ -62,3 +62,71 @@ qemu_mac() {
 	"${RE1000E_TOP}/scripts/guest/qmon" "info network" |
 		sed -n "s/.*$1: .*macaddr=\([0-9a-f:]*\).*/\1/p" | head -n1
 }
+
+# link_pair NS: with re1000e bound, name the first NIC's interface $A and the last one's $B,
+# move $B into a new namespace NS, address both ends (198.51.100.1/2, 2001:db8:9::1/2) and
+# bring them up; returns once $A has carrier (fails after 10 s).
+link_pair() {
+	A=$(ls "$PCI/${SLOTS[0]}/net" 2>/dev/null | head -n1)
+	B=$(ls "$PCI/${SLOTS[-1]}/net" 2>/dev/null | head -n1)
+	[ -n "$A" ] && [ -n "$B" ] || return 1
+	ip netns add "$1"
+	ip link set "$B" netns "$1"
+	ip addr add 198.51.100.1/24 dev "$A"
+	ip addr add 2001:db8:9::1/64 dev "$A" nodad
+	ip link set "$A" up
+	ip -n "$1" addr add 198.51.100.2/24 dev "$B"
+	ip -n "$1" addr add 2001:db8:9::2/64 dev "$B" nodad
+	ip -n "$1" link set "$B" up
+	ip -n "$1" link set lo up
+	wait_carrier "$A"
+}
+
+# wait_carrier IF: wait up to 10 s for carrier on IF.
+wait_carrier() {
+	local _
+	for _ in $(seq 50); do
+		[ "$(cat /sys/class/net/"$1"/carrier 2>/dev/null)" = 1 ] && return 0
+		sleep 0.2
+	done
+	return 1
+}
+
+# wait_listen PORT [NS]: wait up to 10 s for a TCP listener on PORT (in namespace NS).
+wait_listen() {
+	local _
+	for _ in $(seq 100); do
+		${2:+ip netns exec "$2"} ss -ltnH "sport = :$1" | grep -q . && return 0
+		sleep 0.1
+	done
+	return 1
+}
+
+KMEMLEAK=/sys/kernel/debug/kmemleak
+
+# kmemleak_reset: forget objects that were unreferenced before the test.
+kmemleak_reset() {
+	[ -w "$KMEMLEAK" ] || return 0
+	echo scan >"$KMEMLEAK"
+	echo clear >"$KMEMLEAK"
+}
+
+# kmemleak_result WHAT: one KTAP result for what kmemleak finds now (skip without it).
+kmemleak_result() {
+	local leaks
+	if [ ! -w "$KMEMLEAK" ]; then
+		ktap_test_skip "kmemleak not available (CONFIG_DEBUG_KMEMLEAK, debugfs)"
+		return
+	fi
+	# kmemleak reports only objects older than 5 s, and needs two scans to be sure.
+	sleep 6
+	echo scan >"$KMEMLEAK"
+	echo scan >"$KMEMLEAK"
+	leaks=$(grep -c "unreferenced object" "$KMEMLEAK" || true)
+	if [ "$leaks" = 0 ]; then
+		ktap_test_pass "kmemleak: no unreferenced objects after $1"
+	else
+		grep -A12 "unreferenced object" "$KMEMLEAK" | head -n 40 | sed 's/^/# /'
+		ktap_test_fail "kmemleak: $leaks unreferenced objects after $1"
+	fi
+}

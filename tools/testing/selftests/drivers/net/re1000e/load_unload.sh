@@ -5,7 +5,6 @@
 # after every unload each NIC is unbound, disabled, not bus-mastering, its BAR released.
 . "$(dirname "$(readlink -f "$0")")/lib.sh"
 CYCLES=${CYCLES:-50}
-KMEMLEAK=/sys/kernel/debug/kmemleak
 
 ktap_print_header
 mapfile -t SLOTS < <(nic_slots)
@@ -13,13 +12,7 @@ mapfile -t SLOTS < <(nic_slots)
 ktap_set_plan 6
 
 unload re1000e e1000e
-have_kmemleak=0
-if [ -w "$KMEMLEAK" ]; then
-	have_kmemleak=1
-	# Forget what was unreferenced before the test.
-	echo scan >"$KMEMLEAK"
-	echo clear >"$KMEMLEAK"
-fi
+kmemleak_reset
 mark=$(mark_log)
 slab_before=$(awk '/^Slab:/ {print $2}' /proc/meminfo)
 
@@ -56,21 +49,7 @@ else
 	ktap_test_fail "re1000e still in /proc/modules or /proc/iomem"
 fi
 
-if [ $have_kmemleak = 1 ]; then
-	# kmemleak reports only objects older than 5 s, and needs two scans to be sure.
-	sleep 6
-	echo scan >"$KMEMLEAK"
-	echo scan >"$KMEMLEAK"
-	leaks=$(grep -c "unreferenced object" "$KMEMLEAK" || true)
-	if [ "$leaks" = 0 ]; then
-		ktap_test_pass "kmemleak: no unreferenced objects after $CYCLES cycles"
-	else
-		grep -A12 "unreferenced object" "$KMEMLEAK" | head -n 40 | sed 's/^/# /'
-		ktap_test_fail "kmemleak: $leaks unreferenced objects"
-	fi
-else
-	ktap_test_skip "kmemleak not available (CONFIG_DEBUG_KMEMLEAK, debugfs)"
-fi
+kmemleak_result "$CYCLES cycles"
 ktap_print_msg "Slab: ${slab_before} kB before, $(awk '/^Slab:/ {print $2}' /proc/meminfo) kB after"
 
 modprobe re1000e

@@ -6,7 +6,6 @@
 # nothing changed), carrier following the link, and unload under traffic with no leak.
 . "$(dirname "$(readlink -f "$0")")/lib.sh"
 NS=re1000e-netdev
-KMEMLEAK=/sys/kernel/debug/kmemleak
 
 ktap_print_header
 mapfile -t SLOTS < <(nic_slots)
@@ -22,7 +21,7 @@ cleanup() {
 }
 trap cleanup EXIT
 unload re1000e e1000e
-[ -w "$KMEMLEAK" ] && { echo scan >"$KMEMLEAK"; echo clear >"$KMEMLEAK"; }
+kmemleak_reset
 mark=$(mark_log)
 modprobe re1000e
 
@@ -48,19 +47,7 @@ else
 	ktap_test_fail "ethtool -i: $(ethtool -i "$A" | head -n3 | tr '\n' ' ')"
 fi
 
-ip netns add $NS
-ip link set "$B" netns $NS
-ip addr add 198.51.100.1/24 dev "$A"
-ip addr add 2001:db8:9::1/64 dev "$A" nodad
-ip link set "$A" up
-ip -n $NS addr add 198.51.100.2/24 dev "$B"
-ip -n $NS addr add 2001:db8:9::2/64 dev "$B" nodad
-ip -n $NS link set "$B" up
-ip -n $NS link set lo up
-for _ in $(seq 50); do
-	[ "$(cat /sys/class/net/"$A"/carrier 2>/dev/null)" = 1 ] && break
-	sleep 0.2
-done
+link_pair $NS
 if [ "$(cat /sys/class/net/"$A"/operstate)" = up ]; then
 	ktap_test_pass "carrier and operstate up after open"
 else
@@ -77,12 +64,12 @@ fi
 dd if=/dev/urandom of=/tmp/re1000e-blob bs=1M count=32 status=none
 want=$(sha256sum </tmp/re1000e-blob | cut -d' ' -f1)
 ip netns exec $NS socat -u TCP-LISTEN:5201,reuseaddr - >/tmp/re1000e-rx 2>/dev/null &
-sleep 0.5
+wait_listen 5201 $NS
 socat -u - TCP:198.51.100.2:5201 </tmp/re1000e-blob
 wait
 got=$(sha256sum </tmp/re1000e-rx | cut -d' ' -f1)
 socat -u TCP-LISTEN:5202,reuseaddr - >/tmp/re1000e-rx2 2>/dev/null &
-sleep 0.5
+wait_listen 5202
 ip netns exec $NS socat -u - TCP:198.51.100.1:5202 </tmp/re1000e-blob
 wait
 got2=$(sha256sum </tmp/re1000e-rx2 | cut -d' ' -f1)
@@ -163,20 +150,7 @@ fi
 kill $LOAD 2>/dev/null
 wait 2>/dev/null
 
-if [ -w "$KMEMLEAK" ]; then
-	sleep 6
-	echo scan >"$KMEMLEAK"
-	echo scan >"$KMEMLEAK"
-	leaks=$(grep -c "unreferenced object" "$KMEMLEAK" || true)
-	if [ "$leaks" = 0 ]; then
-		ktap_test_pass "kmemleak: nothing leaked"
-	else
-		grep -A12 "unreferenced object" "$KMEMLEAK" | head -n 30 | sed 's/^/# /'
-		ktap_test_fail "kmemleak: $leaks unreferenced objects"
-	fi
-else
-	ktap_test_skip "kmemleak not available"
-fi
+kmemleak_result "traffic and unload"
 
 if dmesg | sed -n "/$mark/,\$p" | grep -E "WARNING:|BUG:|Oops|possible .*lock|refcount_t:|DMA-API"; then
 	ktap_test_fail "kernel warnings"

@@ -22,26 +22,14 @@ cleanup() {
 trap cleanup EXIT
 unload re1000e e1000e
 modprobe re1000e
-A=$(ls "$PCI/${SLOTS[0]}/net" | head -n1)
-B=$(ls "$PCI/${SLOTS[-1]}/net" | head -n1)
-ip netns add $NS
-ip link set "$B" netns $NS
-ip addr add 198.51.100.1/24 dev "$A"
-ip link set "$A" up
-ip -n $NS addr add 198.51.100.2/24 dev "$B"
-ip -n $NS link set "$B" up
-ip -n $NS link set lo up
-for _ in $(seq 50); do
-	[ "$(cat /sys/class/net/"$A"/carrier)" = 1 ] && break
-	sleep 0.2
-done
+link_pair $NS || ktap_exit_fail_msg "no link between the re1000e interfaces"
 dd if=/dev/urandom of=/tmp/re1000e-offload bs=1M count=8 status=none
 WANT=$(sha256sum </tmp/re1000e-offload | cut -d' ' -f1)
 
 # send DST_ADDR: 8 MiB over TCP from here to the peer; prints the peer's checksum.
 send() {
 	ip netns exec $NS timeout 60 socat -u TCP-LISTEN:5301,reuseaddr - >/tmp/re1000e-offload-rx &
-	sleep 0.5
+	wait_listen 5301 $NS
 	timeout 60 socat -u - TCP:"$1":5301 </tmp/re1000e-offload
 	wait
 	sha256sum </tmp/re1000e-offload-rx | cut -d' ' -f1
