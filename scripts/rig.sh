@@ -45,7 +45,7 @@ need socat "scripts/setup.sh"
 
 RUN=$(mktemp -d /tmp/re1000e-rig.XXXXXX)
 cleanup() {
-	[ -n "${RELAY:-}" ] && kill "$RELAY" 2>/dev/null
+	if [ -n "${RELAY:-}" ]; then kill "$RELAY" 2>/dev/null || true; fi
 	rm -rf "$RUN"
 }
 trap cleanup EXIT
