@@ -221,7 +221,6 @@ mod rxsta {
     pub(crate) const VP: u32 = 1 << 3;
     pub(crate) const UDPCS: u32 = 1 << 4;
     pub(crate) const TCPCS: u32 = 1 << 5;
-    pub(crate) const IPCS: u32 = 1 << 6;
 }
 
 /// Receive error bits (extended write-back, third dword bits 31:20).
@@ -292,7 +291,6 @@ pub(crate) fn rx_done(w: Words, rss: bool) -> Option<RxDone> {
     } else if staterr & (rxsta::TCPCS | rxsta::UDPCS) != 0 {
         RxCsum::Good
     } else {
-        let _ = rxsta::IPCS;
         RxCsum::None
     };
     let rss_type = mrq & 0xf;

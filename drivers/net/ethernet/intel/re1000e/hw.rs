@@ -7,11 +7,7 @@
 
 use kernel::{
     io::Io,
-    prelude::*,
-    time::{
-        delay::fsleep,
-        Delta, //
-    }, //
+    prelude::*, //
 };
 
 use crate::{
@@ -91,15 +87,6 @@ pub(crate) fn set_rx_filters(bar: &Bar0<'_>, promisc: bool, allmulti: bool) {
 pub(crate) fn enable_rx_tx(bar: &Bar0<'_>) {
     bar.update(regs::TCTL, |r| r.with_en(true));
     bar.update(regs::RCTL, |r| r.with_en(true));
-}
-
-/// Stops the receive and transmit units and masks every interrupt.
-pub(crate) fn disable_rx_tx(bar: &Bar0<'_>) {
-    bar.write_reg(regs::IMC::zeroed().with_mask(u32::MAX));
-    bar.update(regs::RCTL, |r| r.with_en(false));
-    bar.update(regs::TCTL, |r| r.with_en(false));
-    let _ = bar.read(regs::STATUS);
-    fsleep(Delta::from_millis(10));
 }
 
 /// The link: `Some((speed in Mb/s, full duplex))` when up.

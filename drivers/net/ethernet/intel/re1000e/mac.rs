@@ -55,6 +55,13 @@ fn stop_rx_tx(bar: &Bar0<'_>) {
     fsleep(Delta::from_millis(10));
 }
 
+/// Masks every interrupt and stops the receive and transmit units, waiting for in-flight
+/// DMA to drain.
+pub(crate) fn quiesce(bar: &Bar0<'_>) {
+    mask_interrupts(bar);
+    stop_rx_tx(bar);
+}
+
 /// Resets the MAC to its power-on state and waits for the NVM auto-load.
 ///
 /// DMA is quiesced first so that a reset never races a descriptor fetch. A device that does
@@ -66,8 +73,7 @@ pub(crate) fn reset(dev: &kernel::device::Device, bar: &Bar0<'_>) -> Result {
             "PCIe master requests still pending, resetting anyway\n"
         );
     }
-    mask_interrupts(bar);
-    stop_rx_tx(bar);
+    quiesce(bar);
 
     bar.update(regs::CTRL, |r| r.with_rst(true));
     // Datasheet 4.2.1: wait at least 1 ms after CTRL.RST before accessing the device.

@@ -310,7 +310,7 @@ impl<'a> NetPriv<'a> {
     pub(crate) fn down(&self, dev: &Device, rtnl: &Rtnl) {
         dev.tx_disable(rtnl);
         dev.carrier_off();
-        hw::disable_rx_tx(&self.bar);
+        mac::quiesce(&self.bar);
         self.napi.disable();
         // A full reset guarantees the DMA engines are idle before the rings are freed.
         let _ = mac::reset(self.pdev.as_ref(), &self.bar);
