@@ -221,6 +221,7 @@ mod rxsta {
     pub(crate) const VP: u32 = 1 << 3;
     pub(crate) const UDPCS: u32 = 1 << 4;
     pub(crate) const TCPCS: u32 = 1 << 5;
+    pub(crate) const IPCS: u32 = 1 << 6;
 }
 
 /// Receive error bits (extended write-back, third dword bits 31:20).
@@ -265,6 +266,9 @@ pub(crate) struct RxDone {
     pub(crate) frame_error: bool,
     /// Checksum verdict.
     pub(crate) csum: RxCsum,
+    /// The hardware checked an IPv4 header checksum (IPCS): set for every IPv4 frame while
+    /// RXCSUM.IPOFLD is on.
+    pub(crate) ip_checked: bool,
     /// Stripped 802.1Q tag.
     pub(crate) vlan: Option<u16>,
     /// RSS hash and whether it covered the L4 ports, when RSS is on.
@@ -299,6 +303,7 @@ pub(crate) fn rx_done(w: Words, rss: bool) -> Option<RxDone> {
         eop: staterr & rxsta::EOP != 0,
         frame_error: staterr & rxerr::FRAME != 0,
         csum,
+        ip_checked: staterr & rxsta::IPCS != 0,
         vlan: (staterr & rxsta::VP != 0).then_some((w[1] >> 48) as u16),
         hash: (rss && rss_type != 0).then_some((hash, rss_type_l4(rss_type))),
     })
@@ -437,6 +442,7 @@ mod tests {
         assert!(d.eop);
         assert!(!d.frame_error);
         assert_eq!(d.csum, RxCsum::Good);
+        assert!(d.ip_checked);
         assert_eq!(d.vlan, Some(5));
         assert_eq!(d.hash, Some((0xcafe_f00d, true)));
         // Without PCSD the second dword is a checksum, not a hash.
@@ -452,5 +458,6 @@ mod tests {
         let plain = [0, (60u64 << 32) | 0x3];
         assert_eq!(rx_done(plain, false).unwrap().csum, RxCsum::None);
         assert_eq!(rx_done(plain, false).unwrap().vlan, None);
+        assert!(!rx_done(plain, false).unwrap().ip_checked);
     }
 }

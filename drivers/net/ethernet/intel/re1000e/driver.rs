@@ -4,13 +4,10 @@
 
 use kernel::{
     device::Core,
-    net::{
-        dev::{
-            Config,
-            IrqPlan,
-            Registration, //
-        },
-        features::Features,
+    net::dev::{
+        Config,
+        IrqPlan,
+        Registration, //
     },
     pci,
     prelude::*, //
@@ -57,19 +54,21 @@ kernel::pci_device_table!(
     )]
 );
 
-/// What the interface starts with; offloads are added as the data path grows them.
+/// What the interface starts with: the feature sets translated from the 82574's
+/// capabilities ([`offload::CAPS`]).
 fn config(perm_addr: [u8; 6]) -> Config {
+    let sets = offload::SETS;
     Config {
         address: perm_addr,
         queues: (1, 1),
         mtu_range: (68, 1500),
-        hw_features: offload::TOGGLABLE,
-        features: offload::TOGGLABLE | offload::FIXED,
-        vlan_features: offload::VLAN_INHERITED,
-        hw_enc_features: Features::EMPTY,
-        mpls_features: Features::EMPTY,
-        tso_max_size: 65536,
-        tso_max_segs: 65535,
+        hw_features: sets.hw_features,
+        features: sets.features,
+        vlan_features: sets.vlan_features,
+        hw_enc_features: sets.hw_enc_features,
+        mpls_features: sets.mpls_features,
+        tso_max_size: sets.tso_max_size,
+        tso_max_segs: sets.tso_max_segs,
         watchdog_ms: 5000,
     }
 }

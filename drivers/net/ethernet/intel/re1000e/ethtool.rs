@@ -34,7 +34,10 @@ use kernel::{
 };
 
 use crate::{
-    hw,
+    hw::{
+        self,
+        LinkConfig, //
+    },
     netdev::{
         Net,
         NetPriv,
@@ -53,6 +56,7 @@ const TEST_REG: usize = 0;
 const TEST_EEPROM: usize = 1;
 const TEST_IRQ: usize = 2;
 const TEST_LINK: usize = 3;
+const TEST_ENGINES: usize = 4;
 
 /// `ethtool -S` names: the hardware counters, then the driver's own.
 const ALL_STATS: [&CStr; HwStats::NAMES.len() + SW_STATS.len()] = {
@@ -89,7 +93,8 @@ const SUPPORTED: LinkModes = LinkModes::T10_HALF
     .or(LinkModes::T1000_FULL)
     .or(LinkModes::AUTONEG)
     .or(LinkModes::TP)
-    .or(LinkModes::PAUSE);
+    .or(LinkModes::PAUSE)
+    .or(LinkModes::ASYM_PAUSE);
 
 /// Registers in the `ethtool -d` dump, in order (version 1 of the layout).
 const DUMP: [usize; 12] = [
@@ -123,6 +128,7 @@ impl ethtool::Operations for Net {
         _rtnl: &Rtnl,
     ) -> Result<LinkSettings> {
         let link = hw::link(&this.bar);
+        let cfg = this.link_config();
         Ok(LinkSettings {
             speed: link.map(|(s, _)| s),
             duplex: match link {
@@ -130,12 +136,47 @@ impl ethtool::Operations for Net {
                 Some((_, false)) => Duplex::Half,
                 None => Duplex::Unknown,
             },
-            autoneg: true,
+            autoneg: matches!(cfg, LinkConfig::Autoneg { .. }),
             phy_address: 1,
             supported: SUPPORTED,
-            advertising: SUPPORTED,
-            lp_advertising: LinkModes::default(),
+            advertising: advertised(cfg),
+            lp_advertising: match (cfg, link) {
+                (LinkConfig::Autoneg { .. }, Some(_)) => partner(&this.bar)?,
+                _ => LinkModes::default(),
+            },
         })
+    }
+
+    fn set_link_ksettings<'a>(
+        dev: &'a Device,
+        this: Pin<&'a NetPriv<'a>>,
+        rtnl: &Rtnl,
+        s: &LinkSettings,
+    ) -> Result {
+        let cfg = link_config(s).inspect_err(|_| {
+            dev_info!(
+                this.pdev.as_ref(),
+                "{}: unsupported link settings: speed {:?} duplex {:?} autoneg {}\n",
+                dev.name(),
+                s.speed,
+                s.duplex,
+                s.autoneg
+            );
+        })?;
+        if cfg == this.link_config() {
+            return Ok(());
+        }
+        this.set_link_config(dev, rtnl, cfg)
+    }
+
+    fn nway_reset<'a>(dev: &'a Device, this: Pin<&'a NetPriv<'a>>, _rtnl: &Rtnl) -> Result {
+        if !dev.is_running() {
+            return Err(EAGAIN);
+        }
+        if !matches!(this.link_config(), LinkConfig::Autoneg { .. }) {
+            return Err(EINVAL);
+        }
+        hw::restart_autoneg(&this.bar)
     }
 
     fn get_ringparam<'a>(_dev: &'a Device, this: Pin<&'a NetPriv<'a>>, _rtnl: &Rtnl) -> Rings {
@@ -269,6 +310,7 @@ impl ethtool::Operations for Net {
         c"Eeprom test    (online)",
         c"Interrupt test (offline)",
         c"Link test      (online)",
+        c"Offload engine test (online)",
     ];
 
     fn self_test<'a>(
@@ -305,6 +347,11 @@ impl ethtool::Operations for Net {
         }
         if hw::link(&this.bar).is_none() {
             results[TEST_LINK] = 1;
+        }
+        // After an offline test the reset reprogrammed the engines; otherwise they must
+        // still hold what the features say. A fault found here withdraws the offloads.
+        if dev.is_running() && (this.check_engines(dev, rtnl) != 0 || this.has_faults()) {
+            results[TEST_ENGINES] = 1;
         }
         results.iter().any(|r| *r != 0)
     }
@@ -412,4 +459,93 @@ impl ethtool::Operations for Net {
             },
         )
     }
+}
+
+/// Link modes that carry a speed (what auto-negotiation can advertise).
+const SPEED_MODES: [LinkModes; 5] = [
+    LinkModes::T10_HALF,
+    LinkModes::T10_FULL,
+    LinkModes::T100_HALF,
+    LinkModes::T100_FULL,
+    LinkModes::T1000_FULL,
+];
+
+/// What `cfg` advertises, as ethtool link modes. A forced link shows what
+/// auto-negotiation would advertise when turned back on.
+fn advertised(cfg: LinkConfig) -> LinkModes {
+    let LinkConfig::Autoneg { t10, t100, t1000 } = (match cfg {
+        LinkConfig::Forced { .. } => LinkConfig::DEFAULT,
+        a => a,
+    }) else {
+        return LinkModes::default();
+    };
+    let mut m = LinkModes::AUTONEG
+        .or(LinkModes::TP)
+        .or(LinkModes::PAUSE)
+        .or(LinkModes::ASYM_PAUSE);
+    for (on, mode) in [
+        (t10.0, LinkModes::T10_HALF),
+        (t10.1, LinkModes::T10_FULL),
+        (t100.0, LinkModes::T100_HALF),
+        (t100.1, LinkModes::T100_FULL),
+        (t1000, LinkModes::T1000_FULL),
+    ] {
+        if on {
+            m = m.or(mode);
+        }
+    }
+    m
+}
+
+/// Validates ethtool link settings into a [`LinkConfig`]: auto-negotiation of a non-empty
+/// subset of the supported modes, or a forced 10/100 Mb/s link (1000BASE-T requires
+/// auto-negotiation, IEEE 802.3 clause 40).
+fn link_config(s: &LinkSettings) -> Result<LinkConfig> {
+    if s.autoneg {
+        if !SUPPORTED.contains(s.advertising) {
+            return Err(EINVAL);
+        }
+        let has = |m: LinkModes| s.advertising.contains(m);
+        if !SPEED_MODES.iter().any(|m| has(*m)) {
+            return Err(EINVAL);
+        }
+        return Ok(LinkConfig::Autoneg {
+            t10: (has(LinkModes::T10_HALF), has(LinkModes::T10_FULL)),
+            t100: (has(LinkModes::T100_HALF), has(LinkModes::T100_FULL)),
+            t1000: has(LinkModes::T1000_FULL),
+        });
+    }
+    let full = match s.duplex {
+        Duplex::Full => true,
+        Duplex::Half => false,
+        Duplex::Unknown => return Err(EINVAL),
+    };
+    match s.speed {
+        Some(speed @ (10 | 100)) => Ok(LinkConfig::Forced { speed, full }),
+        _ => Err(EINVAL),
+    }
+}
+
+/// What the link partner advertised in the last auto-negotiation (PHY ANLPAR, STAT1000).
+fn partner(bar: &crate::driver::Bar0<'_>) -> Result<LinkModes> {
+    use hw::phy;
+    let lpa = hw::phy_read(bar, phy::ANLPAR)?;
+    let stat = hw::phy_read(bar, phy::STAT1000)?;
+    let mut m = LinkModes::default();
+    for (bit, mode) in [
+        (phy::ANAR_10HALF, LinkModes::T10_HALF),
+        (phy::ANAR_10FULL, LinkModes::T10_FULL),
+        (phy::ANAR_100HALF, LinkModes::T100_HALF),
+        (phy::ANAR_100FULL, LinkModes::T100_FULL),
+        (phy::ANAR_PAUSE, LinkModes::PAUSE),
+        (phy::ANAR_ASYM, LinkModes::ASYM_PAUSE),
+    ] {
+        if lpa & bit != 0 {
+            m = m.or(mode);
+        }
+    }
+    if stat & phy::STAT1000_LP_FULL != 0 {
+        m = m.or(LinkModes::T1000_FULL);
+    }
+    Ok(m)
 }

@@ -169,3 +169,227 @@ pub(crate) fn set_vlan_mode(bar: &Bar0<'_>, on: bool) {
 pub(crate) fn set_rx_checksum(bar: &Bar0<'_>, on: bool) {
     bar.update(regs::RXCSUM, |r| r.with_ipofld(on).with_tuofld(on));
 }
+
+/// Diagnostic receive modes: keep the FCS (RCTL.SECRC clear), store bad frames (RCTL.SBP)
+/// and pass MAC control frames (RCTL.DPF clear) for rx-all, MAC loopback (RCTL.LBM = 11).
+pub(crate) fn set_rx_modes(bar: &Bar0<'_>, rx_fcs: bool, rx_all: bool, loopback: bool) {
+    bar.update(regs::RCTL, |r| {
+        let r = r.with_secrc(!rx_fcs).with_sbp(rx_all).with_dpf(!rx_all);
+        if loopback {
+            r.with_const_lbm::<3>()
+        } else {
+            r.with_const_lbm::<0>()
+        }
+    });
+}
+
+/// Offload engines whose control registers differ from what the driver programmed, as
+/// [`Conditions`](crate::offload::Conditions) fault bits.
+pub(crate) fn engine_faults(bar: &Bar0<'_>, rx_csum: bool, vlan: bool) -> u32 {
+    use crate::offload::Conditions;
+    let mut faults = 0;
+    let r = bar.read(regs::RXCSUM);
+    if r.ipofld() != rx_csum || r.tuofld() != rx_csum {
+        faults |= Conditions::FAULT_RX_CSUM;
+    }
+    let c = bar.read(regs::CTRL);
+    if c.vme() != vlan || (vlan && bar.read(regs::VET).vet().get() != 0x8100) {
+        faults |= Conditions::FAULT_VLAN;
+    }
+    faults
+}
+
+/// IEEE 802.3 clause 22 PHY registers and bits used here.
+pub(crate) mod phy {
+    /// Basic mode control (BMCR).
+    pub(crate) const BMCR: u32 = 0;
+    /// Auto-negotiation advertisement (ANAR).
+    pub(crate) const ANAR: u32 = 4;
+    /// Link partner ability (ANLPAR): same bit layout as ANAR.
+    pub(crate) const ANLPAR: u32 = 5;
+    /// 1000BASE-T control.
+    pub(crate) const CTRL1000: u32 = 9;
+    /// 1000BASE-T status.
+    pub(crate) const STAT1000: u32 = 10;
+    /// 1000BASE-T status: the link partner advertises 1000 full.
+    pub(crate) const STAT1000_LP_FULL: u16 = 1 << 11;
+    /// BMCR: full duplex.
+    pub(crate) const BMCR_FULLDPLX: u16 = 1 << 8;
+    /// BMCR: restart auto-negotiation.
+    pub(crate) const BMCR_ANRESTART: u16 = 1 << 9;
+    /// BMCR: auto-negotiation enable.
+    pub(crate) const BMCR_ANENABLE: u16 = 1 << 12;
+    /// BMCR: speed selection, 100 Mb/s.
+    pub(crate) const BMCR_SPEED100: u16 = 1 << 13;
+    /// BMCR: speed selection, 1000 Mb/s (MSB).
+    pub(crate) const BMCR_SPEED1000: u16 = 1 << 6;
+    /// ANAR: IEEE 802.3 selector.
+    pub(crate) const ANAR_CSMA: u16 = 0x0001;
+    /// ANAR: 10BASE-T half, full; 100BASE-TX half, full; symmetric and asymmetric pause.
+    pub(crate) const ANAR_10HALF: u16 = 1 << 5;
+    pub(crate) const ANAR_10FULL: u16 = 1 << 6;
+    pub(crate) const ANAR_100HALF: u16 = 1 << 7;
+    pub(crate) const ANAR_100FULL: u16 = 1 << 8;
+    pub(crate) const ANAR_PAUSE: u16 = 1 << 10;
+    pub(crate) const ANAR_ASYM: u16 = 1 << 11;
+    /// 1000BASE-T control: advertise 1000 full.
+    pub(crate) const CTRL1000_FULL: u16 = 1 << 9;
+    /// MDIO address of the 82574's internal PHY.
+    pub(crate) const ADDR: u32 = 1;
+}
+
+/// Polls MDIC until the PHY access completes.
+fn mdic_wait(bar: &Bar0<'_>) -> Result<regs::MDIC> {
+    for _ in 0..640 {
+        let m = bar.read(regs::MDIC);
+        if m.r() {
+            return if m.e() { Err(EIO) } else { Ok(m) };
+        }
+        kernel::time::delay::fsleep(kernel::time::Delta::from_micros(50));
+    }
+    Err(ETIMEDOUT)
+}
+
+/// Reads PHY register `reg` through MDIC.
+pub(crate) fn phy_read(bar: &Bar0<'_>, reg: u32) -> Result<u16> {
+    bar.write_reg(
+        regs::MDIC::zeroed()
+            .with_const_op::<2>()
+            .try_with_phyadd(phy::ADDR)?
+            .try_with_regadd(reg)?,
+    );
+    // CAST: the data field is 16 bits wide.
+    Ok(mdic_wait(bar)?.data().get() as u16)
+}
+
+/// Writes PHY register `reg` through MDIC.
+pub(crate) fn phy_write(bar: &Bar0<'_>, reg: u32, val: u16) -> Result {
+    bar.write_reg(
+        regs::MDIC::zeroed()
+            .with_const_op::<1>()
+            .try_with_phyadd(phy::ADDR)?
+            .try_with_regadd(reg)?
+            .try_with_data(u32::from(val))?,
+    );
+    mdic_wait(bar).map(|_| ())
+}
+
+/// Link configuration: auto-negotiation of the advertised modes, or a forced speed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum LinkConfig {
+    /// Auto-negotiate; the fields say what to advertise.
+    Autoneg {
+        /// 10BASE-T half and full.
+        t10: (bool, bool),
+        /// 100BASE-TX half and full.
+        t100: (bool, bool),
+        /// 1000BASE-T full.
+        t1000: bool,
+    },
+    /// Forced 10 or 100 Mb/s (1000BASE-T cannot be forced), full or half duplex.
+    Forced {
+        /// Mb/s: 10 or 100.
+        speed: u32,
+        /// Full duplex.
+        full: bool,
+    },
+}
+
+impl LinkConfig {
+    /// Advertise everything the 82574 does.
+    pub(crate) const DEFAULT: LinkConfig = LinkConfig::Autoneg {
+        t10: (true, true),
+        t100: (true, true),
+        t1000: true,
+    };
+
+    /// Packs the configuration into a word (for an atomic).
+    pub(crate) const fn pack(self) -> u32 {
+        match self {
+            LinkConfig::Autoneg { t10, t100, t1000 } => {
+                1 | (t10.0 as u32) << 1
+                    | (t10.1 as u32) << 2
+                    | (t100.0 as u32) << 3
+                    | (t100.1 as u32) << 4
+                    | (t1000 as u32) << 5
+            }
+            LinkConfig::Forced { speed, full } => (speed << 8) | (full as u32) << 1,
+        }
+    }
+
+    /// Inverse of [`LinkConfig::pack`].
+    pub(crate) fn unpack(v: u32) -> LinkConfig {
+        let bit = |n: u32| v & (1 << n) != 0;
+        if bit(0) {
+            LinkConfig::Autoneg {
+                t10: (bit(1), bit(2)),
+                t100: (bit(3), bit(4)),
+                t1000: bit(5),
+            }
+        } else {
+            LinkConfig::Forced {
+                speed: v >> 8,
+                full: bit(1),
+            }
+        }
+    }
+}
+
+/// Programs the MAC and PHY for `cfg`. Forcing sets CTRL.FRCSPD/FRCDPX with the speed and
+/// duplex and writes the same into the PHY's BMCR; auto-negotiation clears the forcing,
+/// writes the advertisement and restarts negotiation (datasheet 3.2.4 "Link Configuration").
+pub(crate) fn program_link(bar: &Bar0<'_>, cfg: LinkConfig) -> Result {
+    match cfg {
+        LinkConfig::Forced { speed, full } => {
+            bar.update(regs::CTRL, |r| {
+                let r = r
+                    .with_frcspd(true)
+                    .with_frcdpx(true)
+                    .with_slu(true)
+                    .with_fd(full);
+                if speed == 100 {
+                    r.with_const_speed::<1>()
+                } else {
+                    r.with_const_speed::<0>()
+                }
+            });
+            let mut bmcr = if speed == 100 { phy::BMCR_SPEED100 } else { 0 };
+            if full {
+                bmcr |= phy::BMCR_FULLDPLX;
+            }
+            phy_write(bar, phy::BMCR, bmcr)
+        }
+        LinkConfig::Autoneg { t10, t100, t1000 } => {
+            bar.update(regs::CTRL, |r| {
+                r.with_frcspd(false).with_frcdpx(false).with_slu(true)
+            });
+            let mut anar = phy::ANAR_CSMA | phy::ANAR_PAUSE | phy::ANAR_ASYM;
+            for (on, bit) in [
+                (t10.0, phy::ANAR_10HALF),
+                (t10.1, phy::ANAR_10FULL),
+                (t100.0, phy::ANAR_100HALF),
+                (t100.1, phy::ANAR_100FULL),
+            ] {
+                if on {
+                    anar |= bit;
+                }
+            }
+            phy_write(bar, phy::ANAR, anar)?;
+            phy_write(
+                bar,
+                phy::CTRL1000,
+                if t1000 { phy::CTRL1000_FULL } else { 0 },
+            )?;
+            restart_autoneg(bar)
+        }
+    }
+}
+
+/// Restarts auto-negotiation in the PHY.
+pub(crate) fn restart_autoneg(bar: &Bar0<'_>) -> Result {
+    phy_write(
+        bar,
+        phy::BMCR,
+        phy::BMCR_ANENABLE | phy::BMCR_ANRESTART | phy::BMCR_SPEED1000 | phy::BMCR_FULLDPLX,
+    )
+}

@@ -53,9 +53,15 @@ use crate::{
     csum,
     desc,
     driver::Bar0,
-    hw,
+    hw::{
+        self,
+        LinkConfig, //
+    },
     mac,
-    offload,
+    offload::{
+        self,
+        Conditions, //
+    },
     regs,
     ring::{
         self,
@@ -70,6 +76,14 @@ use crate::{
 pub(crate) const EVENT_LINK: usize = 1 << 0;
 /// A transmit queue hung: reset the data path.
 pub(crate) const EVENT_RESET: usize = 1 << 1;
+/// The offload conditions changed: recompute the features.
+pub(crate) const EVENT_FEATURES: usize = 1 << 2;
+/// The data path saw an offload engine misbehave: check the engines.
+pub(crate) const EVENT_HEALTH: usize = 1 << 3;
+
+/// Consecutive IPv4 frames without an IPv4 checksum verdict, while receive checksum offload
+/// is on, after which the engine is checked.
+const RX_CSUM_MISSES: u32 = 8;
 
 /// Default interrupt moderation, as the C driver's ~20000 interrupts/s and 8 us TIDV.
 pub(crate) const DEFAULT_RX_USECS: u32 = 50;
@@ -84,13 +98,14 @@ const TX_MAX_PER_PACKET: u32 = 2 + 17;
 const TX_WAKE_THRESHOLD: u32 = 2 * TX_MAX_PER_PACKET;
 
 /// Names of [`NetPriv::sw_stats`].
-pub(crate) const SW_STATS: [&CStr; 6] = [
+pub(crate) const SW_STATS: [&CStr; 7] = [
     c"tx_tso_packets",
     c"tx_tso_bytes",
     c"rx_alloc_fail",
     c"rx_csum_offloaded",
     c"tx_queue_stops",
     c"tx_queue_wakes",
+    c"offload_engine_faults",
 ];
 
 /// EtherTypes of the packets whose checksums the hardware can offload.
@@ -155,6 +170,18 @@ pub(crate) struct NetPriv<'a> {
     pub(crate) msg_enable: Atomic<u32>,
     /// Ring sizes used by the next `open`: TX in the low, RX in the high 16 bits.
     pub(crate) ring_sizes: Atomic<u32>,
+    /// Offload conditions ([`Conditions`] bits) in force; changed under RTNL only.
+    conditions: Atomic<u32>,
+    /// The conditions `hw_features`/`features` were last computed for; under RTNL.
+    applied: Atomic<u32>,
+    /// Link configuration ([`LinkConfig::pack`]); changed under RTNL.
+    link_cfg: Atomic<u32>,
+    /// Speed and duplex last reported (`speed << 1 | full`), 0 while down.
+    link_seen: Atomic<u32>,
+    /// Data-path evidence of a receive checksum engine fault: consecutive misses.
+    rx_csum_misses: Atomic<u32>,
+    /// Offload engine faults found (a counter for `ethtool -S`).
+    engine_faults: Atomic<u64>,
 }
 
 impl<'a> NetPriv<'a> {
@@ -197,6 +224,12 @@ impl<'a> NetPriv<'a> {
             link_event: Atomic::new(false),
             msg_enable: Atomic::new(0),
             ring_sizes: Atomic::new(ring::DEFAULT_DESC | (ring::DEFAULT_DESC << 16)),
+            conditions: Atomic::new(0),
+            applied: Atomic::new(0),
+            link_cfg: Atomic::new(LinkConfig::DEFAULT.pack()),
+            link_seen: Atomic::new(0),
+            rx_csum_misses: Atomic::new(0),
+            engine_faults: Atomic::new(0),
         }? Error)
     }
 
@@ -229,7 +262,117 @@ impl<'a> NetPriv<'a> {
             c.rx_csum_ok.load(Relaxed),
             c.tx_stop.load(Relaxed),
             c.tx_wake.load(Relaxed),
+            self.engine_faults.load(Relaxed),
         ]
+    }
+
+    /// The offload conditions in force.
+    pub(crate) fn conditions(&self) -> Conditions {
+        Conditions(self.conditions.load(Relaxed))
+    }
+
+    /// Whether an offload engine fault is in force.
+    pub(crate) fn has_faults(&self) -> bool {
+        self.conditions().0 & Conditions::FAULTS != 0
+    }
+
+    /// The link configuration.
+    pub(crate) fn link_config(&self) -> LinkConfig {
+        LinkConfig::unpack(self.link_cfg.load(Relaxed))
+    }
+
+    /// Sets or clears condition bits `bits`; the caller holds the RTNL.
+    fn set_conditions(&self, bits: u32, on: bool, _rtnl: &Rtnl) {
+        let c = self.conditions.load(Relaxed);
+        self.conditions
+            .store(if on { c | bits } else { c & !bits }, Relaxed);
+    }
+
+    /// Makes the device's feature sets follow the offload conditions, if they changed since
+    /// last time: an engine fault or its recovery changes the hardware capabilities
+    /// (`hw_features`, `vlan_features`; upper devices are told through
+    /// `netdev_change_features`), a link speed change only the current configuration
+    /// (`netdev_update_features`). Either way `ndo_fix_features` recomputes `features` from
+    /// what the user wanted, and userspace gets `ETHTOOL_MSG_FEATURES_NTF` if it changed.
+    /// Never called from inside a features callback.
+    pub(crate) fn apply_conditions(&self, dev: &Device, rtnl: &Rtnl) {
+        let now = self.conditions();
+        let before = Conditions(self.applied.xchg(now.0, Relaxed));
+        if now == before {
+            return;
+        }
+        if (now.0 ^ before.0) & Conditions::FAULTS != 0 {
+            dev.set_hw_features(rtnl, offload::hw_features(now));
+            dev.set_vlan_features(rtnl, offload::vlan_features(now));
+            dev.change_features(rtnl);
+        } else {
+            dev.update_features(rtnl);
+        }
+    }
+
+    /// Checks the offload engines' control registers against what the features say they
+    /// should hold. An engine that lost its configuration is faulty: its offloads are
+    /// withdrawn (a hardware capability change) until a reset verifies it again. Returns
+    /// the fault bits found.
+    pub(crate) fn check_engines(&self, dev: &Device, rtnl: &Rtnl) -> u32 {
+        let f = dev.features();
+        let known = self.conditions().0 & Conditions::FAULTS;
+        let found = hw::engine_faults(
+            &self.bar,
+            f.contains(Features::RXCSUM),
+            f.contains(Features::HW_VLAN_CTAG_RX),
+        ) & !known;
+        if found != 0 {
+            let which = match found {
+                Conditions::FAULT_RX_CSUM => "receive checksum",
+                Conditions::FAULT_VLAN => "VLAN",
+                _ => "receive checksum and VLAN",
+            };
+            dev_err!(
+                self.pdev.as_ref(),
+                "{}: {} offload engine lost its configuration; withdrawing its offloads until the next reset\n",
+                dev.name(),
+                which
+            );
+            self.engine_faults.add(1, Relaxed);
+            self.set_conditions(found, true, rtnl);
+            self.apply_conditions(dev, rtnl);
+        }
+        found
+    }
+
+    /// Programs the feature bits in `changed` to their value in `f`, each checked by reading
+    /// the register back.
+    fn program_features(&self, changed: Features, f: Features) -> Result {
+        if changed.contains(Features::RXCSUM) {
+            let on = f.contains(Features::RXCSUM);
+            hw::set_rx_checksum(&self.bar, on);
+            let r = self.bar.read(regs::RXCSUM);
+            if r.ipofld() != on || r.tuofld() != on {
+                return Err(EIO);
+            }
+        }
+        if changed.contains(Features::HW_VLAN_CTAG_RX) {
+            let on = f.contains(Features::HW_VLAN_CTAG_RX);
+            hw::set_vlan_mode(&self.bar, on);
+            if self.bar.read(regs::CTRL).vme() != on {
+                return Err(EIO);
+            }
+        }
+        let modes = Features::RXFCS | Features::RXALL | Features::LOOPBACK;
+        if changed.intersects(modes) {
+            let (fcs, all, lb) = (
+                f.contains(Features::RXFCS),
+                f.contains(Features::RXALL),
+                f.contains(Features::LOOPBACK),
+            );
+            hw::set_rx_modes(&self.bar, fcs, all, lb);
+            let r = self.bar.read(regs::RCTL);
+            if r.secrc() == fcs || r.sbp() != all || (r.lbm().get() == 3) != lb {
+                return Err(EIO);
+            }
+        }
+        Ok(())
     }
 
     /// Queue statistics of the receive queue.
@@ -284,10 +427,38 @@ impl<'a> NetPriv<'a> {
             &rx.desc,
             dev.features().contains(Features::RXCSUM),
         )?;
-        hw::set_vlan_mode(
+        let f = dev.features();
+        hw::set_vlan_mode(&self.bar, f.contains(Features::HW_VLAN_CTAG_RX));
+        hw::set_rx_modes(
             &self.bar,
-            dev.features().contains(Features::HW_VLAN_CTAG_RX),
+            f.contains(Features::RXFCS),
+            f.contains(Features::RXALL),
+            f.contains(Features::LOOPBACK),
         );
+        let cfg = self.link_config();
+        if cfg == LinkConfig::DEFAULT {
+            // After a reset the PHY negotiates everything by itself: no restart needed.
+            self.bar.update(regs::CTRL, |r| {
+                r.with_frcspd(false).with_frcdpx(false).with_slu(true)
+            });
+        } else {
+            hw::program_link(&self.bar, cfg)?;
+        }
+        // The reset reprogrammed every engine: if they hold their configuration now, a
+        // fault found earlier is over and its offloads come back (through `ndo_work`, as
+        // this may run inside `ndo_open`).
+        let faults = hw::engine_faults(
+            &self.bar,
+            f.contains(Features::RXCSUM),
+            f.contains(Features::HW_VLAN_CTAG_RX),
+        );
+        if self.conditions().0 & Conditions::FAULTS & !faults != 0 {
+            let c = self.conditions.load(Relaxed);
+            self.conditions
+                .store(c & !(Conditions::FAULTS & !faults), Relaxed);
+            dev.schedule_work(EVENT_FEATURES);
+        }
+        self.rx_csum_misses.store(0, Relaxed);
         *self.tx.lock() = Some(tx);
         *self.rx.lock() = Some(rx);
         self.bar
@@ -302,7 +473,9 @@ impl<'a> NetPriv<'a> {
         if let Some(q) = dev.tx_queue(0) {
             q.start();
         }
-        self.update_link(dev);
+        if self.update_link(dev) {
+            dev.schedule_work(EVENT_FEATURES);
+        }
         Ok(())
     }
 
@@ -353,26 +526,55 @@ impl<'a> NetPriv<'a> {
         delivered && suppressed
     }
 
-    /// Reads the link state and reports it.
-    fn update_link(&self, dev: &Device) {
-        let link = hw::link(&self.bar);
-        match link {
-            Some((speed, full)) if !dev.carrier_ok() => {
-                dev_info!(
-                    self.pdev.as_ref(),
-                    "{}: Link is Up {} Mbps {} Duplex\n",
-                    dev.name(),
-                    speed,
-                    if full { "Full" } else { "Half" }
-                );
-                dev.carrier_on();
+    /// Reads the link state and reports it: carrier, and a speed or duplex change while
+    /// the link stays up. Records whether the link is slow (10/100 Mb/s: no TSO on the
+    /// 82574). Returns `true` if the offload conditions changed. Called under RTNL (from
+    /// `ndo_work`, `ndo_open` and ethtool).
+    pub(crate) fn update_link(&self, dev: &Device) -> bool {
+        let before = self.conditions();
+        match hw::link(&self.bar) {
+            Some((speed, full)) => {
+                let seen = speed << 1 | u32::from(full);
+                if self.link_seen.xchg(seen, Relaxed) != seen || !dev.carrier_ok() {
+                    dev_info!(
+                        self.pdev.as_ref(),
+                        "{}: Link is Up {} Mbps {} Duplex\n",
+                        dev.name(),
+                        speed,
+                        if full { "Full" } else { "Half" }
+                    );
+                }
+                if !dev.carrier_ok() {
+                    dev.carrier_on();
+                }
+                let c = before.0;
+                let slow = if speed < 1000 {
+                    c | Conditions::SLOW_LINK
+                } else {
+                    c & !Conditions::SLOW_LINK
+                };
+                self.conditions.store(slow, Relaxed);
             }
-            None if dev.carrier_ok() => {
-                dev_info!(self.pdev.as_ref(), "{}: Link is Down\n", dev.name());
-                dev.carrier_off();
+            None => {
+                self.link_seen.store(0, Relaxed);
+                if dev.carrier_ok() {
+                    dev_info!(self.pdev.as_ref(), "{}: Link is Down\n", dev.name());
+                    dev.carrier_off();
+                }
             }
-            _ => {}
         }
+        self.conditions() != before
+    }
+
+    /// Applies a new link configuration (ethtool), then reports the link as it is now.
+    pub(crate) fn set_link_config(&self, dev: &Device, rtnl: &Rtnl, cfg: LinkConfig) -> Result {
+        hw::program_link(&self.bar, cfg)?;
+        self.link_cfg.store(cfg.pack(), Relaxed);
+        if dev.is_running() {
+            self.update_link(dev);
+            self.apply_conditions(dev, rtnl);
+        }
+        Ok(())
     }
 
     fn xmit(&self, skb: SkBuff, dev: &Device) -> TxResult {
@@ -436,6 +638,22 @@ impl<'a> NetPriv<'a> {
             self.stats.tx_stop.add(1, Relaxed);
         }
         TxResult::Ok
+    }
+
+    /// Whether an untagged (or tag-stripped) received frame carries IPv4.
+    fn is_ipv4(skb: &SkBuff) -> bool {
+        matches!(skb.head_data().get(12..14), Some(t) if t == ETH_P_IP.to_be_bytes())
+    }
+
+    /// Receive checksum engine watch: every IPv4 frame gets an IPv4 checksum verdict while
+    /// RXCSUM.IPOFLD is on. A run of frames without one is evidence the engine stopped;
+    /// `ndo_work` then checks its registers.
+    fn watch_rx_csum(&self, dev: &Device, checked: bool) {
+        if checked {
+            self.rx_csum_misses.store(0, Relaxed);
+        } else if self.rx_csum_misses.fetch_add(1, Relaxed) + 1 == RX_CSUM_MISSES {
+            dev.schedule_work(EVENT_HEALTH);
+        }
     }
 
     /// Works out the offloads of `skb`: checksum insertion for `CHECKSUM_PARTIAL`
@@ -567,6 +785,9 @@ impl<'a> NetPriv<'a> {
                 skb.set_checksum_unnecessary();
                 self.stats.rx_csum_ok.add(1, Relaxed);
             }
+            if rxcsum && Self::is_ipv4(&skb) {
+                self.watch_rx_csum(dev, frame.info.ip_checked);
+            }
             if let Some(tci) = frame.info.vlan {
                 skb.put_vlan_tag(tci);
             }
@@ -626,11 +847,11 @@ impl netdev::Driver for Net {
 
     fn fix_features<'a>(
         _dev: &'a Device,
-        _this: Pin<&'a NetPriv<'a>>,
+        this: Pin<&'a NetPriv<'a>>,
         _rtnl: &Rtnl,
         features: Features,
     ) -> Features {
-        offload::fix(features)
+        offload::fix(features, this.conditions())
     }
 
     fn set_features<'a>(
@@ -639,14 +860,21 @@ impl netdev::Driver for Net {
         _rtnl: &Rtnl,
         features: Features,
     ) -> Result {
-        let changed = dev.features() ^ features;
-        if changed.contains(Features::RXCSUM) {
-            hw::set_rx_checksum(&this.bar, features.contains(Features::RXCSUM));
+        let old = dev.features();
+        let changed = old ^ features;
+        let r = this.program_features(changed, features);
+        if let Err(e) = r {
+            // Put back what was there: the core keeps `features` as they were.
+            let _ = this.program_features(changed, old);
+            dev_err!(
+                this.pdev.as_ref(),
+                "{}: programming features {:#x} failed: {:?}\n",
+                dev.name(),
+                changed.raw(),
+                e
+            );
         }
-        if changed.contains(Features::HW_VLAN_CTAG_RX) {
-            hw::set_vlan_mode(&this.bar, features.contains(Features::HW_VLAN_CTAG_RX));
-        }
-        Ok(())
+        r
     }
 
     fn set_rx_mode<'a>(dev: &'a Device, this: Pin<&'a NetPriv<'a>>) {
@@ -676,6 +904,12 @@ impl netdev::Driver for Net {
         if events & EVENT_LINK != 0 && dev.is_running() {
             this.update_link(dev);
         }
+        if events & EVENT_HEALTH != 0 && dev.is_running() {
+            this.rx_csum_misses.store(0, Relaxed);
+            this.check_engines(dev, rtnl);
+        }
+        // Link and recovery events may have changed the offload conditions.
+        this.apply_conditions(dev, rtnl);
     }
 
     fn irq<'a>(_dev: &'a Device, this: Pin<&'a NetPriv<'a>>, _slot: u32) -> IrqReturn {

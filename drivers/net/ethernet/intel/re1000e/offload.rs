@@ -1,49 +1,145 @@
 // SPDX-License-Identifier: GPL-2.0
 
-//! The 82574's offload capabilities and the rules between them (`ndo_fix_features`).
+//! The 82574's offload capabilities, the runtime conditions that withhold some of them, and
+//! the rules between features (`ndo_fix_features`).
+//!
+//! The hardware is described once, in NDIS terms ([`CAPS`]); the feature sets come from the
+//! generic translation in `kernel::net::offload`. Two kinds of runtime change exist:
+//!
+//! - the *current configuration* changes while the hardware stays capable: at 10 or 100 Mb/s
+//!   the 82574 family must not do TSO (the condition the C e1000e once handled in its
+//!   watchdog). TSO stays in `hw_features`; [`fix`] withholds it while the link is slow.
+//! - the *hardware capabilities* change: an offload engine lost its configuration
+//!   (a fault). Its features leave `hw_features` and `vlan_features` ([`hw_features`],
+//!   [`vlan_features`]), so `ethtool -K` refuses them, and [`fix`] withholds them, until
+//!   a reset verifies the engine again.
+//!
+//! In both cases what the user asked for stays in `wanted_features` and comes back by itself.
 
-use kernel::net::features::Features;
+use kernel::net::{
+    features::Features,
+    offload::{
+        Capabilities,
+        Checksum,
+        Encapsulation,
+        FeatureSets,
+        Lso,
+        Vlan, //
+    },
+};
 
-/// Offloads a user may switch (`hw_features`).
-pub(crate) const TOGGLABLE: Features = Features::SG
-    .union(Features::IP_CSUM)
-    .union(Features::IPV6_CSUM)
-    .union(Features::TSO)
-    .union(Features::TSO6)
-    .union(Features::HW_VLAN_CTAG_TX)
-    .union(Features::HW_VLAN_CTAG_RX)
-    .union(Features::RXCSUM);
+/// The transmit checksum engine: context descriptors carry the IP and TCP/UDP offsets, so any
+/// IPv4 options, IPv6 extension headers and TCP options are handled, with or without an
+/// 802.1Q tag in the frame or inserted from the descriptor (datasheet 7.2.5).
+const TX_CSUM: Checksum = Checksum {
+    encapsulation: Encapsulation::ETHERNET_AND_VLAN,
+    ip_options: true,
+    tcp_options: true,
+    tcp: true,
+    udp: true,
+};
 
-/// Always on (`[fixed]` in ethtool): 64-bit DMA.
-pub(crate) const FIXED: Features = Features::HIGHDMA;
+/// The receive checksum engine (RXCSUM.IPOFLD/TUOFLD), TCP and UDP over IPv4 and IPv6.
+const RX_CSUM: Checksum = TX_CSUM;
 
-/// What a VLAN device on top may use: the same per-packet offloads (the 82574 parses one
-/// 802.1Q tag in front of IP for checksum and TSO).
-pub(crate) const VLAN_INHERITED: Features = Features::SG
-    .union(Features::IP_CSUM)
-    .union(Features::IPV6_CSUM)
-    .union(Features::TSO)
-    .union(Features::TSO6);
+/// TCP segmentation (datasheet 7.2.4). The hardware takes up to 256 KiB of payload; the
+/// driver's descriptor budget (context, head and 17 fragments) is sized for 64 KiB packets.
+const LSO: Lso = Lso {
+    encapsulation: Encapsulation::ETHERNET_AND_VLAN,
+    max_offload_size: 65536,
+    min_segment_count: 2,
+    ip_options: true,
+    tcp_options: true,
+};
 
-/// Returns `wanted` with every feature removed whose prerequisite is missing. Stateless:
-/// the result depends on `wanted` only.
-pub(crate) fn fix(wanted: Features) -> Features {
-    let mut f = wanted;
-    // CTRL.VME both strips received tags and enables insertion: no insertion without it.
-    if !f.contains(Features::HW_VLAN_CTAG_RX) {
-        f -= Features::HW_VLAN_CTAG_TX;
+/// What the 82574L can offload.
+pub(crate) const CAPS: Capabilities = Capabilities {
+    ipv4_tx_checksum: Some(TX_CSUM),
+    ipv4_rx_checksum: Some(RX_CSUM),
+    ipv6_tx_checksum: Some(TX_CSUM),
+    ipv6_rx_checksum: Some(RX_CSUM),
+    ipv4_lso: Some(LSO),
+    ipv6_lso: Some(LSO),
+    // CTRL.VME switches insertion and stripping together.
+    vlan: Vlan {
+        insertion: true,
+        stripping: true,
+        filtering: false,
+        insertion_tied_to_stripping: true,
+    },
+    // No tunnel parsing in the 82574.
+    vxlan: None,
+    gre: None,
+    receive_hash: None,
+    scatter_gather: true,
+    dma_64bit: true,
+    // RCTL.SECRC, RCTL.SBP and RCTL.LBM.
+    rx_fcs: true,
+    rx_all: true,
+    loopback: true,
+};
+
+/// The feature sets of [`CAPS`].
+pub(crate) const SETS: FeatureSets = CAPS.translate();
+
+/// Runtime conditions that withhold offloads, as bits.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub(crate) struct Conditions(pub(crate) u32);
+
+impl Conditions {
+    /// The link runs at 10 or 100 Mb/s: no TSO.
+    pub(crate) const SLOW_LINK: u32 = 1 << 0;
+    /// The receive checksum engine (RXCSUM) lost its configuration.
+    pub(crate) const FAULT_RX_CSUM: u32 = 1 << 1;
+    /// The VLAN engine (CTRL.VME, VET) lost its configuration.
+    pub(crate) const FAULT_VLAN: u32 = 1 << 2;
+    /// Every fault bit.
+    pub(crate) const FAULTS: u32 = Self::FAULT_RX_CSUM | Self::FAULT_VLAN;
+
+    /// Whether condition `bit` holds.
+    pub(crate) const fn has(self, bit: u32) -> bool {
+        self.0 & bit != 0
     }
-    // TSO needs scatter-gather and the checksum engine of its IP version.
-    if !f.contains(Features::SG) {
-        f -= Features::TSO | Features::TSO6;
+}
+
+/// Features an engine fault takes away (a hardware capability change).
+const fn faulted(c: Conditions) -> Features {
+    let mut f = Features::EMPTY;
+    if c.has(Conditions::FAULT_RX_CSUM) {
+        f = f.union(Features::RXCSUM);
     }
-    if !f.contains(Features::IP_CSUM) {
-        f -= Features::TSO;
-    }
-    if !f.contains(Features::IPV6_CSUM) {
-        f -= Features::TSO6;
+    if c.has(Conditions::FAULT_VLAN) {
+        f = f
+            .union(Features::HW_VLAN_CTAG_RX)
+            .union(Features::HW_VLAN_CTAG_TX);
     }
     f
+}
+
+/// Features withheld under `c`, capability changes and configuration limits together.
+pub(crate) const fn withheld(c: Conditions) -> Features {
+    let mut f = faulted(c);
+    if c.has(Conditions::SLOW_LINK) {
+        f = f.union(Features::ALL_TSO);
+    }
+    f
+}
+
+/// `hw_features` under `c`: what a user may switch right now.
+pub(crate) const fn hw_features(c: Conditions) -> Features {
+    SETS.hw_features.difference(faulted(c))
+}
+
+/// `vlan_features` under `c`.
+pub(crate) const fn vlan_features(c: Conditions) -> Features {
+    SETS.vlan_features.difference(faulted(c))
+}
+
+/// `ndo_fix_features`: `wanted` without what `c` withholds, with the dependencies between
+/// features applied (the 82574 adds none to those of [`Capabilities::fix`]: its VLAN tie is
+/// in [`CAPS`]). Stateless: the result depends on `wanted` and `c` only.
+pub(crate) const fn fix(wanted: Features, c: Conditions) -> Features {
+    CAPS.fix(wanted.difference(withheld(c)))
 }
 
 #[cfg(CONFIG_RE1000E_KUNIT_TEST)]
@@ -51,56 +147,111 @@ pub(crate) fn fix(wanted: Features) -> Features {
 mod tests {
     use super::*;
 
-    /// Every subset of the togglable features (all submasks of its bits).
-    fn subsets() -> impl Iterator<Item = Features> {
-        let all = TOGGLABLE.raw();
+    /// Every subset of `all` (all submasks of its bits).
+    fn subsets(all: Features) -> impl Iterator<Item = Features> {
+        let all = all.raw();
         let mut next = Some(all);
         core::iter::from_fn(move || {
             let cur = next?;
-            next = if cur == 0 {
-                None
-            } else {
-                Some((cur - 1) & all)
-            };
+            next = (cur != 0).then(|| (cur - 1) & all);
             Some(Features::from_raw(cur))
         })
     }
 
     #[test]
-    fn fixed_result_is_a_fixed_point_within_the_request() {
-        let mut count = 0;
-        for w in subsets() {
-            let f = fix(w);
-            assert!(w.contains(f));
-            assert_eq!(fix(f), f);
-            count += 1;
-        }
-        assert_eq!(count, 1 << 8);
+    fn the_82574_translates_as_the_c_driver_advertises() {
+        let togglable = Features::SG
+            | Features::IP_CSUM
+            | Features::IPV6_CSUM
+            | Features::TSO
+            | Features::TSO6
+            | Features::HW_VLAN_CTAG_TX
+            | Features::HW_VLAN_CTAG_RX
+            | Features::RXCSUM
+            | Features::RXFCS
+            | Features::RXALL
+            | Features::LOOPBACK;
+        assert_eq!(SETS.hw_features, togglable);
+        assert_eq!(SETS.always_on, Features::HIGHDMA);
+        assert_eq!(
+            SETS.features,
+            (togglable - (Features::RXFCS | Features::RXALL | Features::LOOPBACK))
+                | Features::HIGHDMA
+        );
+        assert_eq!(
+            SETS.vlan_features,
+            Features::SG
+                | Features::HIGHDMA
+                | Features::IP_CSUM
+                | Features::IPV6_CSUM
+                | Features::TSO
+                | Features::TSO6
+        );
+        assert_eq!(SETS.hw_enc_features, Features::SG | Features::HIGHDMA);
+        assert_eq!(SETS.tso_max_size, 65536);
     }
 
     #[test]
-    fn dependencies_hold() {
-        for w in subsets() {
-            let f = fix(w);
-            if f.contains(Features::HW_VLAN_CTAG_TX) {
-                assert!(f.contains(Features::HW_VLAN_CTAG_RX));
-            }
-            if f.intersects(Features::TSO | Features::TSO6) {
-                assert!(f.contains(Features::SG));
-            }
-            if f.contains(Features::TSO) {
-                assert!(f.contains(Features::IP_CSUM));
-            }
-            if f.contains(Features::TSO6) {
-                assert!(f.contains(Features::IPV6_CSUM));
+    fn every_request_under_every_condition() {
+        let mut n = 0u32;
+        for c in 0..=(Conditions::SLOW_LINK | Conditions::FAULTS) {
+            let c = Conditions(c);
+            for w in subsets(SETS.hw_features) {
+                let f = fix(w, c);
+                // A fixed point, within the request and what the hardware offers now.
+                assert_eq!(fix(f, c), f);
+                assert!((w | SETS.always_on).contains(f));
+                assert!((hw_features(c) | SETS.always_on).contains(f));
+                assert!(!f.intersects(withheld(c)));
+                // Dependencies.
+                if f.intersects(Features::TSO | Features::TSO6) {
+                    assert!(f.contains(Features::SG));
+                }
+                if f.contains(Features::TSO) {
+                    assert!(f.contains(Features::IP_CSUM));
+                }
+                if f.contains(Features::TSO6) {
+                    assert!(f.contains(Features::IPV6_CSUM));
+                }
+                assert_eq!(
+                    f.contains(Features::HW_VLAN_CTAG_TX),
+                    f.contains(Features::HW_VLAN_CTAG_RX)
+                );
+                if c.has(Conditions::SLOW_LINK) {
+                    assert!(!f.intersects(Features::ALL_TSO));
+                }
+                n += 1;
             }
         }
+        assert_eq!(n, 8 << 11);
     }
 
     #[test]
     fn nothing_is_removed_without_reason() {
-        assert_eq!(fix(TOGGLABLE), TOGGLABLE);
-        assert_eq!(fix(Features::RXCSUM), Features::RXCSUM);
-        assert_eq!(fix(Features::TSO | Features::IP_CSUM), Features::IP_CSUM);
+        let none = Conditions::default();
+        assert_eq!(fix(SETS.hw_features, none), SETS.hw_features | Features::HIGHDMA);
+        assert_eq!(
+            fix(Features::RXCSUM, none),
+            Features::RXCSUM | Features::HIGHDMA
+        );
+        // What a slow link or a fault removes comes back when the condition clears.
+        let all = SETS.features;
+        let slow = fix(all, Conditions(Conditions::SLOW_LINK));
+        assert_eq!(all - slow, Features::TSO | Features::TSO6);
+        let fault = fix(all, Conditions(Conditions::FAULT_RX_CSUM));
+        assert_eq!(all - fault, Features::RXCSUM);
+        assert_eq!(fix(all, none), all);
+    }
+
+    #[test]
+    fn faults_change_capabilities_slow_links_do_not() {
+        let slow = Conditions(Conditions::SLOW_LINK);
+        assert_eq!(hw_features(slow), SETS.hw_features);
+        assert_eq!(vlan_features(slow), SETS.vlan_features);
+        let vlan = Conditions(Conditions::FAULT_VLAN);
+        assert_eq!(
+            SETS.hw_features - hw_features(vlan),
+            Features::HW_VLAN_CTAG_RX | Features::HW_VLAN_CTAG_TX
+        );
     }
 }
