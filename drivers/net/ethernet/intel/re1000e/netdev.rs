@@ -767,9 +767,11 @@ impl<'a> NetPriv<'a> {
         let Some(ring) = Option::as_mut(&mut *guard) else {
             return;
         };
-        let rxcsum = dev.features().contains(Features::RXCSUM);
+        let features = dev.features();
+        let rxcsum = features.contains(Features::RXCSUM);
+        let rxall = features.contains(Features::RXALL);
         while budget.remaining() > 0 {
-            let Some(frame) = ring.next(false) else { break };
+            let Some(frame) = ring.next(false, rxall) else { break };
             budget.take();
             let Ok(frame) = frame else {
                 self.stats.rx_errors.add(1, Relaxed);

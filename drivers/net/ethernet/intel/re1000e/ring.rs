@@ -330,16 +330,21 @@ impl RxRing {
     }
 
     /// Takes the next completed frame, if the hardware finished one. Frames the hardware
-    /// split over several buffers (longer than the buffer) or flagged bad are dropped and
-    /// reported as `Err(())` so that the caller counts them.
-    pub(crate) fn next(&mut self, rss: bool) -> Option<core::result::Result<RxFrame, ()>> {
+    /// split over several buffers (longer than the buffer), and frames it flagged bad unless
+    /// `keep_bad` (rx-all), are dropped and reported as `Err(())` so that the caller counts
+    /// them.
+    pub(crate) fn next(
+        &mut self,
+        rss: bool,
+        keep_bad: bool,
+    ) -> Option<core::result::Result<RxFrame, ()>> {
         let i = self.next_clean;
         let w = self.desc.read(i).ok()?;
         let info = desc::rx_done(w, rss)?;
         let page = self.pages.get_mut(i as usize)?.take();
         self.next_clean = self.desc.next(i);
         let page = page?;
-        if !info.eop || info.frame_error || u32::from(info.len) > RX_BUF_LEN {
+        if !info.eop || (info.frame_error && !keep_bad) || u32::from(info.len) > RX_BUF_LEN {
             return Some(Err(()));
         }
         page.sync_for_cpu(RX_HEADROOM, u32::from(info.len));
