@@ -359,7 +359,9 @@ impl Capabilities {
             f = f.difference(Features::HW_VLAN_CTAG_TX.union(Features::HW_VLAN_CTAG_RX));
         }
         if !f.contains(Features::SG) {
-            f = f.difference(Features::ALL_TSO.union(Features::GSO_UDP_TUNNEL.union(Features::GSO_GRE)));
+            f = f.difference(
+                Features::ALL_TSO.union(Features::GSO_UDP_TUNNEL.union(Features::GSO_GRE)),
+            );
         }
         if !f.contains(Features::IP_CSUM) {
             f = f.difference(Features::TSO);
@@ -553,7 +555,9 @@ mod tests {
         let mut caps = RICH;
         caps.scatter_gather = false;
         let s = caps.translate();
-        assert!(!s.hw_features.intersects(Features::SG | Features::TSO | Features::TSO6));
+        assert!(!s
+            .hw_features
+            .intersects(Features::SG | Features::TSO | Features::TSO6));
         assert!(s.hw_features.contains(Features::IP_CSUM));
     }
 
@@ -571,7 +575,9 @@ mod tests {
         // The NIC inserts tags, but the IPv6 engine cannot see an out-of-band tag.
         let s = caps.translate();
         assert!(s.hw_features.contains(Features::IPV6_CSUM | Features::TSO6));
-        assert!(!s.vlan_features.intersects(Features::IPV6_CSUM | Features::TSO6));
+        assert!(!s
+            .vlan_features
+            .intersects(Features::IPV6_CSUM | Features::TSO6));
         assert!(s.vlan_features.contains(Features::IP_CSUM | Features::TSO));
         // Without insertion the tag is always in band: inherited again.
         caps.vlan.insertion = false;
@@ -623,8 +629,10 @@ mod tests {
                 let f = caps.fix(w);
                 assert_eq!(caps.fix(f), f);
                 assert!(f.contains(s.always_on));
-                assert!((s.hw_features | s.always_on | Features::HW_TLS_TX | Features::HW_TLS_RX)
-                    .contains(f));
+                assert!(
+                    (s.hw_features | s.always_on | Features::HW_TLS_TX | Features::HW_TLS_RX)
+                        .contains(f)
+                );
                 assert!((w | s.always_on).contains(f));
                 if f.contains(Features::TSO) {
                     assert!(f.contains(Features::SG | Features::IP_CSUM));

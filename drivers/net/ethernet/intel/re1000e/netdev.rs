@@ -771,7 +771,9 @@ impl<'a> NetPriv<'a> {
         let rxcsum = features.contains(Features::RXCSUM);
         let rxall = features.contains(Features::RXALL);
         while budget.remaining() > 0 {
-            let Some(frame) = ring.next(false, rxall) else { break };
+            let Some(frame) = ring.next(false, rxall) else {
+                break;
+            };
             budget.take();
             let Ok(frame) = frame else {
                 self.stats.rx_errors.add(1, Relaxed);

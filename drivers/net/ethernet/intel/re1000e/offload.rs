@@ -229,7 +229,10 @@ mod tests {
     #[test]
     fn nothing_is_removed_without_reason() {
         let none = Conditions::default();
-        assert_eq!(fix(SETS.hw_features, none), SETS.hw_features | Features::HIGHDMA);
+        assert_eq!(
+            fix(SETS.hw_features, none),
+            SETS.hw_features | Features::HIGHDMA
+        );
         assert_eq!(
             fix(Features::RXCSUM, none),
             Features::RXCSUM | Features::HIGHDMA
