@@ -4,10 +4,11 @@
 #
 #   make run     set up, build, boot the two-NIC rig, load re1000e and show it working
 #   make check   set up, build, and run every test; ends with "N passed, N failed"
+#   make bench   A/B figures: re1000e against the C e1000e on the same rig
 #
 # Both start from a fresh machine: they install what is missing (scripts/setup.sh).
 
-.PHONY: all run check setup build host-test rustfmtcheck clippy checkpatch print-build-dir
+.PHONY: all run check bench setup build host-test rustfmtcheck clippy checkpatch print-build-dir
 
 all: run
 
@@ -17,6 +18,9 @@ run: setup
 
 check:
 	scripts/check.sh
+
+bench: setup
+	scripts/bench.sh
 
 setup:
 	scripts/setup.sh

@@ -393,3 +393,51 @@ pub(crate) fn restart_autoneg(bar: &Bar0<'_>) -> Result {
         phy::BMCR_ANENABLE | phy::BMCR_ANRESTART | phy::BMCR_SPEED1000 | phy::BMCR_FULLDPLX,
     )
 }
+
+/// The Toeplitz key programmed into RSSRK: the one from Microsoft's RSS verification suite
+/// (also the default of several Intel drivers), so hashes can be checked against
+/// published vectors.
+const RSS_KEY: [u32; 10] = [
+    0xda56_5a6d,
+    0xc20e_5b25,
+    0x3d25_6741,
+    0xb08f_a343,
+    0xcb2b_cad0,
+    0xb430_7bae,
+    0xa32d_cb77,
+    0x0cf2_3080,
+    0x3bb7_426a,
+    0xfa01_acbe,
+];
+
+/// Receive hashing (datasheet 7.1.10): with `on`, RSS hashes IPv4, TCP/IPv4, IPv6 and
+/// TCP/IPv6 into the descriptor, every redirection entry pointing at queue 0 (one queue).
+/// The hash replaces the packet checksum in the descriptor (RXCSUM.PCSD), which needs
+/// extended status (RFCTL.EXTEN, set in [`configure_rx`]). The C e1000e writes the hash
+/// fields without MRQC.MRQ and PCSD, so the 82574 never hashes for it.
+pub(crate) fn set_rss(bar: &Bar0<'_>, on: bool) {
+    if on {
+        for (i, k) in RSS_KEY.iter().enumerate() {
+            if let Some(loc) = regs::RSSRK::try_at(i) {
+                // The key is stored byte by byte, first byte in the low bits.
+                bar.write(loc, regs::RSSRK::zeroed().with_key(k.swap_bytes()));
+            }
+        }
+        for i in 0..32 {
+            if let Some(loc) = regs::RETA::try_at(i) {
+                bar.write(loc, regs::RETA::zeroed());
+            }
+        }
+    }
+    bar.update(regs::RXCSUM, |r| r.with_pcsd(on));
+    let m = regs::MRQC::zeroed()
+        .with_tcp_ipv6(on)
+        .with_ipv6(on)
+        .with_ipv4(on)
+        .with_tcp_ipv4(on);
+    bar.write_reg(if on {
+        m.with_const_mrq::<1>()
+    } else {
+        m
+    });
+}

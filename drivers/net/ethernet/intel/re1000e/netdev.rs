@@ -98,7 +98,7 @@ const TX_MAX_PER_PACKET: u32 = 2 + 17;
 const TX_WAKE_THRESHOLD: u32 = 2 * TX_MAX_PER_PACKET;
 
 /// Names of [`NetPriv::sw_stats`].
-pub(crate) const SW_STATS: [&CStr; 7] = [
+pub(crate) const SW_STATS: [&CStr; 8] = [
     c"tx_tso_packets",
     c"tx_tso_bytes",
     c"rx_alloc_fail",
@@ -106,6 +106,7 @@ pub(crate) const SW_STATS: [&CStr; 7] = [
     c"tx_queue_stops",
     c"tx_queue_wakes",
     c"offload_engine_faults",
+    c"tx_csum_offloaded",
 ];
 
 /// EtherTypes of the packets whose checksums the hardware can offload.
@@ -135,6 +136,8 @@ struct Counters {
     tx_stop: Atomic<u64>,
     tx_wake: Atomic<u64>,
     tx_tso_packets: Atomic<u64>,
+    /// Packets whose TCP/UDP checksum the hardware inserted.
+    tx_csum: Atomic<u64>,
     tx_tso_bytes: Atomic<u64>,
 }
 
@@ -214,6 +217,7 @@ impl<'a> NetPriv<'a> {
                 tx_stop: Atomic::new(0),
                 tx_wake: Atomic::new(0),
                 tx_tso_packets: Atomic::new(0),
+                tx_csum: Atomic::new(0),
                 tx_tso_bytes: Atomic::new(0),
             },
             hw_stats <- new_spinlock_bh!(HwStats::default(), "re1000e_hw_stats"),
@@ -263,6 +267,7 @@ impl<'a> NetPriv<'a> {
             c.tx_stop.load(Relaxed),
             c.tx_wake.load(Relaxed),
             self.engine_faults.load(Relaxed),
+            c.tx_csum.load(Relaxed),
         ]
     }
 
@@ -359,6 +364,15 @@ impl<'a> NetPriv<'a> {
                 return Err(EIO);
             }
         }
+        if changed.contains(Features::RXHASH) {
+            let on = f.contains(Features::RXHASH);
+            hw::set_rss(&self.bar, on);
+            if (self.bar.read(regs::MRQC).mrq().get() == 1) != on
+                || self.bar.read(regs::RXCSUM).pcsd() != on
+            {
+                return Err(EIO);
+            }
+        }
         let modes = Features::RXFCS | Features::RXALL | Features::LOOPBACK;
         if changed.intersects(modes) {
             let (fcs, all, lb) = (
@@ -429,6 +443,7 @@ impl<'a> NetPriv<'a> {
         )?;
         let f = dev.features();
         hw::set_vlan_mode(&self.bar, f.contains(Features::HW_VLAN_CTAG_RX));
+        hw::set_rss(&self.bar, f.contains(Features::RXHASH));
         hw::set_rx_modes(
             &self.bar,
             f.contains(Features::RXFCS),
@@ -618,6 +633,9 @@ impl<'a> NetPriv<'a> {
             return TxResult::Busy(skb);
         }
         let len = plan.wire_bytes;
+        if plan.opts.l4_csum {
+            self.stats.tx_csum.add(1, Relaxed);
+        }
         if plan.opts.tso {
             self.stats.tx_tso_packets.add(1, Relaxed);
             self.stats.tx_tso_bytes.add(u64::from(len), Relaxed);
@@ -770,8 +788,9 @@ impl<'a> NetPriv<'a> {
         let features = dev.features();
         let rxcsum = features.contains(Features::RXCSUM);
         let rxall = features.contains(Features::RXALL);
+        let rxhash = features.contains(Features::RXHASH);
         while budget.remaining() > 0 {
-            let Some(frame) = ring.next(false, rxall) else {
+            let Some(frame) = ring.next(rxhash, rxall) else {
                 break;
             };
             budget.take();
@@ -791,6 +810,9 @@ impl<'a> NetPriv<'a> {
             }
             if rxcsum && Self::is_ipv4(&skb) {
                 self.watch_rx_csum(dev, frame.info.ip_checked);
+            }
+            if let Some((hash, l4)) = frame.info.hash {
+                skb.set_hash(hash, l4);
             }
             if let Some(tci) = frame.info.vlan {
                 skb.put_vlan_tag(tci);

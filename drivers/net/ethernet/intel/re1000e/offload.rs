@@ -24,6 +24,7 @@ use kernel::net::{
         Encapsulation,
         FeatureSets,
         Lso,
+        ReceiveHash,
         Vlan, //
     },
 };
@@ -70,7 +71,13 @@ pub(crate) const CAPS: Capabilities = Capabilities {
     // No tunnel parsing in the 82574.
     vxlan: None,
     gre: None,
-    receive_hash: None,
+    // MRQC hash types (datasheet 7.1.10.1).
+    receive_hash: Some(ReceiveHash {
+        ipv4: true,
+        ipv4_tcp: true,
+        ipv6: true,
+        ipv6_tcp: true,
+    }),
     scatter_gather: true,
     dma_64bit: true,
     // RCTL.SECRC, RCTL.SBP and RCTL.LBM.
@@ -168,6 +175,7 @@ mod tests {
             | Features::HW_VLAN_CTAG_TX
             | Features::HW_VLAN_CTAG_RX
             | Features::RXCSUM
+            | Features::RXHASH
             | Features::RXFCS
             | Features::RXALL
             | Features::LOOPBACK;
@@ -223,7 +231,7 @@ mod tests {
                 n += 1;
             }
         }
-        assert_eq!(n, 8 << 11);
+        assert_eq!(n, 8 << 12);
     }
 
     #[test]

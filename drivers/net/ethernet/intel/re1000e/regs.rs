@@ -288,6 +288,30 @@ register! {
         8:8 ipofld => bool;
     }
 
+    /// Multiple Receive Queues Command (MRQC, 0x05818).
+    pub(crate) MRQC(u32) @ 0x05818 {
+        /// Hash TCP over IPv6 (without extension headers).
+        21:21 tcp_ipv6 => bool;
+        /// Hash IPv6 (without extension headers).
+        20:20 ipv6 => bool;
+        /// Hash IPv4.
+        17:17 ipv4 => bool;
+        /// Hash TCP over IPv4.
+        16:16 tcp_ipv4 => bool;
+        /// Multiple receive queues: 00 off, 01 RSS.
+        1:0 mrq;
+    }
+
+    /// RSS Random Key (RSSRK, 0x05C80 + 4*n): the 40-byte Toeplitz key.
+    pub(crate) RSSRK(u32)[10] @ 0x05c80 {
+        31:0 key;
+    }
+
+    /// Redirection Table (RETA, 0x05C00 + 4*n): 128 one-byte queue entries.
+    pub(crate) RETA(u32)[32] @ 0x05c00 {
+        31:0 entries;
+    }
+
     /// Receive Filter Control (RFCTL, 0x05008).
     pub(crate) RFCTL(u32) @ 0x05008 {
         /// Extended receive descriptor status.

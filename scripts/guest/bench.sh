@@ -1,0 +1,86 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Guest side of `make bench`: measure the rig's driver (re1000e or e1000e, both NICs) and
+# print "key value" lines to $RIG_RESULTS/bench.txt:
+#   tcp_tx_mbps / tcp_rx_mbps   iperf3 TCP, 10 s, local -> peer and peer -> local
+#   udp64_pps                   iperf3 UDP with 64-byte payloads, packets/s received
+#   rr_usec                     ICMP request/response round trip, mean of 500
+#   cpu_pct_per_gbit            guest CPU busy (all CPUs, %) per Gbit/s during tcp_tx
+#   irqs_per_kpkt               interrupts of both NICs per 1000 packets during tcp_tx
+#   doorbells_per_kpkt          TDT+RDT register writes QEMU saw per 1000 packets
+#                               (QEMU trace event e1000e_core_write, separate run)
+# and, for re1000e, the notification latencies of scripts/guest/ntf_bench.py.
+set -u
+. "$RIG_ENV"
+OUT=$RIG_RESULTS/bench.txt
+: >"$OUT"
+NS=ns-remote
+QMON=$RE1000E_TOP/scripts/guest/qmon
+put() { echo "$1 $2" | tee -a "$OUT"; }
+
+pkts() { # packets through both interfaces (tx + rx, both ends)
+	local a b
+	a=$(awk -v i="$NETIF:" '$1 == i {print $3 + $11}' /proc/net/dev)
+	b=$(ip netns exec $NS awk -v i="$REMOTE_IF:" '$1 == i {print $3 + $11}' /proc/net/dev)
+	echo $((a + b))
+}
+irqs() { # interrupts of the rig's NICs (by interface or driver name)
+	awk -v a="$NETIF" -v b="$REMOTE_IF" '$0 ~ a || $0 ~ b || /re1000e|e1000e/ {
+		for (i = 2; i <= NF && $i ~ /^[0-9]+$/; i++) s += $i } END {print s + 0}' /proc/interrupts
+}
+busy() { # busy and total jiffies over all CPUs
+	awk '/^cpu / {print $2 + $3 + $4 + $7 + $8, $2 + $3 + $4 + $5 + $6 + $7 + $8}' /proc/stat
+}
+mbps() { python3 -c 'import json,sys; print(round(json.load(sys.stdin)["end"]["sum_received"]["bits_per_second"] / 1e6, 1))'; }
+
+ip netns exec $NS iperf3 -s -D -1 >/dev/null 2>&1
+sleep 1
+p0=$(pkts) i0=$(irqs)
+read -r b0 t0 <<<"$(busy)"
+tx=$(iperf3 -c "$REMOTE_V4" -t 10 -J | mbps)
+read -r b1 t1 <<<"$(busy)"
+p1=$(pkts) i1=$(irqs)
+put tcp_tx_mbps "$tx"
+cpu=$(python3 -c "print(round(100 * ($b1 - $b0) / ($t1 - $t0) / ($tx / 1000), 1))")
+put cpu_pct_per_gbit "$cpu"
+put irqs_per_kpkt "$(python3 -c "print(round(1000 * ($i1 - $i0) / ($p1 - $p0), 1))")"
+
+ip netns exec $NS iperf3 -s -D -1 >/dev/null 2>&1
+sleep 1
+put tcp_rx_mbps "$(iperf3 -c "$REMOTE_V4" -t 10 -R -J | mbps)"
+
+ip netns exec $NS iperf3 -s -D -1 >/dev/null 2>&1
+sleep 1
+put udp64_pps "$(iperf3 -c "$REMOTE_V4" -u -l 64 -b 0 -t 10 -J | python3 -c '
+import json, sys
+e = json.load(sys.stdin)["end"]["sum"]
+print(round((e["packets"] - e["lost_packets"]) / e["seconds"]))')"
+
+put rr_usec "$(ping -c 500 -i 0.002 -q "$REMOTE_V4" | awk -F/ '/^rtt/ {print $5 * 1000}')"
+
+# Doorbells: QEMU logs every register write of the 82574 model while the trace event is on.
+LOG=$RIG_RESULTS/qemu-trace.log
+"$QMON" "logfile $LOG" >/dev/null
+"$QMON" "log trace:e1000e_core_write" >/dev/null
+ip netns exec $NS iperf3 -s -D -1 >/dev/null 2>&1
+sleep 1
+p0=$(pkts)
+: >"$LOG"
+iperf3 -c "$REMOTE_V4" -n 16M >/dev/null
+p1=$(pkts)
+"$QMON" "log none" >/dev/null
+sleep 1
+# index = register offset / 4: TDT 0x3818, RDT 0x2818 (and queue 1: 0x3918, 0x2918).
+db=$(grep -cE "e1000e_core_write[^0-9]*0x0*(e06|a06|e46|a46)([^0-9a-fx]|$)" "$LOG" || true)
+if [ -s "$LOG" ]; then
+	put doorbells_per_kpkt "$(python3 -c "print(round(1000 * $db / ($p1 - $p0), 1))")"
+else
+	echo "# no QEMU trace output (trace backend without log support?)"
+fi
+
+if [ "$RIG_DRIVER" = re1000e ]; then
+	"$RE1000E_TOP/scripts/guest/ntf_bench.py" "$NETIF" "$LOCAL_SLOT" 100 | tee "$RIG_RESULTS/ntf.txt"
+else
+	"$RE1000E_TOP/scripts/guest/ntf_bench.py" "$NETIF" "$LOCAL_SLOT" 5 | tee "$RIG_RESULTS/ntf.txt"
+fi
