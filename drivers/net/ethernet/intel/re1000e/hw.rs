@@ -6,7 +6,10 @@
 //! "Receive Initialization") and what the C e1000e driver programs for this part.
 
 use kernel::{
-    io::Io,
+    io::{
+        register::Array,
+        Io, //
+    },
     prelude::*, //
 };
 
@@ -435,9 +438,5 @@ pub(crate) fn set_rss(bar: &Bar0<'_>, on: bool) {
         .with_ipv6(on)
         .with_ipv4(on)
         .with_tcp_ipv4(on);
-    bar.write_reg(if on {
-        m.with_const_mrq::<1>()
-    } else {
-        m
-    });
+    bar.write_reg(if on { m.with_const_mrq::<1>() } else { m });
 }
