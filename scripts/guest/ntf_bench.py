@@ -174,7 +174,11 @@ def main():
                 results["ethtool -K (NTF)"].append((tn - t0) * 1000)
     for _ in range(max(1, count // 5)):
         def fault():
-            clear_vme(slot)
+            try:
+                clear_vme(slot)
+            except OSError as e:
+                # The C e1000e claims BAR0 exclusively; it has no engine check anyway.
+                print(f"# cannot write BAR0 of {slot}: {e}")
             run("ethtool", "-t", iface, "online")
         timed("engine fault", fault)
         timed("engine recovery", lambda: (run("ip", "link", "set", iface, "down"),
