@@ -197,6 +197,18 @@ impl Features {
             .map(|(_, n)| *n)
     }
 
+    /// Iterates over every subset of the set (each submask of its bits), the set itself
+    /// first and the empty set last: for exhaustive tests of feature rules.
+    pub fn subsets(self) -> impl Iterator<Item = Features> {
+        let all = self.0;
+        let mut next = Some(all);
+        core::iter::from_fn(move || {
+            let cur = next?;
+            next = (cur != 0).then(|| (cur - 1) & all);
+            Some(Features(cur))
+        })
+    }
+
     /// Iterates over the single features in the set, lowest bit first.
     pub fn iter(self) -> impl Iterator<Item = Features> {
         (0..64)
@@ -322,6 +334,9 @@ mod tests {
         assert!((a - (a | b)).is_empty());
         assert_eq!(!Features::EMPTY & a, a);
         assert_eq!(a.iter().count(), 3);
+        assert_eq!(a.subsets().count(), 8);
+        assert!(a.subsets().all(|s| a.contains(s)));
+        assert_eq!(Features::EMPTY.subsets().count(), 1);
     }
 
     #[test]

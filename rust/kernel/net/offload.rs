@@ -607,17 +607,6 @@ mod tests {
         assert!(s.hw_enc_features.contains(Features::IP_CSUM));
     }
 
-    /// Every subset of `all` (all submasks of its bits).
-    fn subsets(all: Features) -> impl Iterator<Item = Features> {
-        let all = all.raw();
-        let mut next = Some(all);
-        core::iter::from_fn(move || {
-            let cur = next?;
-            next = (cur != 0).then(|| (cur - 1) & all);
-            Some(Features::from_raw(cur))
-        })
-    }
-
     #[test]
     fn fix_is_a_fixed_point_within_the_offer() {
         for tied in [false, true] {
@@ -625,7 +614,7 @@ mod tests {
             caps.vlan.insertion_tied_to_stripping = tied;
             let s = caps.translate();
             let mut n = 0u32;
-            for w in subsets(s.hw_features | Features::HW_TLS_TX | Features::HW_TLS_RX) {
+            for w in (s.hw_features | Features::HW_TLS_TX | Features::HW_TLS_RX).subsets() {
                 let f = caps.fix(w);
                 assert_eq!(caps.fix(f), f);
                 assert!(f.contains(s.always_on));

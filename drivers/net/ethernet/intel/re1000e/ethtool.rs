@@ -341,7 +341,7 @@ impl ethtool::Operations for Net {
             if !this.interrupt_test() {
                 results[TEST_IRQ] = 1;
             }
-            if running && this.up(dev).is_err() {
+            if running && this.up(dev, rtnl).is_err() {
                 results[TEST_LINK] = 1;
             }
         }

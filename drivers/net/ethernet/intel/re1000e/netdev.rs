@@ -320,13 +320,8 @@ impl<'a> NetPriv<'a> {
     /// withdrawn (a hardware capability change) until a reset verifies it again. Returns
     /// the fault bits found.
     pub(crate) fn check_engines(&self, dev: &Device, rtnl: &Rtnl) -> u32 {
-        let f = dev.features();
         let known = self.conditions().0 & Conditions::FAULTS;
-        let found = hw::engine_faults(
-            &self.bar,
-            f.contains(Features::RXCSUM),
-            f.contains(Features::HW_VLAN_CTAG_RX),
-        ) & !known;
+        let found = self.engine_faults(dev.features()) & !known;
         if found != 0 {
             let which = match found {
                 Conditions::FAULT_RX_CSUM => "receive checksum",
@@ -346,21 +341,28 @@ impl<'a> NetPriv<'a> {
         found
     }
 
+    /// Engines ([`Conditions`] fault bits) whose control registers do not hold what features
+    /// `f` program into them.
+    fn engine_faults(&self, f: Features) -> u32 {
+        hw::engine_faults(
+            &self.bar,
+            f.contains(Features::RXCSUM),
+            f.contains(Features::HW_VLAN_CTAG_RX),
+        )
+    }
+
     /// Programs the feature bits in `changed` to their value in `f`, each checked by reading
     /// the register back.
     fn program_features(&self, changed: Features, f: Features) -> Result {
         if changed.contains(Features::RXCSUM) {
-            let on = f.contains(Features::RXCSUM);
-            hw::set_rx_checksum(&self.bar, on);
-            let r = self.bar.read(regs::RXCSUM);
-            if r.ipofld() != on || r.tuofld() != on {
+            hw::set_rx_checksum(&self.bar, f.contains(Features::RXCSUM));
+            if self.engine_faults(f) & Conditions::FAULT_RX_CSUM != 0 {
                 return Err(EIO);
             }
         }
         if changed.contains(Features::HW_VLAN_CTAG_RX) {
-            let on = f.contains(Features::HW_VLAN_CTAG_RX);
-            hw::set_vlan_mode(&self.bar, on);
-            if self.bar.read(regs::CTRL).vme() != on {
+            hw::set_vlan_mode(&self.bar, f.contains(Features::HW_VLAN_CTAG_RX));
+            if self.engine_faults(f) & Conditions::FAULT_VLAN != 0 {
                 return Err(EIO);
             }
         }
@@ -427,7 +429,7 @@ impl<'a> NetPriv<'a> {
     }
 
     /// Allocates the rings, programs the data path and enables it.
-    pub(crate) fn up(&self, dev: &Device) -> Result {
+    pub(crate) fn up(&self, dev: &Device, rtnl: &Rtnl) -> Result {
         let (txn, rxn) = self.rings();
         let tx = TxRing::new(self.dma_dev(), txn)?;
         let mut rx = RxRing::new(self.dma_dev(), dev, &self.napi, rxn)?;
@@ -460,19 +462,8 @@ impl<'a> NetPriv<'a> {
             hw::program_link(&self.bar, cfg)?;
         }
         // The reset reprogrammed every engine: if they hold their configuration now, a
-        // fault found earlier is over and its offloads come back (through `ndo_work`, as
-        // this may run inside `ndo_open`).
-        let faults = hw::engine_faults(
-            &self.bar,
-            f.contains(Features::RXCSUM),
-            f.contains(Features::HW_VLAN_CTAG_RX),
-        );
-        if self.conditions().0 & Conditions::FAULTS & !faults != 0 {
-            let c = self.conditions.load(Relaxed);
-            self.conditions
-                .store(c & !(Conditions::FAULTS & !faults), Relaxed);
-            dev.schedule_work(EVENT_FEATURES);
-        }
+        // fault found earlier is over and its offloads come back.
+        self.set_conditions(Conditions::FAULTS & !self.engine_faults(f), false, rtnl);
         self.rx_csum_misses.store(0, Relaxed);
         *self.tx.lock() = Some(tx);
         *self.rx.lock() = Some(rx);
@@ -488,7 +479,10 @@ impl<'a> NetPriv<'a> {
         if let Some(q) = dev.tx_queue(0) {
             q.start();
         }
-        if self.update_link(dev) {
+        self.update_link(dev, rtnl);
+        // Features follow the conditions through `ndo_work`, as this may run inside
+        // `ndo_open`.
+        if self.conditions().0 != self.applied.load(Relaxed) {
             dev.schedule_work(EVENT_FEATURES);
         }
         Ok(())
@@ -515,7 +509,7 @@ impl<'a> NetPriv<'a> {
     /// Brings a running interface down and up again (ring resize, recovery).
     pub(crate) fn restart(&self, dev: &Device, rtnl: &Rtnl) -> Result {
         self.down(dev, rtnl);
-        self.up(dev)
+        self.up(dev, rtnl)
     }
 
     /// Interrupt self-test, with the data path down: an unmasked cause raised through ICS
@@ -543,10 +537,8 @@ impl<'a> NetPriv<'a> {
 
     /// Reads the link state and reports it: carrier, and a speed or duplex change while
     /// the link stays up. Records whether the link is slow (10/100 Mb/s: no TSO on the
-    /// 82574). Returns `true` if the offload conditions changed. Called under RTNL (from
-    /// `ndo_work`, `ndo_open` and ethtool).
-    pub(crate) fn update_link(&self, dev: &Device) -> bool {
-        let before = self.conditions();
+    /// 82574); the caller applies the conditions.
+    pub(crate) fn update_link(&self, dev: &Device, rtnl: &Rtnl) {
         match hw::link(&self.bar) {
             Some((speed, full)) => {
                 let seen = speed << 1 | u32::from(full);
@@ -562,13 +554,7 @@ impl<'a> NetPriv<'a> {
                 if !dev.carrier_ok() {
                     dev.carrier_on();
                 }
-                let c = before.0;
-                let slow = if speed < 1000 {
-                    c | Conditions::SLOW_LINK
-                } else {
-                    c & !Conditions::SLOW_LINK
-                };
-                self.conditions.store(slow, Relaxed);
+                self.set_conditions(Conditions::SLOW_LINK, speed < 1000, rtnl);
             }
             None => {
                 self.link_seen.store(0, Relaxed);
@@ -578,7 +564,6 @@ impl<'a> NetPriv<'a> {
                 }
             }
         }
-        self.conditions() != before
     }
 
     /// Applies a new link configuration (ethtool), then reports the link as it is now.
@@ -586,7 +571,7 @@ impl<'a> NetPriv<'a> {
         hw::program_link(&self.bar, cfg)?;
         self.link_cfg.store(cfg.pack(), Relaxed);
         if dev.is_running() {
-            self.update_link(dev);
+            self.update_link(dev, rtnl);
             self.apply_conditions(dev, rtnl);
         }
         Ok(())
@@ -847,8 +832,8 @@ impl PinnedDrop for NetPriv<'_> {
 impl netdev::Driver for Net {
     type Priv<'a> = NetPriv<'a>;
 
-    fn open<'a>(dev: &'a Device, this: Pin<&'a NetPriv<'a>>, _rtnl: &Rtnl) -> Result {
-        this.up(dev)
+    fn open<'a>(dev: &'a Device, this: Pin<&'a NetPriv<'a>>, rtnl: &Rtnl) -> Result {
+        this.up(dev, rtnl)
     }
 
     fn stop<'a>(dev: &'a Device, this: Pin<&'a NetPriv<'a>>, rtnl: &Rtnl) -> Result {
@@ -928,7 +913,7 @@ impl netdev::Driver for Net {
             }
         }
         if events & EVENT_LINK != 0 && dev.is_running() {
-            this.update_link(dev);
+            this.update_link(dev, rtnl);
         }
         if events & EVENT_HEALTH != 0 && dev.is_running() {
             this.rx_csum_misses.store(0, Relaxed);

@@ -154,17 +154,6 @@ pub(crate) const fn fix(wanted: Features, c: Conditions) -> Features {
 mod tests {
     use super::*;
 
-    /// Every subset of `all` (all submasks of its bits).
-    fn subsets(all: Features) -> impl Iterator<Item = Features> {
-        let all = all.raw();
-        let mut next = Some(all);
-        core::iter::from_fn(move || {
-            let cur = next?;
-            next = (cur != 0).then(|| (cur - 1) & all);
-            Some(Features::from_raw(cur))
-        })
-    }
-
     #[test]
     fn the_82574_translates_as_the_c_driver_advertises() {
         let togglable = Features::SG
@@ -204,7 +193,7 @@ mod tests {
         let mut n = 0u32;
         for c in 0..=(Conditions::SLOW_LINK | Conditions::FAULTS) {
             let c = Conditions(c);
-            for w in subsets(SETS.hw_features) {
+            for w in SETS.hw_features.subsets() {
                 let f = fix(w, c);
                 // A fixed point, within the request and what the hardware offers now.
                 assert_eq!(fix(f, c), f);
