@@ -17,3 +17,7 @@ mod filter;
 #[allow(dead_code)]
 #[path = "../../drivers/net/ethernet/intel/re1000e/csum.rs"]
 mod csum;
+
+#[allow(dead_code)]
+#[path = "../../drivers/net/ethernet/intel/re1000e/itr.rs"]
+mod itr;

@@ -354,6 +354,17 @@ __rust_helper void *rust_helper_netdev_page_address(struct page *page)
 	return page_address(page);
 }
 
+__rust_helper unsigned int rust_helper_netdev_max_skb_frags(void)
+{
+	return MAX_SKB_FRAGS;
+}
+
+__rust_helper void rust_helper_skb_add_rx_frag(struct sk_buff *skb, int i, struct page *page,
+					       int off, int size, unsigned int truesize)
+{
+	skb_add_rx_frag(skb, i, page, off, size, truesize);
+}
+
 /* Copies up to @max multicast addresses of @dev into @out; list lock held by caller. */
 __rust_helper int rust_helper_netdev_mc_copy(struct net_device *dev, u8 *out, int max)
 {

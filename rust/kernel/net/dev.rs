@@ -620,11 +620,31 @@ struct IrqCookie {
     slot: u32,
 }
 
-/// What `netdev_priv()` holds: the interrupt cookies, then the driver's data.
+/// Room for an interrupt's name: an interface name (`IFNAMSIZ` with its NUL), a dash and a
+/// suffix.
+const IRQ_NAME_LEN: usize = 32;
+
+/// What `netdev_priv()` holds: the interrupt cookies and names, then the driver's data.
 #[repr(C)]
 struct PrivBox<P> {
     cookies: [IrqCookie; MAX_IRQS],
+    irq_names: [[u8; IRQ_NAME_LEN]; MAX_IRQS],
     data: P,
+}
+
+/// Writes `<ifname>-<suffix>` (or `<ifname>` for an empty suffix), truncated and
+/// NUL-terminated, into `out`.
+fn irq_name(out: &mut [u8; IRQ_NAME_LEN], ifname: &[u8], suffix: &[u8]) {
+    let mut n = 0;
+    let dash: &[u8] = if suffix.is_empty() { b"" } else { b"-" };
+    for b in Iterator::chain(Iterator::chain(ifname.iter(), dash), suffix) {
+        if n + 1 >= IRQ_NAME_LEN {
+            break;
+        }
+        out[n] = *b;
+        n += 1;
+    }
+    out[n] = 0;
 }
 
 struct Adapter<T: Driver>(PhantomData<T>);
@@ -1016,7 +1036,9 @@ pub struct IrqPlan {
     pub max: u32,
     /// Acceptable kinds, tried MSI-X, then MSI, then INTx.
     pub types: pci::IrqTypes,
-    /// Name of each vector in `/proc/interrupts`, by slot.
+    /// Name of each vector in `/proc/interrupts`, by slot, after the interface name and a
+    /// dash (`eth0-rx-0`); an empty name gives the interface name alone. When only one
+    /// vector was obtained it is named after the interface alone.
     pub names: &'static [&'static CStr],
 }
 
@@ -1166,7 +1188,24 @@ impl<'a, T: ethtool::Operations> Registration<'a, T> {
             _p: PhantomData,
         };
         let shared = matches!(info.kind, pci::IrqType::Intx);
+        let mut ifbuf = [0u8; IRQ_NAME_LEN];
+        let iflen = {
+            let n = reg.device().name().to_bytes();
+            let l = n.len().min(IRQ_NAME_LEN);
+            ifbuf[..l].copy_from_slice(&n[..l]);
+            l
+        };
+        let ifname = &ifbuf[..iflen];
         for i in 0..info.count {
+            let suffix = if info.count == 1 {
+                &b""[..]
+            } else {
+                irq.names[i as usize].to_bytes()
+            };
+            // SAFETY: the name lives in the private area, which nothing else writes, until
+            // `free_irq` in `drop`.
+            let name = unsafe { &mut (*slot).irq_names[i as usize] };
+            irq_name(name, ifname, suffix);
             let n = reg.vectors.index(i as usize)?;
             let req: crate::irq::IrqRequest<'_> = n.into();
             // SAFETY: the cookie lives in the private area until `free_irq` in `drop`; the
@@ -1180,7 +1219,7 @@ impl<'a, T: ethtool::Operations> Registration<'a, T> {
                     } else {
                         0
                     },
-                    irq.names[i as usize].as_char_ptr(),
+                    name.as_ptr().cast(),
                     (&raw mut (*slot).cookies[i as usize]).cast(),
                 )
             })?;

@@ -143,6 +143,11 @@ impl PoolPage {
         unsafe { bindings::netdev_page_address(self.page.as_ptr()) }
     }
 
+    /// The page itself.
+    pub(crate) fn as_raw(&self) -> *mut bindings::page {
+        self.page.as_ptr()
+    }
+
     /// Hands the page to a packet built on it: the packet recycles it.
     pub(crate) fn into_skb(self) {
         core::mem::forget(self);

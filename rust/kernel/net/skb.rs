@@ -361,6 +361,43 @@ impl SkBuff {
         }
     }
 
+    /// Appends `len` bytes at `offset` of a received page-pool page as the next fragment
+    /// (`skb_add_rx_frag`), for frames the device spread over several buffers. The page's
+    /// `truesize` bytes are charged to the packet, which recycles the page when freed. The
+    /// packet must have been built on a page-pool page ([`SkBuff::build_from_page`]).
+    ///
+    /// Fails with `EINVAL`, leaving the packet as it was and returning the page to its pool,
+    /// if the packet has no fragment slot left or the range does not fit in `truesize`, which
+    /// must not exceed a page.
+    pub fn add_rx_frag(&mut self, page: PoolPage, offset: u32, len: u32, truesize: u32) -> Result {
+        // SAFETY: plain constant read.
+        let max = unsafe { bindings::netdev_max_skb_frags() };
+        let nr = self.nr_frags();
+        if nr >= max
+            || truesize > crate::net::page_pool::PAGE_SIZE
+            || offset.checked_add(len).ok_or(EINVAL)? > truesize
+        {
+            return Err(EINVAL);
+        }
+        let raw_page = page.as_raw();
+        // The packet now owns the page.
+        page.into_skb();
+        // SAFETY: `nr` is the next free fragment slot (below `MAX_SKB_FRAGS`); the range lies
+        // within the page; the page's reference moves to the packet, which is marked for
+        // page-pool recycling.
+        unsafe {
+            bindings::skb_add_rx_frag(
+                self.raw(),
+                nr as i32,
+                raw_page,
+                offset as i32,
+                len as i32,
+                truesize,
+            )
+        };
+        Ok(())
+    }
+
     /// Sets the protocol from the Ethernet header and pulls it (`eth_type_trans`).
     pub fn eth_type_trans(&mut self, dev: &Device) {
         // SAFETY: the skb holds at least an Ethernet header (checked by callers with

@@ -14,6 +14,7 @@ use kernel::{
 };
 
 use crate::{
+    hw,
     mac,
     netdev::{
         Net,
@@ -30,8 +31,10 @@ pub(crate) type Bar0<'a> = pci::Bar<'a, { regs::BAR0_SIZE }>;
 /// PCI device ID of the Intel 82574L.
 const DEV_ID_82574L: u32 = 0x10d3;
 
-/// Interrupt vector names, by slot.
-const IRQ_NAMES: &[&CStr] = &[c"re1000e"];
+/// Interrupt vector names after the interface's, by slot: with MSI-X the receive, transmit
+/// and other vectors ([`hw::VEC_RX`] and the others: `eth0-rx-0`, `eth0-tx-0`, `eth0`, as
+/// the C driver); with MSI or INTx the one vector takes the interface name.
+const IRQ_NAMES: &[&CStr] = &[c"rx-0", c"tx-0", c""];
 
 /// State while re1000e is bound to a device.
 ///
@@ -61,7 +64,7 @@ fn config(perm_addr: [u8; 6]) -> Config {
     Config {
         address: perm_addr,
         queues: (1, 1),
-        mtu_range: (68, 1500),
+        mtu_range: (68, crate::netdev::MAX_MTU),
         hw_features: sets.hw_features,
         features: sets.features,
         vlan_features: sets.vlan_features,
@@ -71,6 +74,34 @@ fn config(perm_addr: [u8; 6]) -> Config {
         tso_max_segs: sets.tso_max_segs,
         watchdog_ms: 5000,
     }
+}
+
+/// The interrupt vectors to ask for with module parameter `int_mode`: MSI-X (one vector per
+/// role), MSI or INTx, each falling back to the simpler ones.
+fn irq_plan(dev: &kernel::device::Device, int_mode: u32) -> Result<IrqPlan> {
+    let intx = pci::IrqTypes::default().with(pci::IrqType::Intx);
+    let (types, max) = match int_mode {
+        0 => (intx, 1),
+        1 => (intx.with(pci::IrqType::Msi), 1),
+        2 => (
+            intx.with(pci::IrqType::Msi).with(pci::IrqType::MsiX),
+            hw::VEC_OTHER + 1,
+        ),
+        _ => {
+            dev_err!(
+                dev,
+                "int_mode={} is not 0 (INTx), 1 (MSI) or 2 (MSI-X)\n",
+                int_mode
+            );
+            return Err(EINVAL);
+        }
+    };
+    Ok(IrqPlan {
+        min: 1,
+        max,
+        types,
+        names: IRQ_NAMES,
+    })
 }
 
 fn probe_device<'bound>(pdev: &'bound pci::Device<Core<'_>>) -> Result<Adapter<'bound>> {
@@ -91,14 +122,7 @@ fn probe_device<'bound>(pdev: &'bound pci::Device<Core<'_>>) -> Result<Adapter<'
     }
     mac::set_driver_loaded(&bar, true);
 
-    let irq = IrqPlan {
-        min: 1,
-        max: 1,
-        types: pci::IrqTypes::default()
-            .with(pci::IrqType::Msi)
-            .with(pci::IrqType::Intx),
-        names: IRQ_NAMES,
-    };
+    let irq = irq_plan(dev, crate::module_parameters::int_mode.value())?;
     let netdev = Registration::<Net>::new(pdev, &config(perm_addr), &irq, |ndev, info| {
         NetPriv::new(ndev, pdev, bar, perm_addr, info)
     })?;

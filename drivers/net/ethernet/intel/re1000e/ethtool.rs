@@ -57,6 +57,7 @@ const TEST_EEPROM: usize = 1;
 const TEST_IRQ: usize = 2;
 const TEST_LINK: usize = 3;
 const TEST_ENGINES: usize = 4;
+const TEST_LOOPBACK: usize = 5;
 
 /// `ethtool -S` names: the hardware counters, then the driver's own.
 const ALL_STATS: [&CStr; HwStats::NAMES.len() + SW_STATS.len()] = {
@@ -245,12 +246,14 @@ impl ethtool::Operations for Net {
         }
         Ok(())
     }
-    const SUPPORTED_COALESCE: u32 = coalesce_params::RX_USECS | coalesce_params::TX_USECS;
+    const SUPPORTED_COALESCE: u32 =
+        coalesce_params::RX_USECS | coalesce_params::TX_USECS | coalesce_params::USE_ADAPTIVE_RX;
 
     fn get_coalesce<'a>(_dev: &'a Device, this: Pin<&'a NetPriv<'a>>, _rtnl: &Rtnl) -> Coalesce {
         Coalesce {
             rx_usecs: this.rx_usecs.load(Relaxed),
             tx_usecs: this.tx_usecs.load(Relaxed),
+            adaptive_rx: this.adaptive.load(Relaxed),
             ..Coalesce::default()
         }
     }
@@ -266,6 +269,7 @@ impl ethtool::Operations for Net {
         }
         this.rx_usecs.store(c.rx_usecs, Relaxed);
         this.tx_usecs.store(c.tx_usecs, Relaxed);
+        this.adaptive.store(c.adaptive_rx, Relaxed);
         this.apply_settings();
         Ok(())
     }
@@ -311,6 +315,7 @@ impl ethtool::Operations for Net {
         c"Interrupt test (offline)",
         c"Link test      (online)",
         c"Offload engine test (online)",
+        c"Loopback test  (offline)",
     ];
 
     fn self_test<'a>(
@@ -340,6 +345,9 @@ impl ethtool::Operations for Net {
             }
             if !this.interrupt_test() {
                 results[TEST_IRQ] = 1;
+            }
+            if !this.loopback_test(dev) {
+                results[TEST_LOOPBACK] = 1;
             }
             if running && this.up(dev, rtnl).is_err() {
                 results[TEST_LINK] = 1;

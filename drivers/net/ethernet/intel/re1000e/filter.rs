@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 
-//! Receive address filtering: the multicast table hash (datasheet 10.2.5.13, RCTL.MO = 00).
+//! Receive filtering: the multicast table hash (datasheet 10.2.5.13, RCTL.MO = 00) and the
+//! VLAN filter table (10.2.5.16).
 //!
 //! Pure logic with no kernel types.
 
@@ -24,6 +25,16 @@ pub(crate) fn mta_table(addrs: &[[u8; 6]]) -> [u32; MTA_REGS] {
         t[reg] |= 1 << bit;
     }
     t
+}
+
+/// Number of 32-bit VLAN Filter Table Array registers: one bit per VLAN ID.
+pub(crate) const VFTA_REGS: usize = 128;
+
+/// Returns the VFTA register and bit of VLAN ID `vid` (only its low 12 bits count): bits
+/// 11:5 select the register, bits 4:0 the bit.
+pub(crate) fn vfta_slot(vid: u16) -> (usize, u32) {
+    let vid = u32::from(vid) & 0xfff;
+    ((vid >> 5) as usize, vid & 0x1f)
 }
 
 #[cfg(any(test, CONFIG_RE1000E_KUNIT_TEST))]
@@ -53,5 +64,23 @@ mod tests {
         assert_eq!(t[0], 1 << 16);
         assert_eq!(t[0x7d], 1 << 15);
         assert_eq!(t.iter().map(|w| w.count_ones()).sum::<u32>(), 2);
+    }
+
+    #[test]
+    fn vlan_ids_map_to_one_bit_each() {
+        assert_eq!(vfta_slot(0), (0, 0));
+        assert_eq!(vfta_slot(31), (0, 31));
+        assert_eq!(vfta_slot(32), (1, 0));
+        assert_eq!(vfta_slot(100), (3, 4));
+        assert_eq!(vfta_slot(4095), (127, 31));
+        // The priority and CFI bits of a TCI are not part of the ID.
+        assert_eq!(vfta_slot(0xe064), vfta_slot(100));
+        let mut seen = [0u32; VFTA_REGS];
+        for vid in 0..4096u16 {
+            let (r, b) = vfta_slot(vid);
+            assert_eq!(seen[r] & (1 << b), 0);
+            seen[r] |= 1 << b;
+        }
+        assert!(seen.iter().all(|w| *w == u32::MAX));
     }
 }

@@ -52,9 +52,21 @@ pub(crate) fn configure_tx(bar: &Bar0<'_>, ring: &DescRing) -> Result {
     Ok(())
 }
 
-/// Programs the receive ring and unit (still disabled): extended descriptors, 2 KiB buffers,
-/// CRC stripped, broadcast accepted, checksum offload per `rxcsum`.
-pub(crate) fn configure_rx(bar: &Bar0<'_>, ring: &DescRing, rxcsum: bool) -> Result {
+/// Receive settings that `configure_rx` programs with the ring.
+#[derive(Clone, Copy)]
+pub(crate) struct RxConfig {
+    /// Receive checksum offload (RXCSUM.IPOFLD/TUOFLD).
+    pub(crate) checksum: bool,
+    /// Accept frames longer than 1522 bytes (RCTL.LPE), for an MTU over 1500.
+    pub(crate) long_frames: bool,
+    /// Interrupts are MSI-X: set the 82574's workaround for spurious MSI-X interrupts
+    /// (RFCTL.ACK_DIS, as the C driver does).
+    pub(crate) msix: bool,
+}
+
+/// Programs the receive ring and unit (still disabled): extended descriptors, 2 KiB buffers
+/// (a long frame spreads over several), CRC stripped, broadcast accepted.
+pub(crate) fn configure_rx(bar: &Bar0<'_>, ring: &DescRing, cfg: RxConfig) -> Result {
     bar.write_reg(regs::RCTL::zeroed());
     let base = ring.dma_address();
     bar.write_reg(regs::RDBAL::zeroed().with_addr(base as u32));
@@ -64,19 +76,79 @@ pub(crate) fn configure_rx(bar: &Bar0<'_>, ring: &DescRing, rxcsum: bool) -> Res
     bar.write_reg(regs::RDT::zeroed());
     bar.write_reg(regs::RDTR::zeroed());
     bar.write_reg(regs::RADV::zeroed().with_const_delay::<8>());
-    bar.write_reg(regs::RFCTL::zeroed().with_exten(true));
+    bar.write_reg(
+        regs::RFCTL::zeroed()
+            .with_exten(true)
+            .with_ack_dis(cfg.msix),
+    );
     bar.write_reg(
         regs::RXCSUM::zeroed()
-            .with_ipofld(rxcsum)
-            .with_tuofld(rxcsum),
+            .with_ipofld(cfg.checksum)
+            .with_tuofld(cfg.checksum),
     );
     bar.write_reg(
         regs::RCTL::zeroed()
             .with_bam(true)
             .with_secrc(true)
-            .with_dpf(true),
+            .with_dpf(true)
+            .with_lpe(cfg.long_frames),
     );
     Ok(())
+}
+
+/// MSI-X vector of each interrupt role, when the device has its three vectors.
+pub(crate) const VEC_RX: u32 = 0;
+/// MSI-X vector of transmit completions.
+pub(crate) const VEC_TX: u32 = 1;
+/// MSI-X vector of the other causes (link changes).
+pub(crate) const VEC_OTHER: u32 = 2;
+
+/// Routes the interrupt causes (datasheet 7.4.2): with `msix`, receive queue 0, transmit
+/// queue 0 and the other causes to their own vectors through IVAR, transmit interrupts on
+/// every write-back, queue causes auto-cleared from ICR (EIAC) and auto-masked when their
+/// vector fires (CTRL_EXT.IAME clear), so that NAPI re-enables them; otherwise no routing, for
+/// MSI and INTx.
+pub(crate) fn configure_interrupts(bar: &Bar0<'_>, msix: bool) {
+    if msix {
+        bar.write_reg(
+            regs::IVAR::zeroed()
+                .with_const_rxq0::<{ VEC_RX }>()
+                .with_rxq0_valid(true)
+                .with_const_txq0::<{ VEC_TX }>()
+                .with_txq0_valid(true)
+                .with_const_other::<{ VEC_OTHER }>()
+                .with_other_valid(true)
+                .with_tx_every_wb(true),
+        );
+        bar.write_reg(regs::EIAC::zeroed().with_mask(regs::int::QUEUES));
+    } else {
+        bar.write_reg(regs::IVAR::zeroed());
+        bar.write_reg(regs::EIAC::zeroed());
+    }
+    bar.update(regs::CTRL_EXT, |r| {
+        r.with_pba_clr(msix).with_iame(false).with_eiame(false)
+    });
+}
+
+/// Unmasks the causes the driver handles.
+pub(crate) fn enable_interrupts(bar: &Bar0<'_>, msix: bool) {
+    let mask = if msix {
+        regs::int::QUEUES | regs::int::OTHERS
+    } else {
+        regs::int::ENABLED
+    };
+    bar.write_reg(regs::IMS::zeroed().with_mask(mask));
+}
+
+/// Programs the VLAN filter table (VFTA) from `table` and turns filtering (RCTL.VFE) on or
+/// off.
+pub(crate) fn set_vlan_filter(bar: &Bar0<'_>, table: &[u32; 128], on: bool) {
+    for (i, bits) in table.iter().enumerate() {
+        if let Some(loc) = regs::VFTA::try_at(i) {
+            bar.write(loc, regs::VFTA::zeroed().with_bits(*bits));
+        }
+    }
+    bar.update(regs::RCTL, |r| r.with_vfe(on));
 }
 
 /// Sets unicast and multicast promiscuity.
@@ -106,13 +178,56 @@ pub(crate) fn link(bar: &Bar0<'_>) -> Option<(u32, bool)> {
     Some((speed, s.fd()))
 }
 
-/// Interrupt moderation: `rx_usecs` as the interrupt throttling interval (ITR, 256 ns
-/// units, 0 = off), `tx_usecs` as the transmit interrupt delay (TIDV, 1.024 us units).
-pub(crate) fn set_moderation(bar: &Bar0<'_>, rx_usecs: u32, tx_usecs: u32) {
-    // CAST: both values are clamped to 16 bits first.
-    let itr = (rx_usecs.saturating_mul(1000) / 256).min(0xffff) as u16;
+/// Interrupt throttling interval in ITR/EITR units (256 ns) for `rate` interrupts per
+/// second; 0 (no throttling) for 0.
+pub(crate) const fn itr_interval(rate: u32) -> u16 {
+    if rate == 0 {
+        return 0;
+    }
+    let v = 1_000_000_000 / (rate as u64 * 256);
+    if v > 0xffff {
+        0xffff
+    } else if v == 0 {
+        1
+    } else {
+        // CAST: checked to fit just above.
+        v as u16
+    }
+}
+
+/// Interrupt throttling interval for `usecs` microseconds between interrupts (0 = off).
+pub(crate) const fn usecs_interval(usecs: u32) -> u16 {
+    let v = usecs as u64 * 1000 / 256;
+    if v > 0xffff {
+        0xffff
+    } else {
+        // CAST: checked to fit just above.
+        v as u16
+    }
+}
+
+/// Receive interrupt throttling: ITR for MSI and INTx; with MSI-X the receive and transmit
+/// vectors' EITR (the other vector is left unthrottled).
+pub(crate) fn set_throttle(bar: &Bar0<'_>, interval: u16, msix: bool) {
+    if msix {
+        for v in [VEC_RX, VEC_TX] {
+            if let Some(loc) = regs::EITR::try_at(v as usize) {
+                bar.write(loc, regs::EITR::zeroed().with_interval(interval));
+            }
+        }
+        if let Some(loc) = regs::EITR::try_at(VEC_OTHER as usize) {
+            bar.write(loc, regs::EITR::zeroed());
+        }
+        bar.write_reg(regs::ITR::zeroed());
+    } else {
+        bar.write_reg(regs::ITR::zeroed().with_interval(interval));
+    }
+}
+
+/// Transmit interrupt delay (TIDV, 1.024 us units).
+pub(crate) fn set_tx_delay(bar: &Bar0<'_>, tx_usecs: u32) {
+    // CAST: clamped to 16 bits first.
     let tidv = (tx_usecs.saturating_mul(1000) / 1024).min(0xffff) as u16;
-    bar.write_reg(regs::ITR::zeroed().with_interval(itr));
     bar.write_reg(regs::TIDV::zeroed().with_delay(tidv));
 }
 

@@ -2,14 +2,20 @@
 
 //! The network interface: `net_device_ops`, NAPI polling and the interrupt handler.
 //!
-//! One queue pair. The interrupt handler masks the data-path causes and schedules NAPI; the
-//! poll cleans transmit completions, receives up to the budget and refills the receive ring;
-//! the NAPI abstraction re-enables the causes (in [`Net::napi_complete`]) only when NAPI
-//! really completed. Link changes and transmit-hang recovery run in `ndo_work`, under RTNL.
+//! One queue pair. With MSI-X the receive and transmit queues and the other causes have
+//! a vector each (the queue causes are masked by the hardware when their vector fires);
+//! with MSI or INTx one handler reads ICR and masks the data-path causes. Either way NAPI
+//! cleans transmit completions, receives up to the budget and refills the receive ring;
+//! the NAPI abstraction re-enables the causes (in [`Net::napi_complete`], after adaptive
+//! moderation picked the next interrupt rate) only when NAPI really completed. Link
+//! changes and transmit-hang recovery run in `ndo_work`, under RTNL.
 
 use kernel::{
     device::Bound,
-    io::Io,
+    io::{
+        register::Array,
+        Io, //
+    },
     irq::IrqReturn,
     net::{
         bh_lock::{
@@ -53,10 +59,12 @@ use crate::{
     csum,
     desc,
     driver::Bar0,
+    filter,
     hw::{
         self,
         LinkConfig, //
     },
+    itr,
     mac,
     offload::{
         self,
@@ -85,7 +93,8 @@ pub(crate) const EVENT_HEALTH: usize = 1 << 3;
 /// is on, after which the engine is checked.
 const RX_CSUM_MISSES: u32 = 8;
 
-/// Default interrupt moderation, as the C driver's ~20000 interrupts/s and 8 us TIDV.
+/// Default interrupt moderation, as the C driver's ~20000 interrupts/s and 8 us TIDV; the
+/// receive side adapts to the traffic unless `ethtool -C adaptive-rx off`.
 pub(crate) const DEFAULT_RX_USECS: u32 = 50;
 pub(crate) const DEFAULT_TX_USECS: u32 = 8;
 /// Flow control bits of [`NetPriv::pause`].
@@ -108,6 +117,32 @@ pub(crate) const SW_STATS: [&CStr; 8] = [
     c"offload_engine_faults",
     c"tx_csum_offloaded",
 ];
+
+/// Largest MTU without long frames (RCTL.LPE).
+const ETH_DATA_LEN: u32 = 1500;
+/// Largest MTU: the 82574's 9234-byte frames less the Ethernet header, a VLAN tag and the
+/// FCS, as the C driver.
+pub(crate) const MAX_MTU: u32 = 9216;
+
+/// Frames the loopback self-test sends, and their length.
+const LOOPBACK_FRAMES: u32 = 32;
+const LOOPBACK_LEN: u32 = 1024;
+/// EtherType of the loopback self-test's frames (IEEE 802 local experimental).
+const ETH_P_LOOPBACK_TEST: u16 = 0x88b5;
+
+/// Test frame `n` of the loopback self-test: to and from `addr`, a payload that differs
+/// in every byte from frame to frame.
+fn loopback_frame(addr: &[u8; 6], n: u32) -> [u8; LOOPBACK_LEN as usize] {
+    let mut f = [0u8; LOOPBACK_LEN as usize];
+    f[..6].copy_from_slice(addr);
+    f[6..12].copy_from_slice(addr);
+    f[12..14].copy_from_slice(&ETH_P_LOOPBACK_TEST.to_be_bytes());
+    for (i, b) in f.iter_mut().enumerate().skip(14) {
+        // CAST: deliberately keeps the low byte.
+        *b = (i as u32).wrapping_mul(7).wrapping_add(n) as u8;
+    }
+    f
+}
 
 /// EtherTypes of the packets whose checksums the hardware can offload.
 const ETH_P_IP: u16 = 0x0800;
@@ -151,6 +186,8 @@ pub(crate) struct NetPriv<'a> {
     pub(crate) bar: Bar0<'a>,
     pub(crate) perm_addr: [u8; 6],
     pub(crate) irq: IrqInfo,
+    /// Interrupts are MSI-X with a vector for each role ([`hw::VEC_RX`] and the others).
+    pub(crate) msix: bool,
     #[pin]
     napi: Napi,
     #[pin]
@@ -168,6 +205,18 @@ pub(crate) struct NetPriv<'a> {
     /// Interrupt moderation: receive (ITR) and transmit (TIDV) delays in microseconds.
     pub(crate) rx_usecs: Atomic<u32>,
     pub(crate) tx_usecs: Atomic<u32>,
+    /// Adaptive receive moderation on.
+    pub(crate) adaptive: Atomic<bool>,
+    /// Adaptive moderation state ([`itr::State::pack`]); NAPI context only.
+    itr_state: Atomic<u32>,
+    /// Packets and bytes received and sent since the last moderation decision; NAPI
+    /// context only.
+    itr_rx: [Atomic<u32>; 2],
+    itr_tx: [Atomic<u32>; 2],
+    /// The MTU the rings are sized for (the next `up` uses it).
+    mtu: Atomic<u32>,
+    /// VLAN IDs registered by upper devices, as the VLAN filter table; changed under RTNL.
+    vfta: [Atomic<u32>; filter::VFTA_REGS],
     /// Flow control: `PAUSE_RX | PAUSE_TX` bits.
     pub(crate) pause: Atomic<u32>,
     pub(crate) msg_enable: Atomic<u32>,
@@ -201,6 +250,7 @@ impl<'a> NetPriv<'a> {
             bar,
             perm_addr,
             irq,
+            msix: matches!(irq.kind, pci::IrqType::MsiX) && irq.count > hw::VEC_OTHER,
             napi <- Napi::new::<Net>(dev, 0),
             tx <- new_spinlock_bh!(None, "re1000e_tx"),
             rx <- new_spinlock_bh!(None, "re1000e_rx"),
@@ -224,6 +274,12 @@ impl<'a> NetPriv<'a> {
             irq_count: Atomic::new(0),
             rx_usecs: Atomic::new(DEFAULT_RX_USECS),
             tx_usecs: Atomic::new(DEFAULT_TX_USECS),
+            adaptive: Atomic::new(true),
+            itr_state: Atomic::new(itr::State::INITIAL.pack()),
+            itr_rx: [const { Atomic::new(0) }; 2],
+            itr_tx: [const { Atomic::new(0) }; 2],
+            mtu: Atomic::new(dev.mtu()),
+            vfta: [const { Atomic::new(0) }; filter::VFTA_REGS],
             pause: Atomic::new(PAUSE_RX | PAUSE_TX),
             link_event: Atomic::new(false),
             msg_enable: Atomic::new(0),
@@ -239,13 +295,98 @@ impl<'a> NetPriv<'a> {
 
     /// Programs interrupt moderation and flow control from the current settings.
     pub(crate) fn apply_settings(&self) {
-        hw::set_moderation(
-            &self.bar,
-            self.rx_usecs.load(Relaxed),
-            self.tx_usecs.load(Relaxed),
-        );
+        self.itr_state.store(itr::State::INITIAL.pack(), Relaxed);
+        hw::set_throttle(&self.bar, self.throttle(), self.msix);
+        hw::set_tx_delay(&self.bar, self.tx_usecs.load(Relaxed));
         let p = self.pause.load(Relaxed);
         hw::set_flow_control(&self.bar, p & PAUSE_RX != 0, p & PAUSE_TX != 0);
+    }
+
+    /// The receive interrupt throttling interval in force: the adaptive class's rate, or
+    /// the static `rx-usecs`.
+    fn throttle(&self) -> u16 {
+        if self.adaptive.load(Relaxed) {
+            hw::itr_interval(itr::State::unpack(self.itr_state.load(Relaxed)).class.rate())
+        } else {
+            hw::usecs_interval(self.rx_usecs.load(Relaxed))
+        }
+    }
+
+    /// Adaptive moderation: classifies the traffic since the last decision and reprograms
+    /// the throttling interval if the class changed. Runs as NAPI completes.
+    fn moderate(&self) {
+        let take = |a: &[Atomic<u32>; 2]| (a[0].xchg(0, Relaxed), a[1].xchg(0, Relaxed));
+        let (rx, tx) = (take(&self.itr_rx), take(&self.itr_tx));
+        if !self.adaptive.load(Relaxed) {
+            return;
+        }
+        let before = itr::State::unpack(self.itr_state.load(Relaxed));
+        let after = before.next(rx, tx);
+        self.itr_state.store(after.pack(), Relaxed);
+        if after.class != before.class {
+            hw::set_throttle(&self.bar, self.throttle(), self.msix);
+        }
+    }
+
+    /// Counts traffic (`which` is `itr_rx` or `itr_tx`) for adaptive moderation.
+    fn account(which: &[Atomic<u32>; 2], packets: u32, bytes: u32) {
+        which[0].add(packets, Relaxed);
+        which[1].add(bytes, Relaxed);
+    }
+
+    /// The VLAN filter table of the registered IDs.
+    fn vlan_table(&self) -> [u32; filter::VFTA_REGS] {
+        let mut t = [0u32; filter::VFTA_REGS];
+        for (w, a) in t.iter_mut().zip(self.vfta.iter()) {
+            *w = a.load(Relaxed);
+        }
+        t
+    }
+
+    /// Registers (`on`) or unregisters VLAN ID `vid` in the filter table, and in the
+    /// hardware while the interface is up.
+    pub(crate) fn set_vlan_id(&self, dev: &Device, vid: u16, on: bool, _rtnl: &Rtnl) {
+        let (reg, bit) = filter::vfta_slot(vid);
+        let Some(a) = self.vfta.get(reg) else { return };
+        let w = a.load(Relaxed);
+        let w = if on { w | (1 << bit) } else { w & !(1 << bit) };
+        a.store(w, Relaxed);
+        if dev.is_running() {
+            if let Some(loc) = regs::VFTA::try_at(reg) {
+                self.bar.write(loc, regs::VFTA::zeroed().with_bits(w));
+            }
+        }
+    }
+
+    /// Whether the hardware should filter VLAN IDs: filtering on, but not in promiscuous
+    /// mode, where every frame is wanted (as the C driver).
+    fn vlan_filtering(dev: &Device, f: Features) -> bool {
+        f.contains(Features::HW_VLAN_CTAG_FILTER) && !dev.is_promisc()
+    }
+
+    /// Changes the MTU: a running interface gets new rings for it. If that fails, the old
+    /// MTU is restored and the interface brought back up with it.
+    pub(crate) fn change_mtu(&self, dev: &Device, rtnl: &Rtnl, mtu: u32) -> Result {
+        let old = self.mtu.xchg(mtu, Relaxed);
+        if !dev.is_running() || old == mtu {
+            return Ok(());
+        }
+        self.down(dev, rtnl);
+        if let Err(e) = self.up(dev, rtnl) {
+            self.mtu.store(old, Relaxed);
+            self.down(dev, rtnl);
+            if let Err(e2) = self.up(dev, rtnl) {
+                dev_err!(
+                    self.pdev.as_ref(),
+                    "{}: cannot restart with MTU {}: {:?}\n",
+                    dev.name(),
+                    old,
+                    e2
+                );
+            }
+            return Err(e);
+        }
+        Ok(())
     }
 
     /// Harvests the hardware counters and returns a copy.
@@ -353,7 +494,14 @@ impl<'a> NetPriv<'a> {
 
     /// Programs the feature bits in `changed` to their value in `f`, each checked by reading
     /// the register back.
-    fn program_features(&self, changed: Features, f: Features) -> Result {
+    fn program_features(&self, dev: &Device, changed: Features, f: Features) -> Result {
+        if changed.contains(Features::HW_VLAN_CTAG_FILTER) {
+            let on = Self::vlan_filtering(dev, f);
+            hw::set_vlan_filter(&self.bar, &self.vlan_table(), on);
+            if self.bar.read(regs::RCTL).vfe() != on {
+                return Err(EIO);
+            }
+        }
         if changed.contains(Features::RXCSUM) {
             hw::set_rx_checksum(&self.bar, f.contains(Features::RXCSUM));
             if self.engine_faults(f) & Conditions::FAULT_RX_CSUM != 0 {
@@ -433,18 +581,24 @@ impl<'a> NetPriv<'a> {
         let (txn, rxn) = self.rings();
         let tx = TxRing::new(self.dma_dev(), txn)?;
         let mut rx = RxRing::new(self.dma_dev(), dev, &self.napi, rxn)?;
-        let tail = rx.refill().0.ok_or(ENOMEM)?;
+        let tail = rx.refill(true).0.ok_or(ENOMEM)?;
 
         mac::set_rar0(&self.bar, &dev.address());
         mac::clear_mta(&self.bar);
         hw::configure_tx(&self.bar, &tx.desc)?;
+        let f = dev.features();
         hw::configure_rx(
             &self.bar,
             &rx.desc,
-            dev.features().contains(Features::RXCSUM),
+            hw::RxConfig {
+                checksum: f.contains(Features::RXCSUM),
+                long_frames: self.mtu.load(Relaxed) > ETH_DATA_LEN,
+                msix: self.msix,
+            },
         )?;
-        let f = dev.features();
+        hw::configure_interrupts(&self.bar, self.msix);
         hw::set_vlan_mode(&self.bar, f.contains(Features::HW_VLAN_CTAG_RX));
+        hw::set_vlan_filter(&self.bar, &self.vlan_table(), Self::vlan_filtering(dev, f));
         hw::set_rss(&self.bar, f.contains(Features::RXHASH));
         hw::set_rx_modes(
             &self.bar,
@@ -473,9 +627,11 @@ impl<'a> NetPriv<'a> {
         self.apply_settings();
         hw::enable_rx_tx(&self.bar);
 
+        for a in Iterator::chain(self.itr_rx.iter(), self.itr_tx.iter()) {
+            a.store(0, Relaxed);
+        }
         self.napi.enable();
-        self.bar
-            .write_reg(regs::IMS::zeroed().with_mask(regs::int::ENABLED));
+        hw::enable_interrupts(&self.bar, self.msix);
         if let Some(q) = dev.tx_queue(0) {
             q.start();
         }
@@ -516,7 +672,13 @@ impl<'a> NetPriv<'a> {
     /// reaches the handler, a masked one does not.
     pub(crate) fn interrupt_test(&self) -> bool {
         let wait = || fsleep(Delta::from_millis(50));
-        let cause = regs::int::TXDW;
+        // With MSI-X a cause reaches a handler only through a vector IVAR routes it to.
+        let cause = if self.msix {
+            hw::configure_interrupts(&self.bar, true);
+            regs::int::OTHER
+        } else {
+            regs::int::TXDW
+        };
         self.bar.write_reg(regs::IMC::zeroed().with_mask(u32::MAX));
         let _ = self.bar.read(regs::ICR);
 
@@ -533,6 +695,92 @@ impl<'a> NetPriv<'a> {
         let suppressed = self.irq_count.load(Relaxed) == before;
         let _ = self.bar.read(regs::ICR);
         delivered && suppressed
+    }
+
+    /// Loopback self-test, with the data path down: frames sent with the MAC in loopback
+    /// (RCTL.LBM = 11) come back through the receive ring, each intact and in order.
+    /// Leaves the device reset.
+    pub(crate) fn loopback_test(&self, dev: &Device) -> bool {
+        let r = self.loopback_frames(dev);
+        mac::quiesce(&self.bar);
+        let _ = mac::reset(self.pdev.as_ref(), &self.bar);
+        mac::set_driver_loaded(&self.bar, true);
+        match r {
+            Ok(n) if n == LOOPBACK_FRAMES => true,
+            Ok(n) => {
+                dev_err!(
+                    self.pdev.as_ref(),
+                    "self-test: {} of {} loopback frames came back intact\n",
+                    n,
+                    LOOPBACK_FRAMES
+                );
+                false
+            }
+            Err(e) => {
+                dev_err!(self.pdev.as_ref(), "self-test: loopback failed: {:?}\n", e);
+                false
+            }
+        }
+    }
+
+    /// Sends [`LOOPBACK_FRAMES`] test frames in MAC loopback and counts those that came back
+    /// intact and in order.
+    fn loopback_frames(&self, dev: &Device) -> Result<u32> {
+        let mut tx = TxRing::new(self.dma_dev(), ring::MIN_DESC)?;
+        let mut rx = RxRing::new(self.dma_dev(), dev, &self.napi, ring::MIN_DESC)?;
+        let tail = rx.refill(true).0.ok_or(ENOMEM)?;
+        let addr = dev.address();
+        self.bar.write_reg(regs::IMC::zeroed().with_mask(u32::MAX));
+        mac::set_rar0(&self.bar, &addr);
+        hw::configure_tx(&self.bar, &tx.desc)?;
+        hw::configure_rx(
+            &self.bar,
+            &rx.desc,
+            hw::RxConfig {
+                checksum: false,
+                long_frames: false,
+                msix: false,
+            },
+        )?;
+        hw::set_rx_modes(&self.bar, false, false, true);
+        self.bar
+            .write_reg(regs::RDT::zeroed().with_tail(tail as u16));
+        hw::enable_rx_tx(&self.bar);
+
+        let mut good = 0;
+        for n in 0..LOOPBACK_FRAMES {
+            let frame = loopback_frame(&addr, n);
+            let mut skb = SkBuff::alloc(LOOPBACK_LEN, GFP_KERNEL)?;
+            skb.put_data(&frame)?;
+            let mut pieces = KVec::with_capacity(1, GFP_KERNEL)?;
+            pieces.push(
+                TxPiece {
+                    map: skb.map_head(self.dma_dev())?,
+                    len: LOOPBACK_LEN,
+                },
+                GFP_KERNEL,
+            )?;
+            let opts = desc::DataOpts::default();
+            tx.push(skb, None, pieces, opts, 1, LOOPBACK_LEN)?;
+            self.bar
+                .write_reg(regs::TDT::zeroed().with_tail(tx.tail() as u16));
+            // Up to 100 ms for the frame to come back.
+            let mut back = None;
+            for _ in 0..100 {
+                if let Some(f) = rx.next(false, false) {
+                    back = Some(f);
+                    break;
+                }
+                fsleep(Delta::from_millis(1));
+            }
+            tx.clean();
+            match back {
+                Some(Ok(f)) if f.skb.head_data() == frame.as_slice() => good += 1,
+                Some(_) => {}
+                None => break,
+            }
+        }
+        Ok(good)
     }
 
     /// Reads the link state and reports it: carrier, and a speed or duplex change while
@@ -754,6 +1002,7 @@ impl<'a> NetPriv<'a> {
             return;
         };
         let done = ring.clean();
+        Self::account(&self.itr_tx, done.packets, done.bytes);
         if done.packets > 0 {
             q.completed(done.packets, done.bytes);
             self.stats.tx_packets.add(u64::from(done.packets), Relaxed);
@@ -804,11 +1053,12 @@ impl<'a> NetPriv<'a> {
             }
             self.stats.rx_packets.add(1, Relaxed);
             self.stats.rx_bytes.add(u64::from(skb.len()), Relaxed);
+            Self::account(&self.itr_rx, 1, skb.len());
             skb.eth_type_trans(dev);
             skb.record_rx_queue(0);
             skb.gro_receive(napi);
         }
-        let (tail, short) = ring.refill();
+        let (tail, short) = ring.refill(false);
         if short {
             self.stats.rx_alloc_fail.add(1, Relaxed);
         }
@@ -873,10 +1123,10 @@ impl netdev::Driver for Net {
     ) -> Result {
         let old = dev.features();
         let changed = old ^ features;
-        let r = this.program_features(changed, features);
+        let r = this.program_features(dev, changed, features);
         if let Err(e) = r {
             // Put back what was there: the core keeps `features` as they were.
-            let _ = this.program_features(changed, old);
+            let _ = this.program_features(dev, changed, old);
             dev_err!(
                 this.pdev.as_ref(),
                 "{}: programming features {:#x} failed: {:?}\n",
@@ -893,6 +1143,8 @@ impl netdev::Driver for Net {
         let n = dev.copy_mc_addrs(&mut addrs);
         let allmulti = dev.is_allmulti() || dev.mc_count() > addrs.len();
         hw::set_rx_filters(&this.bar, dev.is_promisc(), allmulti);
+        let vfe = NetPriv::vlan_filtering(dev, dev.features());
+        this.bar.update(regs::RCTL, |r| r.with_vfe(vfe));
         mac::write_mta(&this.bar, &addrs[..n]);
     }
 
@@ -923,14 +1175,35 @@ impl netdev::Driver for Net {
         this.apply_conditions(dev, rtnl);
     }
 
-    fn irq<'a>(_dev: &'a Device, this: Pin<&'a NetPriv<'a>>, _slot: u32) -> IrqReturn {
+    fn irq<'a>(dev: &'a Device, this: Pin<&'a NetPriv<'a>>, slot: u32) -> IrqReturn {
+        if this.msix {
+            this.irq_count.add(1, Relaxed);
+            if slot == hw::VEC_OTHER {
+                // Not auto-cleared: reading ICR clears the other causes (and only those,
+                // the queue causes being cleared when their vectors fire).
+                let icr = this.bar.read(regs::ICR).causes().get();
+                if icr & regs::int::LSC != 0 {
+                    // `ndo_work` cannot be scheduled from hard interrupt context: NAPI passes
+                    // it on.
+                    this.link_event.store(true, Relaxed);
+                    this.napi.schedule();
+                }
+                if dev.is_running() {
+                    this.bar
+                        .write_reg(regs::IMS::zeroed().with_mask(regs::int::OTHERS));
+                }
+            } else {
+                // The queue cause of this vector is already masked (EIAC, IAME clear).
+                this.napi.schedule();
+            }
+            return IrqReturn::Handled;
+        }
         let icr = this.bar.read(regs::ICR).causes().get();
         let legacy = matches!(this.irq.kind, pci::IrqType::Intx);
         if icr == 0 || (legacy && icr & regs::int::INT_ASSERTED == 0) {
             return IrqReturn::None;
         }
         this.irq_count.add(1, Relaxed);
-        // `ndo_work` cannot be scheduled from hard interrupt context: NAPI passes it on.
         if icr & regs::int::LSC != 0 {
             this.link_event.store(true, Relaxed);
         }
@@ -959,7 +1232,43 @@ impl netdev::Driver for Net {
     }
 
     fn napi_complete<'a>(_dev: &'a Device, this: Pin<&'a NetPriv<'a>>, _napi: &'a Napi) {
-        this.bar
-            .write_reg(regs::IMS::zeroed().with_mask(regs::int::DATA));
+        this.moderate();
+        let mask = if this.msix {
+            regs::int::QUEUES
+        } else {
+            regs::int::DATA
+        };
+        this.bar.write_reg(regs::IMS::zeroed().with_mask(mask));
+    }
+
+    fn change_mtu<'a>(
+        dev: &'a Device,
+        this: Pin<&'a NetPriv<'a>>,
+        rtnl: &Rtnl,
+        mtu: u32,
+    ) -> Result {
+        this.change_mtu(dev, rtnl, mtu)
+    }
+
+    fn vlan_rx_add_vid<'a>(
+        dev: &'a Device,
+        this: Pin<&'a NetPriv<'a>>,
+        rtnl: &Rtnl,
+        _proto: u16,
+        vid: u16,
+    ) -> Result {
+        this.set_vlan_id(dev, vid, true, rtnl);
+        Ok(())
+    }
+
+    fn vlan_rx_kill_vid<'a>(
+        dev: &'a Device,
+        this: Pin<&'a NetPriv<'a>>,
+        rtnl: &Rtnl,
+        _proto: u16,
+        vid: u16,
+    ) -> Result {
+        this.set_vlan_id(dev, vid, false, rtnl);
+        Ok(())
     }
 }

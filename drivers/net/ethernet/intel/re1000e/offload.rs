@@ -61,11 +61,11 @@ pub(crate) const CAPS: Capabilities = Capabilities {
     ipv6_rx_checksum: Some(RX_CSUM),
     ipv4_lso: Some(LSO),
     ipv6_lso: Some(LSO),
-    // CTRL.VME switches insertion and stripping together.
+    // CTRL.VME switches insertion and stripping together; RCTL.VFE the VFTA filter.
     vlan: Vlan {
         insertion: true,
         stripping: true,
-        filtering: false,
+        filtering: true,
         insertion_tied_to_stripping: true,
     },
     // No tunnel parsing in the 82574.

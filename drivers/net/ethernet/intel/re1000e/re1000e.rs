@@ -13,8 +13,9 @@
 //! - `driver.rs`: PCI probe and the bound state.
 //!
 //! Pure logic with no kernel types, unit-tested by KUnit and on the host: `desc.rs`
-//! (descriptor encoders and decoders), `csum.rs` (TSO header preparation), `filter.rs` (multicast hash), `nvm_image.rs` (NVM
-//! checksum and address).
+//! (descriptor encoders and decoders), `csum.rs` (TSO header preparation), `filter.rs`
+//! (multicast hash, VLAN filter table), `itr.rs` (adaptive interrupt moderation),
+//! `nvm_image.rs` (NVM checksum and address).
 
 mod csum;
 mod desc;
@@ -22,6 +23,7 @@ mod driver;
 mod ethtool;
 mod filter;
 mod hw;
+mod itr;
 mod mac;
 mod netdev;
 mod nvm;
@@ -37,4 +39,10 @@ kernel::module_pci_driver! {
     authors: ["The re1000e authors"],
     description: "Intel(R) 82574L Gigabit Ethernet driver (Rust)",
     license: "GPL",
+    params: {
+        int_mode: u32 {
+            default: 2,
+            description: "Interrupt mode: 0 = INTx, 1 = MSI, 2 = MSI-X (default); a device falls back to the next simpler mode it can get",
+        },
+    },
 }

@@ -72,8 +72,44 @@ register! {
 
     /// Extended Device Control (CTRL_EXT, 0x00018).
     pub(crate) CTRL_EXT(u32) @ 0x00018 {
+        /// MSI-X: clear pending-bit-array bits when the cause is cleared.
+        31:31 pba_clr => bool;
         /// Driver loaded: tells the management engine that a driver owns the device.
         28:28 drv_load => bool;
+        /// Interrupt acknowledge auto-mask enable.
+        27:27 iame => bool;
+        /// Extended interrupt auto-mask enable (MSI-X: mask a cause when its vector fires).
+        24:24 eiame => bool;
+    }
+
+    /// Interrupt Vector Allocation (IVAR, 0x000E4): which MSI-X vector each cause raises.
+    pub(crate) IVAR(u32) @ 0x000e4 {
+        /// Raise a transmit interrupt on every descriptor write-back.
+        31:31 tx_every_wb => bool;
+        /// The other-causes entry is valid.
+        19:19 other_valid => bool;
+        /// Vector of the other causes (link change and the rest).
+        18:16 other;
+        /// The transmit queue 0 entry is valid.
+        11:11 txq0_valid => bool;
+        /// Vector of transmit queue 0.
+        10:8 txq0;
+        /// The receive queue 0 entry is valid.
+        3:3 rxq0_valid => bool;
+        /// Vector of receive queue 0.
+        2:0 rxq0;
+    }
+
+    /// Extended Interrupt Auto Clear (EIAC_82574, 0x000DC): causes cleared from ICR when
+    /// their MSI-X vector fires.
+    pub(crate) EIAC(u32) @ 0x000dc {
+        31:0 mask;
+    }
+
+    /// Extended Interrupt Throttle Rate (EITR, 0x000E8 + 4*n), per MSI-X vector, in 256 ns
+    /// units.
+    pub(crate) EITR(u32)[5] @ 0x000e8 {
+        15:0 interval;
     }
 
     /// Interrupt Cause Read (ICR, 0x000C0); read-to-clear.
@@ -316,6 +352,8 @@ register! {
     pub(crate) RFCTL(u32) @ 0x05008 {
         /// Extended receive descriptor status.
         15:15 exten => bool;
+        /// ACK accelerate disable (avoids spurious MSI-X interrupts on the 82574).
+        13:13 ack_dis => bool;
     }
 
     /// Multicast Table Array (MTA, 0x05200 + 4*n).
@@ -349,10 +387,20 @@ pub(crate) mod int {
     pub(crate) const RXO: u32 = 1 << 6;
     /// Receiver timer interrupt.
     pub(crate) const RXT0: u32 = 1 << 7;
+    /// MSI-X: receive queue 0 written back.
+    pub(crate) const RXQ0: u32 = 1 << 20;
+    /// MSI-X: transmit queue 0 written back.
+    pub(crate) const TXQ0: u32 = 1 << 22;
+    /// MSI-X: any other cause (link change and the rest).
+    pub(crate) const OTHER: u32 = 1 << 24;
     /// Interrupt asserted (INTx: this device raised the line).
     pub(crate) const INT_ASSERTED: u32 = 1 << 31;
     /// Causes the data path handles in NAPI.
     pub(crate) const DATA: u32 = TXDW | RXDMT0 | RXO | RXT0;
     /// Causes re1000e enables.
     pub(crate) const ENABLED: u32 = DATA | LSC;
+    /// MSI-X: the queue causes, auto-cleared and auto-masked when their vectors fire.
+    pub(crate) const QUEUES: u32 = RXQ0 | TXQ0;
+    /// MSI-X: causes the other vector handles.
+    pub(crate) const OTHERS: u32 = OTHER | LSC;
 }

@@ -257,8 +257,13 @@ impl<'a> TxRing<'a> {
 
 /// Headroom before a received frame in its page: room for the stack to push headers.
 pub(crate) const RX_HEADROOM: u32 = 256;
-/// Receive buffer size programmed in RCTL (2048 bytes).
+/// Receive buffer size programmed in RCTL (2048 bytes). A longer frame (jumbo MTU, RCTL.LPE)
+/// spreads over several buffers; the first becomes the packet's head, the others page
+/// fragments.
 pub(crate) const RX_BUF_LEN: u32 = 2048;
+/// Refilled buffers are handed to the hardware (an RDT write) in batches of this many, as
+/// the C driver does: one doorbell per batch instead of one per poll.
+pub(crate) const RX_POST_BATCH: u32 = 16;
 
 /// The receive ring, with its page pool.
 pub(crate) struct RxRing {
@@ -269,6 +274,12 @@ pub(crate) struct RxRing {
     next_clean: u32,
     /// Next descriptor to give a fresh page.
     next_fill: u32,
+    /// Buffers given pages but not yet handed to the hardware through RDT.
+    unposted: u32,
+    /// A frame spread over several buffers, assembled so far.
+    partial: Option<SkBuff>,
+    /// The rest of a frame that cannot be kept is skipped up to its last buffer.
+    skipping: bool,
 }
 
 /// One received frame.
@@ -276,6 +287,9 @@ pub(crate) struct RxFrame {
     pub(crate) skb: SkBuff,
     pub(crate) info: desc::RxDone,
 }
+
+/// What the receive ring hands over: a frame, or a frame dropped (counted by the caller).
+pub(crate) type RxResult = core::result::Result<RxFrame, ()>;
 
 impl RxRing {
     pub(crate) fn new(
@@ -296,13 +310,16 @@ impl RxRing {
             pool,
             next_clean: 0,
             next_fill: 0,
+            unposted: 0,
+            partial: None,
+            skipping: false,
         })
     }
 
-    /// Gives pages to every empty descriptor but one. Returns the tail for RDT (`None` if
-    /// nothing was added) and whether a page allocation failed.
-    pub(crate) fn refill(&mut self) -> (Option<u32>, bool) {
-        let mut added = false;
+    /// Gives pages to every empty descriptor but one. Returns the tail to write to RDT when
+    /// a batch of [`RX_POST_BATCH`] buffers is ready, or with `flush` whenever any is
+    /// (`None`: nothing to post), and whether a page allocation failed.
+    pub(crate) fn refill(&mut self, flush: bool) -> (Option<u32>, bool) {
         let mut short = false;
         while self.desc.next(self.next_fill) != self.next_clean {
             let Some(slot) = self.pages.get_mut(self.next_fill as usize) else {
@@ -324,38 +341,77 @@ impl RxRing {
                 *slot = Some(page);
             }
             self.next_fill = self.desc.next(self.next_fill);
-            added = true;
+            self.unposted += 1;
         }
-        (added.then_some(self.next_fill), short)
+        // Post everything now if the hardware might run short: when an allocation failed
+        // (fewer buffers than usual) or the caller asks.
+        let post = self.unposted > 0 && (flush || short || self.unposted >= RX_POST_BATCH);
+        if post {
+            self.unposted = 0;
+        }
+        (post.then_some(self.next_fill), short)
     }
 
-    /// Takes the next completed frame, if the hardware finished one. Frames the hardware
-    /// split over several buffers (longer than the buffer), and frames it flagged bad unless
-    /// `keep_bad` (rx-all), are dropped and reported as `Err(())` so that the caller counts
-    /// them.
-    pub(crate) fn next(
-        &mut self,
-        rss: bool,
-        keep_bad: bool,
-    ) -> Option<core::result::Result<RxFrame, ()>> {
-        let i = self.next_clean;
-        let w = self.desc.read(i).ok()?;
-        let info = desc::rx_done(w, rss)?;
-        let page = self.pages.get_mut(i as usize)?.take();
-        self.next_clean = self.desc.next(i);
-        let page = page?;
-        if !info.eop || (info.frame_error && !keep_bad) || u32::from(info.len) > RX_BUF_LEN {
-            return Some(Err(()));
-        }
-        page.sync_for_cpu(RX_HEADROOM, u32::from(info.len));
-        match SkBuff::build_from_page(
-            page,
-            RX_HEADROOM,
-            u32::from(info.len),
-            net::page_pool::PAGE_SIZE,
-        ) {
-            Ok(skb) => Some(Ok(RxFrame { skb, info })),
-            Err(_) => Some(Err(())),
+    /// Takes the next completed frame, if the hardware finished one: a frame over several
+    /// buffers is assembled across calls (and polls) until its last buffer. A frame the
+    /// hardware flagged bad (unless `keep_bad`, rx-all), or one the packet cannot hold, is
+    /// dropped whole and reported as `Err(())` so that the caller counts it.
+    pub(crate) fn next(&mut self, rss: bool, keep_bad: bool) -> Option<RxResult> {
+        loop {
+            let i = self.next_clean;
+            let w = self.desc.read(i).ok()?;
+            let info = desc::rx_done(w, rss)?;
+            let page = self.pages.get_mut(i as usize)?.take();
+            self.next_clean = self.desc.next(i);
+            let len = u32::from(info.len);
+            if self.skipping {
+                // The page goes back to its pool.
+                drop(page);
+                if info.eop {
+                    self.skipping = false;
+                    return Some(Err(()));
+                }
+                continue;
+            }
+            let kept = match page {
+                Some(page) if len <= RX_BUF_LEN => {
+                    page.sync_for_cpu(RX_HEADROOM, len);
+                    match self.partial.take() {
+                        None => SkBuff::build_from_page(
+                            page,
+                            RX_HEADROOM,
+                            len,
+                            net::page_pool::PAGE_SIZE,
+                        )
+                        .ok(),
+                        // The last buffer may hold nothing (QEMU leaves an empty one when
+                        // the frame filled the others exactly).
+                        Some(skb) if len == 0 => Some(skb),
+                        Some(mut skb) => skb
+                            .add_rx_frag(page, RX_HEADROOM, len, net::page_pool::PAGE_SIZE)
+                            .ok()
+                            .map(|()| skb),
+                    }
+                }
+                _ => None,
+            };
+            let Some(skb) = kept else {
+                self.partial = None;
+                if info.eop {
+                    return Some(Err(()));
+                }
+                self.skipping = true;
+                continue;
+            };
+            if !info.eop {
+                self.partial = Some(skb);
+                continue;
+            }
+            // Status and errors are valid in the last descriptor of a frame.
+            if info.frame_error && !keep_bad {
+                return Some(Err(()));
+            }
+            return Some(Ok(RxFrame { skb, info }));
         }
     }
 }

@@ -115,9 +115,10 @@ if [ "$(feature rx-checksumming)" = on ] && [ "$(feature tx-checksum-ipv4)" = on
 	[ "$(feature rx-fcs)" = off ] &&
 	[ "$(feature rx-all)" = off ] && [ "$(feature loopback)" = off ] &&
 	! fixed rx-fcs && ! fixed rx-all && ! fixed loopback &&
-	fixed tx-udp_tnl-segmentation && fixed tx-gre-segmentation && fixed rx-vlan-filter &&
+	[ "$(feature rx-vlan-filter)" = on ] && ! fixed rx-vlan-filter &&
+	fixed tx-udp_tnl-segmentation && fixed tx-gre-segmentation && fixed rx-vlan-stag-filter &&
 	ethtool -k "$A" | grep -q "highdma: on \[fixed\]"; then
-	ktap_test_pass "capabilities: checksum, TSO, VLAN on; rx-fcs, rx-all, loopback offered off; no tunnel offloads"
+	ktap_test_pass "capabilities: checksum, TSO, VLAN, VLAN filter on; rx-fcs, rx-all, loopback offered off; no tunnel offloads"
 else
 	ktap_test_fail "capabilities: $(ethtool -k "$A" | grep -Ev fixed | tr -s '\t\n' ' ')"
 fi
@@ -126,7 +127,7 @@ before=$(ethtool -k "$A")
 n0=$(ntf_count "$A")
 if ! ethtool -K "$A" tx-udp_tnl-segmentation on 2>/dev/null &&
 	! ethtool -K "$A" tx-gre-segmentation on 2>/dev/null &&
-	! ethtool -K "$A" rx-vlan-filter on 2>/dev/null &&
+	! ethtool -K "$A" rx-vlan-stag-filter on 2>/dev/null &&
 	[ "$(ethtool -k "$A")" = "$before" ] && sleep 1 && [ "$(ntf_count "$A")" = "$n0" ]; then
 	ktap_test_pass "requests the hardware cannot honour are refused, nothing changes, nothing is announced"
 else

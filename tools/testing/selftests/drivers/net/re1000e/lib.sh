@@ -130,3 +130,51 @@ kmemleak_result() {
 		ktap_test_fail "kmemleak: $leaks unreferenced objects after $1"
 	fi
 }
+
+# stream_check FROM TO ADDR MIB PORT: sends MIB MiB of random data over TCP from namespace
+# FROM to a listener in namespace TO at ADDR:PORT ("-" is the initial namespace) and
+# succeeds if what arrived has the digest of what was sent.
+stream_check() {
+	local from=() to=() ns= got sent pid addr=$3 _
+	[[ $addr == *:* ]] && addr="[$addr]"
+	[ "$1" != - ] && from=(ip netns exec "$1")
+	[ "$2" != - ] && to=(ip netns exec "$2") && ns=$2
+	rm -f /tmp/re1000e-stream-got /tmp/re1000e-stream-sent
+	"${to[@]}" timeout 600 socat -u TCP6-LISTEN:"$5",reuseaddr,ipv6only=0 - |
+		md5sum >/tmp/re1000e-stream-got &
+	pid=$!
+	wait_listen "$5" "$ns" || return 1
+	if ! head -c $(($4 << 20)) /dev/urandom | tee >(md5sum >/tmp/re1000e-stream-sent) |
+		"${from[@]}" timeout 600 socat -u - TCP:"$addr":"$5"; then
+		pkill -f "TCP6-LISTEN:$5," 2>/dev/null
+		wait $pid
+		return 1
+	fi
+	wait $pid
+	for _ in $(seq 100); do
+		[ -s /tmp/re1000e-stream-sent ] && break
+		sleep 0.1
+	done
+	sent=$(cat /tmp/re1000e-stream-sent)
+	got=$(cat /tmp/re1000e-stream-got)
+	[ -n "$sent" ] && [ "$sent" = "$got" ]
+}
+
+# irq_count NAME: interrupts of the /proc/interrupts line(s) named NAME, summed over CPUs.
+irq_count() {
+	awk -v n="$1" '$NF == n { for (i = 2; i < NF; i++) if ($i ~ /^[0-9]+$/) s += $i } END { print s + 0 }' /proc/interrupts
+}
+
+# rx_packets IF [NS]: the interface's received-packet counter.
+rx_packets() {
+	${2:+ip netns exec "$2"} cat /sys/class/net/"$1"/statistics/rx_packets
+}
+
+# no_kernel_warnings MARK: one KTAP result: no warning in the log since MARK.
+no_kernel_warnings() {
+	if dmesg | sed -n "/$1/,\$p" | grep -E "WARNING:|BUG:|Oops|possible .*lock|refcount_t:|DMA-API"; then
+		ktap_test_fail "kernel warnings"
+	else
+		ktap_test_pass "no kernel warning"
+	fi
+}

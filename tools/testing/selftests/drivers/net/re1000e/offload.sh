@@ -126,7 +126,7 @@ ip netns exec $NS ethtool -K "$B" rx-checksum on
 
 before=$(ethtool -k "$A")
 if ! ethtool -K "$A" tx-udp_tnl-segmentation on 2>/dev/null &&
-	! ethtool -K "$A" rx-vlan-filter on 2>/dev/null &&
+	! ethtool -K "$A" rx-vlan-stag-filter on 2>/dev/null &&
 	[ "$(ethtool -k "$A")" = "$before" ]; then
 	ktap_test_pass "offloads the hardware does not offer here are refused, nothing changed"
 else
