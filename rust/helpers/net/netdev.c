@@ -447,3 +447,17 @@ __rust_helper int rust_helper_skb_cow_head(struct sk_buff *skb, unsigned int hea
 {
 	return skb_cow_head(skb, headroom);
 }
+
+/*
+ * Calls the driver's ndo_set_rx_mode again with the address lists locked, as
+ * __dev_set_rx_mode() does, for a driver whose reset cleared its receive filters. Only for an
+ * interface that is up; the caller holds the RTNL.
+ */
+__rust_helper void rust_helper_netdev_resync_rx_mode(struct net_device *dev)
+{
+	if (!(dev->flags & IFF_UP) || !dev->netdev_ops->ndo_set_rx_mode)
+		return;
+	netif_addr_lock_bh(dev);
+	dev->netdev_ops->ndo_set_rx_mode(dev);
+	netif_addr_unlock_bh(dev);
+}

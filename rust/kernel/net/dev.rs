@@ -286,6 +286,15 @@ impl Device {
         unsafe { (*self.as_raw()).mc.count as usize }
     }
 
+    /// Runs [`Driver::set_rx_mode`] again with the address lists locked, as the core does
+    /// when they change: for a driver whose reset cleared its receive filters (promiscuity,
+    /// multicast table). Does nothing unless the interface is up (the core programs the
+    /// filters itself after `ndo_open`).
+    pub fn resync_rx_mode(&self, _rtnl: &Rtnl) {
+        // SAFETY: the device is valid and the RTNL is held (the token proves it).
+        unsafe { bindings::netdev_resync_rx_mode(self.as_raw()) };
+    }
+
     /// Copies up to `out.len()` multicast addresses; returns how many were copied.
     /// Call from [`Driver::set_rx_mode`], where the address lists are locked.
     pub fn copy_mc_addrs(&self, out: &mut [[u8; 6]]) -> usize {

@@ -61,8 +61,9 @@ pub(crate) const SETTLE: u32 = 2;
 
 /// Average packet size above which a sample counts as bulk (full-sized frames).
 const BULK_AVG: u32 = 1200;
-/// Bytes in a sample above which full-sized frames count as a stream.
-const BULK_BYTES: u32 = 10_000;
+/// Bytes in a sample above which full-sized frames count as a stream: three or more of
+/// them arrived within one interrupt interval.
+const BULK_BYTES: u32 = 4000;
 /// Average size of TSO super-packets and jumbo frames: bulk whatever the volume.
 const SUPER_AVG: u32 = 8000;
 /// At most this many packets and bytes make a latency sample.
@@ -174,8 +175,10 @@ mod tests {
         assert_eq!(classify(1, 65_226), Class::Bulk);
         // A burst of small UDP packets.
         assert_eq!(classify(40, 40 * 64), Class::Mixed);
-        // A few full-sized frames: not enough volume for bulk.
-        assert_eq!(classify(3, 3 * 1514), Class::Mixed);
+        // Three full-sized frames in one interrupt: a stream.
+        assert_eq!(classify(3, 3 * 1514), Class::Bulk);
+        // Two: not enough volume for bulk.
+        assert_eq!(classify(2, 2 * 1514), Class::Mixed);
     }
 
     #[test]

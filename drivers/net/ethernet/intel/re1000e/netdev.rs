@@ -636,6 +636,8 @@ impl<'a> NetPriv<'a> {
             q.start();
         }
         self.update_link(dev, rtnl);
+        // After a reset (MTU or ring change, recovery) the filters start empty.
+        dev.resync_rx_mode(rtnl);
         // Features follow the conditions through `ndo_work`, as this may run inside
         // `ndo_open`.
         if self.conditions().0 != self.applied.load(Relaxed) {
@@ -705,6 +707,11 @@ impl<'a> NetPriv<'a> {
         mac::quiesce(&self.bar);
         let _ = mac::reset(self.pdev.as_ref(), &self.bar);
         mac::set_driver_loaded(&self.bar, true);
+        // No DMA any more: the rings can go.
+        let rx = self.rx.lock().take();
+        drop(rx);
+        let tx = self.tx.lock().take();
+        drop(tx);
         match r {
             Ok(n) if n == LOOPBACK_FRAMES => true,
             Ok(n) => {
@@ -726,13 +733,16 @@ impl<'a> NetPriv<'a> {
     /// Sends [`LOOPBACK_FRAMES`] test frames in MAC loopback and counts those that came back
     /// intact and in order.
     fn loopback_frames(&self, dev: &Device) -> Result<u32> {
-        let mut tx = TxRing::new(self.dma_dev(), ring::MIN_DESC)?;
+        let tx = TxRing::new(self.dma_dev(), ring::MIN_DESC)?;
         let mut rx = RxRing::new(self.dma_dev(), dev, &self.napi, ring::MIN_DESC)?;
         let tail = rx.refill(true).0.ok_or(ENOMEM)?;
         let addr = dev.address();
         self.bar.write_reg(regs::IMC::zeroed().with_mask(u32::MAX));
         mac::set_rar0(&self.bar, &addr);
         hw::configure_tx(&self.bar, &tx.desc)?;
+        // The rings go where the data path keeps them until the test has reset the device:
+        // received frames are then built as in NAPI, with bottom halves off (BH lock).
+        *self.tx.lock() = Some(tx);
         hw::configure_rx(
             &self.bar,
             &rx.desc,
@@ -742,6 +752,7 @@ impl<'a> NetPriv<'a> {
                 msix: false,
             },
         )?;
+        *self.rx.lock() = Some(rx);
         hw::set_rx_modes(&self.bar, false, false, true);
         self.bar
             .write_reg(regs::RDT::zeroed().with_tail(tail as u16));
@@ -761,19 +772,27 @@ impl<'a> NetPriv<'a> {
                 GFP_KERNEL,
             )?;
             let opts = desc::DataOpts::default();
-            tx.push(skb, None, pieces, opts, 1, LOOPBACK_LEN)?;
+            let tail = {
+                let mut g = self.tx.lock();
+                let tx = Option::as_mut(&mut *g).ok_or(EINVAL)?;
+                tx.push(skb, None, pieces, opts, 1, LOOPBACK_LEN)?;
+                tx.tail()
+            };
             self.bar
-                .write_reg(regs::TDT::zeroed().with_tail(tx.tail() as u16));
+                .write_reg(regs::TDT::zeroed().with_tail(tail as u16));
             // Up to 100 ms for the frame to come back.
             let mut back = None;
             for _ in 0..100 {
-                if let Some(f) = rx.next(false, false) {
+                let f = Option::as_mut(&mut *self.rx.lock()).and_then(|r| r.next(false, false));
+                if let Some(f) = f {
                     back = Some(f);
                     break;
                 }
                 fsleep(Delta::from_millis(1));
             }
-            tx.clean();
+            if let Some(tx) = Option::as_mut(&mut *self.tx.lock()) {
+                tx.clean();
+            }
             match back {
                 Some(Ok(f)) if f.skb.head_data() == frame.as_slice() => good += 1,
                 Some(_) => {}

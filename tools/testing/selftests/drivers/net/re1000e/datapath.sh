@@ -141,10 +141,7 @@ wait_listen 5404 $NS
 timeout 20 socat -u /dev/zero TCP:198.51.100.2:5404 &
 LOAD="$LOAD $!"
 bulk=0
-for _ in $(seq 100); do
-	[ "$(reg "$SB" $EITR0)" = 976 ] && bulk=1 && break
-	sleep 0.1
-done
+"$REG" "$SB" wait $EITR0 976 15 >/dev/null && bulk=1
 # shellcheck disable=SC2086
 kill $LOAD 2>/dev/null
 wait 2>/dev/null
@@ -152,10 +149,7 @@ LOAD=
 ping -c 20 -i 0.2 198.51.100.2 >/dev/null &
 LOAD=$!
 lat=0
-for _ in $(seq 40); do
-	[ "$(reg "$SB" $EITR0)" = 55 ] && lat=1 && break
-	sleep 0.1
-done
+"$REG" "$SB" wait $EITR0 55 4 >/dev/null && lat=1
 wait 2>/dev/null
 LOAD=
 if [ $bulk = 1 ] && [ $lat = 1 ]; then
@@ -240,7 +234,7 @@ ip link del "$A.200"
 
 # --- Self-test ----------------------------------------------------------------------------
 t=$(ethtool -t "$A" offline)
-if echo "$t" | grep -q "result is: PASS" &&
+if echo "$t" | grep -q "result is PASS" &&
 	echo "$t" | grep -qE "^Loopback test +\(offline\)[[:space:]]+0$"; then
 	ktap_test_pass "offline self-test passes, MAC loopback included"
 else

@@ -4,21 +4,24 @@
 
 Usage: reg_tool.py SLOT read OFFSET
        reg_tool.py SLOT clear OFFSET MASK
+       reg_tool.py SLOT wait OFFSET VALUE SECONDS
 
 For tests only: clearing bits of a live register models an offload engine that lost its
 configuration (a hardware fault), which re1000e must detect and handle. OFFSET is a byte
-offset into BAR0, 32-bit aligned, below 128 KiB.
+offset into BAR0, 32-bit aligned, below 128 KiB. "wait" polls every 10 ms until the
+register reads VALUE and exits 1 if it did not within SECONDS.
 """
 import ctypes
 import mmap
 import os
 import sys
+import time
 
 BAR0_SIZE = 0x20000
 
 
 def main():
-    if len(sys.argv) not in (4, 5) or sys.argv[2] not in ("read", "clear"):
+    if len(sys.argv) not in (4, 5, 6) or sys.argv[2] not in ("read", "clear", "wait"):
         sys.exit(__doc__)
     slot, op, off = sys.argv[1], sys.argv[2], int(sys.argv[3], 0)
     if off % 4 or not 0 <= off < BAR0_SIZE:
@@ -29,6 +32,15 @@ def main():
     reg = ctypes.c_uint32.from_buffer(bar, off)
     if op == "read":
         print(f"{reg.value:#010x}")
+    elif op == "wait":
+        if len(sys.argv) != 6:
+            sys.exit(__doc__)
+        want, end = int(sys.argv[4], 0), time.monotonic() + float(sys.argv[5])
+        while reg.value != want and time.monotonic() < end:
+            time.sleep(0.01)
+        print(f"{reg.value:#010x}")
+        if reg.value != want:
+            sys.exit(1)
     else:
         if len(sys.argv) != 5:
             sys.exit(__doc__)
