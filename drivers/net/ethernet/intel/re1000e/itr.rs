@@ -208,7 +208,9 @@ mod tests {
     fn the_bulkier_direction_decides() {
         // A receiver of a stream sends small ACKs: still bulk.
         let ack = (8, 8 * 66);
-        let s = State::INITIAL.next((16, 16 * 1514), ack).next((16, 16 * 1514), ack);
+        let s = State::INITIAL
+            .next((16, 16 * 1514), ack)
+            .next((16, 16 * 1514), ack);
         assert_eq!(s.class, Class::Bulk);
         // Small both ways: request/response.
         let s = State::INITIAL.next((1, 64), (1, 64));

@@ -306,7 +306,11 @@ impl<'a> NetPriv<'a> {
     /// the static `rx-usecs`.
     fn throttle(&self) -> u16 {
         if self.adaptive.load(Relaxed) {
-            hw::itr_interval(itr::State::unpack(self.itr_state.load(Relaxed)).class.rate())
+            hw::itr_interval(
+                itr::State::unpack(self.itr_state.load(Relaxed))
+                    .class
+                    .rate(),
+            )
         } else {
             hw::usecs_interval(self.rx_usecs.load(Relaxed))
         }

@@ -163,6 +163,7 @@ mod tests {
             | Features::TSO6
             | Features::HW_VLAN_CTAG_TX
             | Features::HW_VLAN_CTAG_RX
+            | Features::HW_VLAN_CTAG_FILTER
             | Features::RXCSUM
             | Features::RXHASH
             | Features::RXFCS
@@ -220,7 +221,7 @@ mod tests {
                 n += 1;
             }
         }
-        assert_eq!(n, 8 << 12);
+        assert_eq!(n, 8 << 13);
     }
 
     #[test]

@@ -1,10 +1,10 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# 50 load/unload cycles of re1000e leave no leaked memory (kmemleak) and no device state:
+# 20 load/unload cycles of re1000e leave no leaked memory (kmemleak) and no device state:
 # after every unload each NIC is unbound, disabled, not bus-mastering, its BAR released.
 . "$(dirname "$(readlink -f "$0")")/lib.sh"
-CYCLES=${CYCLES:-50}
+CYCLES=${CYCLES:-20}
 
 ktap_print_header
 mapfile -t SLOTS < <(nic_slots)
