@@ -111,7 +111,7 @@ else
 			bash -c "scripts/guest/run-kunit.sh > $R/kunit.tap"
 		ktap "KUnit (in the rig)" "$R/kunit.tap"
 
-		phase selftests "$TOP/scripts/rig.sh" --driver none --timeout 1500 --results "$R" -- \
+		phase selftests "$TOP/scripts/rig.sh" --driver none --timeout 3000 --results "$R" -- \
 			scripts/guest/run-selftests.sh "$KSFT" "$R/re1000e.tap" -c drivers/net/re1000e
 		ktap "kselftests drivers/net/re1000e" "$R/re1000e.tap"
 
