@@ -2,13 +2,18 @@
 # SPDX-License-Identifier: GPL-2.0
 """Compare two run_kselftest.sh logs of the upstream drivers/net suites side by side.
 
-Usage: upstream_compare.py REFERENCE.tap CANDIDATE.tap [REF_LABEL CAND_LABEL]
+Usage: upstream_compare.py [--known FILE] REFERENCE.tap CANDIDATE.tap [REF_LABEL CAND_LABEL]
 
 Prints one line per program with the pass/fail/skip counts of its subtests under each
 driver, then every subtest the reference passes and the candidate does not (regressions)
 and the number the candidate passes and the reference does not. A program without KTAP
 subtests counts as one subtest (its own result). The last line is "REGRESSIONS N", for
 scripts.
+
+FILE lists known gaps, one per line: "PROGRAM: SUBTEST | REASON" (a regression the project
+knows about and has not closed yet, e.g. a feature not implemented). They are printed with
+their reason and not counted; a known gap that did not show is reported, so that a closed
+one can be removed.
 """
 import re
 import sys
@@ -54,11 +59,28 @@ def counts(subs):
     return tuple(sum(1 for s in subs.values() if s == k) for k in ("pass", "fail", "skip"))
 
 
+def load_known(path):
+    known = {}
+    with open(path) as f:
+        for line in f:
+            line = line.strip()
+            if not line or line.startswith("#"):
+                continue
+            key, _, reason = line.partition(" | ")
+            known[key.strip()] = reason.strip()
+    return known
+
+
 def main():
-    if len(sys.argv) not in (3, 5):
+    args = sys.argv[1:]
+    known = {}
+    if args[:1] == ["--known"] and len(args) > 1:
+        known = load_known(args[1])
+        args = args[2:]
+    if len(args) not in (2, 4):
         sys.exit(__doc__)
-    ref, cand = parse(sys.argv[1]), parse(sys.argv[2])
-    rl, cl = (sys.argv[3], sys.argv[4]) if len(sys.argv) == 5 else ("reference", "candidate")
+    ref, cand = parse(args[0]), parse(args[1])
+    rl, cl = (args[2], args[3]) if len(args) == 4 else ("reference", "candidate")
     print(f"  {'program':42} {rl + ' pass/fail/skip':>24} {cl + ' pass/fail/skip':>24}")
     regressions, gains = [], 0
     for prog in list(ref) + [p for p in cand if p not in ref]:
@@ -68,15 +90,23 @@ def main():
         print(f"  {prog[:42]:42} {rc:>24} {cc:>24}")
         for sub, st in r.items():
             if st == "pass" and c.get(sub) != "pass":
-                regressions.append(f"{prog}: {sub} ({c.get(sub, 'missing')})")
+                regressions.append((f"{prog}: {sub}", c.get(sub, "missing")))
         gains += sum(1 for sub, st in c.items() if st == "pass" and r.get(sub) != "pass")
     tr = [sum(counts(s)[i] for s in ref.values()) for i in range(3)]
     tc = [sum(counts(s)[i] for s in cand.values()) for i in range(3)]
     print(f"  {'total':42} {'%3d %3d %3d' % tuple(tr):>24} {'%3d %3d %3d' % tuple(tc):>24}")
     print(f"{cl} passes {gains} subtests {rl} does not")
-    for r in regressions:
-        print(f"regression: {r}")
-    print(f"REGRESSIONS {len(regressions)}")
+    counted = 0
+    for key, st in regressions:
+        if key in known:
+            print(f"known gap: {key} ({st}): {known[key]}")
+        else:
+            print(f"regression: {key} ({st})")
+            counted += 1
+    for key in known:
+        if key not in {k for k, _ in regressions}:
+            print(f"known gap not seen in this run: {key}")
+    print(f"REGRESSIONS {counted}")
 
 
 if __name__ == "__main__":

@@ -448,6 +448,11 @@ __rust_helper int rust_helper_skb_cow_head(struct sk_buff *skb, unsigned int hea
 	return skb_cow_head(skb, headroom);
 }
 
+__rust_helper void rust_helper_netif_napi_set_irq(struct napi_struct *napi, int irq)
+{
+	netif_napi_set_irq(napi, irq);
+}
+
 /*
  * Calls the driver's ndo_set_rx_mode again with the address lists locked, as
  * __dev_set_rx_mode() does, for a driver whose reset cleared its receive filters. Only for an

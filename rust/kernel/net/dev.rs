@@ -1253,7 +1253,8 @@ impl<'a, T: Driver> Registration<'a, T> {
         unsafe { priv_of::<T>(self.dev.as_ptr()) }
     }
 
-    fn irq_number(&self, slot: u32) -> Option<u32> {
+    /// The Linux interrupt number of vector `slot`, if the registration has it.
+    pub fn irq_number(&self, slot: u32) -> Option<u32> {
         let v = self.vectors.index(slot as usize).ok()?;
         let req: crate::irq::IrqRequest<'_> = v.into();
         Some(req.irq())

@@ -112,6 +112,16 @@ impl Napi {
         self.id
     }
 
+    /// Associates interrupt `irq` with this instance, which netlink then reports (the `irq`
+    /// attribute of `napi-get`). Process context; takes the device's instance lock, so the
+    /// caller must not hold it.
+    pub fn set_irq(&self, irq: u32) {
+        let Ok(irq) = i32::try_from(irq) else { return };
+        // SAFETY: the instance was added to its device in `new` and is not deleted before
+        // `self` drops.
+        unsafe { bindings::netif_napi_set_irq(self.as_raw(), irq) }
+    }
+
     /// Allows polling (from `ndo_open`).
     pub fn enable(&self) {
         // SAFETY: by the type invariant the instance is added to its device.

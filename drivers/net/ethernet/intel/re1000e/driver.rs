@@ -127,6 +127,9 @@ fn probe_device<'bound>(pdev: &'bound pci::Device<Core<'_>>) -> Result<Adapter<'
         NetPriv::new(ndev, pdev, bar, perm_addr, info)
     })?;
 
+    if let Some(n) = netdev.irq_number(hw::VEC_RX) {
+        netdev.priv_data().set_napi_irq(n);
+    }
     dev_info!(
         dev,
         "{}: Intel 82574L (rev {:#04x}), NVM checksum ok, MAC {:02x}:{:02x}:{:02x}:{:02x}:{:02x}:{:02x}, {:?} interrupts\n",

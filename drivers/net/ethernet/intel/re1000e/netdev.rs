@@ -393,6 +393,12 @@ impl<'a> NetPriv<'a> {
         Ok(())
     }
 
+    /// Tells netlink which interrupt polls the NAPI instance: the receive vector (the only
+    /// one with MSI or INTx).
+    pub(crate) fn set_napi_irq(&self, irq: u32) {
+        self.napi.set_irq(irq);
+    }
+
     /// Harvests the hardware counters and returns a copy.
     pub(crate) fn hw_stats(&self) -> HwStats {
         let mut s = self.hw_stats.lock();
