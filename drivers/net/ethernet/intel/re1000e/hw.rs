@@ -148,6 +148,11 @@ pub(crate) fn set_vlan_filter(bar: &Bar0<'_>, table: &[u32; 128], on: bool) {
             bar.write(loc, regs::VFTA::zeroed().with_bits(*bits));
         }
     }
+    set_vlan_filter_enable(bar, on);
+}
+
+/// Turns VLAN filtering (RCTL.VFE) on or off, leaving the table as it is.
+pub(crate) fn set_vlan_filter_enable(bar: &Bar0<'_>, on: bool) {
     bar.update(regs::RCTL, |r| r.with_vfe(on));
 }
 

@@ -1052,6 +1052,7 @@ impl<'a> NetPriv<'a> {
         let rxcsum = features.contains(Features::RXCSUM);
         let rxall = features.contains(Features::RXALL);
         let rxhash = features.contains(Features::RXHASH);
+        let (mut packets, mut bytes) = (0, 0);
         while budget.remaining() > 0 {
             let Some(frame) = ring.next(rxhash, rxall) else {
                 break;
@@ -1082,11 +1083,13 @@ impl<'a> NetPriv<'a> {
             }
             self.stats.rx_packets.add(1, Relaxed);
             self.stats.rx_bytes.add(u64::from(skb.len()), Relaxed);
-            Self::account(&self.itr_rx, 1, skb.len());
+            packets += 1;
+            bytes += skb.len();
             skb.eth_type_trans(dev);
             skb.record_rx_queue(0);
             skb.gro_receive(napi);
         }
+        Self::account(&self.itr_rx, packets, bytes);
         let (tail, short) = ring.refill(false);
         if short {
             self.stats.rx_alloc_fail.add(1, Relaxed);
@@ -1173,7 +1176,7 @@ impl netdev::Driver for Net {
         let allmulti = dev.is_allmulti() || dev.mc_count() > addrs.len();
         hw::set_rx_filters(&this.bar, dev.is_promisc(), allmulti);
         let vfe = NetPriv::vlan_filtering(dev, dev.features());
-        this.bar.update(regs::RCTL, |r| r.with_vfe(vfe));
+        hw::set_vlan_filter_enable(&this.bar, vfe);
         mac::write_mta(&this.bar, &addrs[..n]);
     }
 
