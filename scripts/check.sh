@@ -32,12 +32,14 @@ rm -rf "$CHECK_DIR" && mkdir -p "$CHECK_DIR"
 PASSED=0
 FAILED=0
 PHASES=()
+FAILS=()
 T0=$(date +%s)
 
 # record NAME PASSED FAILED
 record() {
 	PASSED=$((PASSED + $2))
 	FAILED=$((FAILED + $3))
+	[ "$3" = 0 ] || FAILS+=("$1 ($3)")
 	printf '[check] %-44s %4d passed %4d failed\n' "$1" "$2" "$3"
 }
 
@@ -144,12 +146,24 @@ else
 		else
 			record "upstream harness canary: csum.py rx tests on e1000e ($canary of 4)" 0 1
 		fi
+		compare=("$TOP/scripts/upstream_compare.py" --known "$TOP/scripts/upstream-known-gaps.txt")
+		sides=("$R/upstream-e1000e.tap" "$R/upstream-re1000e.tap" e1000e re1000e)
+		# Timing bounds of some upstream tests are missed now and then under TCG: the
+		# programs with regressions run once more on re1000e, and a subtest that passes
+		# there is reported as such and not counted. One that fails twice counts.
+		again=$("${compare[@]}" "${sides[@]}" | sed -n 's/^REGRESSED //p')
+		if [ -n "$again" ]; then
+			r_args=()
+			for t in $again; do r_args+=(-t "$t"); done
+			phase upstream-retry "$TOP/scripts/rig.sh" --driver re1000e --timeout 1200 \
+				--results "$R" -- scripts/guest/run-selftests.sh "$KSFT" \
+				"$R/upstream-retry.tap" "${r_args[@]}"
+			compare+=(--retry "$R/upstream-retry.tap")
+		fi
 		echo "upstream drivers/net selftests, side by side (subtests pass/fail/skip):" |
 			tee -a "$CHECK_DIR/summary.txt"
-		"$TOP/scripts/upstream_compare.py" --known "$TOP/scripts/upstream-known-gaps.txt" \
-			"$R/upstream-e1000e.tap" "$R/upstream-re1000e.tap" \
-			e1000e re1000e | tee "$CHECK_DIR/upstream-compare.txt" | grep -v '^REGRESSIONS' |
-			tee -a "$CHECK_DIR/summary.txt"
+		"${compare[@]}" "${sides[@]}" | tee "$CHECK_DIR/upstream-compare.txt" |
+			grep -v '^REGRESSIONS\|^REGRESSED' | tee -a "$CHECK_DIR/summary.txt"
 		regress=$(awk '/^REGRESSIONS/ {print $2}' "$CHECK_DIR/upstream-compare.txt")
 		if [ "${regress:-x}" = 0 ]; then
 			record "upstream: re1000e passes every subtest e1000e passes" 1 0
@@ -176,5 +190,10 @@ echo "phase timings:"
 printf '  %s\n' "${PHASES[@]}"
 echo "  total        $(($(date +%s) - T0))s"
 echo "logs: $CHECK_DIR"
+# What failed, by name, where a log tail shows it.
+if [ -s "$CHECK_DIR/upstream-compare.txt" ]; then
+	grep '^regression:' "$CHECK_DIR/upstream-compare.txt"
+fi
+[ ${#FAILS[@]} = 0 ] || printf 'FAILED: %s\n' "${FAILS[@]}"
 echo "$PASSED passed, $FAILED failed"
 [ "$FAILED" = 0 ]
