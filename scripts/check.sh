@@ -62,8 +62,12 @@ ktap() {
 		record "$1 (no results: see .check/)" 0 1
 		return
 	fi
-	"$TOP/scripts/ktap_summary.py" --table "$2" "$1" | tee -a "$CHECK_DIR/summary.txt" | grep -v '^TOTALS'
+	"$TOP/scripts/ktap_summary.py" --table "$2" "$1" | tee -a "$CHECK_DIR/summary.txt" |
+		grep -v '^TOTALS\|^FAILED '
 	totals=$("$TOP/scripts/ktap_summary.py" "$2" "$1" | awk '/^TOTALS/ {print $2, $3}')
+	# The failed results by name, for the end of the output.
+	"$TOP/scripts/ktap_summary.py" "$2" "$1" | sed -n "s|^FAILED |failed in $1: |p" \
+		>>"$CHECK_DIR/failed.txt"
 	# shellcheck disable=SC2086
 	record "$1" $totals
 }
@@ -191,6 +195,7 @@ printf '  %s\n' "${PHASES[@]}"
 echo "  total        $(($(date +%s) - T0))s"
 echo "logs: $CHECK_DIR"
 # What failed, by name, where a log tail shows it.
+[ -s "$CHECK_DIR/failed.txt" ] && cat "$CHECK_DIR/failed.txt"
 if [ -s "$CHECK_DIR/upstream-compare.txt" ]; then
 	grep '^regression:' "$CHECK_DIR/upstream-compare.txt"
 fi

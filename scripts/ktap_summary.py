@@ -6,7 +6,8 @@ Usage: ktap_summary.py [--table] FILE [LABEL]
 
 Counts leaf results (a result with nested results under it is a parent, not a leaf),
 prints "LABEL: P passed, F failed, S skipped" and, with --table, one line per top-level
-result with its leaf counts. Prints "TOTALS P F S" last, for scripts.
+result with its leaf counts. Then "FAILED PROGRAM: LEAF" for each failed leaf, and
+"TOTALS P F S" last, for scripts.
 """
 import re
 import sys
@@ -33,7 +34,7 @@ def parse(lines):
 def summarise(lines):
     results = list(parse(lines))
     top = min((d for d, *_ in results), default=0)
-    leaves, table, current = [], [], None
+    leaves, table, failed, current = [], [], [], None
     for i, (depth, ok, skip, name) in enumerate(results):
         # A result is a parent if the result just before it is deeper.
         is_parent = i > 0 and results[i - 1][0] > depth
@@ -42,10 +43,15 @@ def summarise(lines):
         if depth == top:
             # Leaves since the previous top-level result belong to this one.
             start = current if current is not None else 0
-            sub = [(o, s) for (d, o, s, _) in results[start:i] if d > top] or [(ok, skip)]
+            below = [(o, s, n) for (d, o, s, n) in results[start:i] if d > top]
+            sub = [(o, s) for (o, s, _) in below] or [(ok, skip)]
             table.append((name, ok, skip, sub))
+            if below:
+                failed += [f"{name}: {n}" for (o, s, n) in below if not o and not s]
+            elif not ok and not skip:
+                failed.append(name)
             current = i + 1
-    return leaves, table
+    return leaves, table, failed
 
 
 def counts(items):
@@ -62,7 +68,7 @@ def main():
     if not args:
         sys.exit(__doc__)
     with open(args[0], errors="replace") as f:
-        leaves, rows = summarise(f)
+        leaves, rows, failed = summarise(f)
     label = args[1] if len(args) > 1 else args[0]
     if table:
         for name, ok, skip, sub in rows:
@@ -71,6 +77,8 @@ def main():
             print(f"  {name[:58]:58} {verdict:4}  pass {p:3}  fail {fl:3}  skip {s:3}")
     p, fl, s = counts(leaves)
     print(f"{label}: {p} passed, {fl} failed, {s} skipped")
+    for name in failed:
+        print(f"FAILED {name}")
     print(f"TOTALS {p} {fl} {s}")
 
 

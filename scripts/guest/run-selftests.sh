@@ -14,4 +14,17 @@ set +a
 # the same for both drivers.
 export KSFT_MACHINE_SLOW=yes
 export PATH=$RE1000E_TOP/scripts/guest:$PATH
-cd "$ksft" && ./run_kselftest.sh "$@" 2>&1 | tee "$out"
+# times_of: for each program's result line, the seconds it took ("SECONDS NAME"), so a
+# slow phase can be told apart by program (OUTFILE.times).
+times_of() {
+	local line t0 now
+	printf -v t0 '%(%s)T' -1
+	while IFS= read -r line; do
+		if [[ $line =~ ^(not\ )?ok\ [0-9]+\ selftests:\ (.*)$ ]]; then
+			printf -v now '%(%s)T' -1
+			echo "$((now - t0)) ${BASH_REMATCH[2]}"
+			t0=$now
+		fi
+	done
+}
+cd "$ksft" && ./run_kselftest.sh "$@" 2>&1 | tee "$out" | times_of >"$out.times"

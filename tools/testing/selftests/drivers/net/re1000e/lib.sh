@@ -133,21 +133,24 @@ kmemleak_result() {
 
 # stream_check FROM TO ADDR MIB PORT: sends MIB MiB of random data over TCP from namespace
 # FROM to a listener in namespace TO at ADDR:PORT ("-" is the initial namespace) and
-# succeeds if what arrived has the digest of what was sent.
+# succeeds if what arrived has the digest of what was sent. The transfer gets 60 s plus a
+# second per 3 MiB (TCG moves well over 10 MiB/s): a stalled data path fails in about a
+# minute, not ten. On failure the state of both ends goes to the log ("# " lines).
 stream_check() {
-	local from=() to=() ns= got sent pid addr=$3 _
+	local from=() to=() ns= got sent pid addr=$3 limit=$((60 + $4 / 3)) _
 	[[ $addr == *:* ]] && addr="[$addr]"
 	[ "$1" != - ] && from=(ip netns exec "$1")
 	[ "$2" != - ] && to=(ip netns exec "$2") && ns=$2
 	rm -f /tmp/re1000e-stream-got /tmp/re1000e-stream-sent
-	"${to[@]}" timeout 600 socat -u TCP6-LISTEN:"$5",reuseaddr,ipv6only=0 - |
+	"${to[@]}" timeout $limit socat -u TCP6-LISTEN:"$5",reuseaddr,ipv6only=0 - |
 		md5sum >/tmp/re1000e-stream-got &
 	pid=$!
 	wait_listen "$5" "$ns" || return 1
 	if ! head -c $(($4 << 20)) /dev/urandom | tee >(md5sum >/tmp/re1000e-stream-sent) |
-		"${from[@]}" timeout 600 socat -u - TCP:"$addr":"$5"; then
+		"${from[@]}" timeout $limit socat -u - TCP:"$addr":"$5"; then
 		pkill -f "TCP6-LISTEN:$5," 2>/dev/null
 		wait $pid
+		stream_diag "$1" "$2" "$4 MiB to $3:$5 did not complete in $limit s"
 		return 1
 	fi
 	wait $pid
@@ -157,7 +160,26 @@ stream_check() {
 	done
 	sent=$(cat /tmp/re1000e-stream-sent)
 	got=$(cat /tmp/re1000e-stream-got)
-	[ -n "$sent" ] && [ "$sent" = "$got" ]
+	[ -n "$sent" ] && [ "$sent" = "$got" ] && return 0
+	stream_diag "$1" "$2" "$4 MiB to $3:$5: digest sent '$sent', received '$got'"
+	return 1
+}
+
+# stream_diag FROM TO WHAT: what a failed transfer leaves to look at: link state and the
+# non-zero driver counters of A (initial namespace) and B (the peer namespace), and the
+# kernel's last lines.
+stream_diag() {
+	local peer=$1
+	[ "$peer" = - ] && peer=$2
+	echo "# stream_check: $3"
+	echo "# $A: $(ip -br link show "$A" 2>&1)"
+	ethtool -S "$A" 2>/dev/null | grep -vE ': 0$' | head -n 40 | sed "s/^/# $A /"
+	if [ -n "${B:-}" ] && [ "$peer" != - ]; then
+		echo "# $B: $(ip -n "$peer" -br link show "$B" 2>&1)"
+		ip netns exec "$peer" ethtool -S "$B" 2>/dev/null | grep -vE ': 0$' |
+			head -n 40 | sed "s/^/# $B /"
+	fi
+	dmesg | tail -n 20 | sed 's/^/# dmesg: /'
 }
 
 # irq_count NAME: interrupts of the /proc/interrupts line(s) named NAME, summed over CPUs.
