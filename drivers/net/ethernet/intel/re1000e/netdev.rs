@@ -1043,10 +1043,13 @@ impl<'a> NetPriv<'a> {
         }
     }
 
-    fn receive(&self, dev: &Device, napi: &Napi, budget: &mut Budget) {
+    /// Receives up to the budget and refills the ring. Returns `true` when a page allocation
+    /// failed and the ring is short of buffers: the caller keeps polling, since a ring the
+    /// hardware has run dry raises no interrupt and nothing else would refill it.
+    fn receive(&self, dev: &Device, napi: &Napi, budget: &mut Budget) -> bool {
         let mut guard = self.rx.lock();
         let Some(ring) = Option::as_mut(&mut *guard) else {
-            return;
+            return false;
         };
         let features = dev.features();
         let rxcsum = features.contains(Features::RXCSUM);
@@ -1098,6 +1101,7 @@ impl<'a> NetPriv<'a> {
             self.bar
                 .write_reg(regs::RDT::zeroed().with_tail(tail as u16));
         }
+        short
     }
 }
 
@@ -1257,8 +1261,9 @@ impl netdev::Driver for Net {
             dev.schedule_work(EVENT_LINK);
         }
         this.clean_tx(dev);
-        if !budget.is_tx_only() {
-            this.receive(dev, napi, budget);
+        // Buffers the page pool could not give now are retried in the next poll.
+        if !budget.is_tx_only() && this.receive(dev, napi, budget) {
+            return NapiPoll::More;
         }
         NapiPoll::Done
     }

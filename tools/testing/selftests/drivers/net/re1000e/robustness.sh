@@ -3,7 +3,8 @@
 #
 # re1000e under abuse: a transmit engine stopped behind the driver's back until the stack's
 # watchdog declares a transmit timeout and the driver resets, 100 link flaps through the
-# QEMU monitor while traffic runs, and unload while traffic runs both ways. After
+# QEMU monitor while traffic runs, receive buffers that cannot be allocated for a while
+# (fail_function), and unload while traffic runs both ways. After
 # each the link carries traffic intact; in the end kmemleak finds nothing and the kernel
 # logged no warning.
 . "$(dirname "$(readlink -f "$0")")/lib.sh"
@@ -14,7 +15,7 @@ TCTL=0x400
 ktap_print_header
 mapfile -t SLOTS < <(nic_slots)
 [ "${#SLOTS[@]}" -ge 2 ] || { ktap_skip_all "needs two 82574L NICs cabled together"; exit "$KSFT_SKIP"; }
-ktap_set_plan 8
+ktap_set_plan 9
 
 LOAD=
 stop_load() {
@@ -63,6 +64,36 @@ if stream_check - $NS 198.51.100.2 16 5503 && ping -c 2 -W 2 198.51.100.2 >/dev/
 	ktap_test_pass "after the reset 16 MiB arrive intact"
 else
 	ktap_test_fail "after the reset: no traffic"
+fi
+
+# --- Receive buffers run out ----------------------------------------------------------------
+# Every page pool allocation fails for 3 s (function error injection) while the peer streams
+# to A: both receive rings run dry, and a ring without buffers raises no receive interrupt.
+# NAPI has to keep polling until allocations succeed again, or A, which then has nothing to
+# send, never receives again and the stream stalls for good.
+FAILFN=/sys/kernel/debug/fail_function
+if [ -d $FAILFN ] && echo page_pool_alloc_netmems >$FAILFN/inject; then
+	echo 0 >$FAILFN/verbose
+	echo 1 >$FAILFN/interval
+	echo -1 >$FAILFN/times
+	echo 100 >$FAILFN/probability
+	f0=$(ethtool -S "$A" | awk '$1 == "rx_alloc_fail:" {print $2}')
+	(
+		sleep 3
+		echo 0 >$FAILFN/probability
+	) &
+	INJ=$!
+	stream_check $NS - 198.51.100.1 32 5505 && ok=1 || ok=0
+	wait $INJ
+	echo "!page_pool_alloc_netmems" >$FAILFN/inject
+	f1=$(ethtool -S "$A" | awk '$1 == "rx_alloc_fail:" {print $2}')
+	if [ $ok = 1 ] && [ "$f1" -gt "$f0" ]; then
+		ktap_test_pass "receive rings run dry by $((f1 - f0)) allocation failures refill themselves: 32 MiB intact"
+	else
+		ktap_test_fail "allocation failures: transfer ok=$ok, rx_alloc_fail $f0 -> $f1"
+	fi
+else
+	ktap_test_skip "no function error injection (CONFIG_FAIL_FUNCTION, debugfs)"
 fi
 
 # --- 100 link flaps under traffic ---------------------------------------------------------
