@@ -325,9 +325,14 @@ __rust_helper void rust_helper_dma_sync_single_for_device(struct device *dev,
 
 /* Page pool */
 
-__rust_helper struct page *rust_helper_page_pool_dev_alloc_pages(struct page_pool *pool)
+__rust_helper netmem_ref rust_helper_page_pool_dev_alloc_netmems(struct page_pool *pool)
 {
-	return page_pool_dev_alloc_pages(pool);
+	return page_pool_dev_alloc_netmems(pool);
+}
+
+__rust_helper struct page *rust_helper_netmem_to_page(netmem_ref netmem)
+{
+	return netmem_to_page(netmem);
 }
 
 __rust_helper dma_addr_t rust_helper_page_pool_get_dma_addr(const struct page *page)

@@ -79,10 +79,16 @@ impl PagePool {
 
     /// Takes a page, or `None` if memory is short.
     pub fn alloc(&self) -> Option<PoolPage> {
+        // Through `page_pool_alloc_netmems()` itself, called out of line: the function error
+        // injection point of page pool allocations (`page_pool_alloc_pages()` may inline it).
         // SAFETY: by the type invariant the pool is live; RX refill runs in NAPI or process
-        // context, as `page_pool_dev_alloc_pages` requires.
-        let page =
-            NonNull::new(unsafe { bindings::page_pool_dev_alloc_pages(self.pool.as_ptr()) })?;
+        // context, as `page_pool_dev_alloc_netmems` requires.
+        let netmem = unsafe { bindings::page_pool_dev_alloc_netmems(self.pool.as_ptr()) };
+        if netmem == 0 {
+            return None;
+        }
+        // SAFETY: the pool was created without a memory provider, so its netmems are pages.
+        let page = NonNull::new(unsafe { bindings::netmem_to_page(netmem) })?;
         // INVARIANT: the page comes from `self`.
         Some(PoolPage {
             pool: self.pool,
