@@ -57,17 +57,16 @@ phase() {
 
 # ktap NAME FILE: add the leaf results of a KTAP file.
 ktap() {
-	local totals
+	local out totals
 	if [ ! -s "$2" ]; then
 		record "$1 (no results: see .check/)" 0 1
 		return
 	fi
-	"$TOP/scripts/ktap_summary.py" --table "$2" "$1" | tee -a "$CHECK_DIR/summary.txt" |
-		grep -v '^TOTALS\|^FAILED '
-	totals=$("$TOP/scripts/ktap_summary.py" "$2" "$1" | awk '/^TOTALS/ {print $2, $3}')
+	out=$("$TOP/scripts/ktap_summary.py" --table "$2" "$1")
+	echo "$out" | grep -v '^TOTALS\|^FAILED ' | tee -a "$CHECK_DIR/summary.txt"
+	totals=$(echo "$out" | awk '/^TOTALS/ {print $2, $3}')
 	# The failed results by name, for the end of the output.
-	"$TOP/scripts/ktap_summary.py" "$2" "$1" | sed -n "s|^FAILED |failed in $1: |p" \
-		>>"$CHECK_DIR/failed.txt"
+	echo "$out" | sed -n "s|^FAILED |failed in $1: |p" >>"$CHECK_DIR/failed.txt"
 	# shellcheck disable=SC2086
 	record "$1" $totals
 }
