@@ -21,3 +21,7 @@ mod csum;
 #[allow(dead_code)]
 #[path = "../../drivers/net/ethernet/intel/re1000e/itr.rs"]
 mod itr;
+
+#[path = "../../drivers/net/ethernet/intel/re1000e/tsync.rs"]
+#[allow(dead_code)]
+mod tsync;

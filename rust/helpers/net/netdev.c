@@ -10,6 +10,7 @@
 #include <linux/etherdevice.h>
 #include <linux/if_vlan.h>
 #include <linux/netdevice.h>
+#include <linux/ptp_clock_kernel.h>
 #include <linux/skbuff.h>
 #include <net/page_pool/helpers.h>
 #include <net/tls.h>
@@ -470,4 +471,39 @@ __rust_helper void rust_helper_netdev_resync_rx_mode(struct net_device *dev)
 	netif_addr_lock_bh(dev);
 	dev->netdev_ops->ndo_set_rx_mode(dev);
 	netif_addr_unlock_bh(dev);
+}
+
+__rust_helper u8 rust_helper_skb_tx_flags(const struct sk_buff *skb)
+{
+	return skb_shinfo(skb)->tx_flags;
+}
+
+__rust_helper void rust_helper_skb_set_tx_in_progress(struct sk_buff *skb)
+{
+	skb_shinfo(skb)->tx_flags |= SKBTX_IN_PROGRESS;
+}
+
+__rust_helper struct sk_buff *rust_helper_skb_get(struct sk_buff *skb)
+{
+	return skb_get(skb);
+}
+
+__rust_helper void rust_helper_skb_tx_timestamp(struct sk_buff *skb)
+{
+	skb_tx_timestamp(skb);
+}
+
+__rust_helper void rust_helper_skb_set_hwtstamp(struct sk_buff *skb, u64 ns)
+{
+	skb_hwtstamps(skb)->hwtstamp = ns_to_ktime(ns);
+}
+
+__rust_helper void rust_helper_ptp_read_system_prets(struct ptp_system_timestamp *sts)
+{
+	ptp_read_system_prets(sts);
+}
+
+__rust_helper void rust_helper_ptp_read_system_postts(struct ptp_system_timestamp *sts)
+{
+	ptp_read_system_postts(sts);
 }

@@ -34,6 +34,12 @@ use crate::{
     net::{
         ethtool,
         features::Features,
+        ptp::{
+            self,
+            Clock,
+            HwTstampConfig,
+            SysTimestamps, //
+        },
         skb::SkBuff,
         tls, //
     },
@@ -309,6 +315,19 @@ impl Device {
         }
     }
 
+    /// The PTP hardware clock registered with the device, if any.
+    pub fn ptp_clock(&self) -> Option<&Clock> {
+        // SAFETY: every `Device` handed out belongs to a `Registration`, whose private area
+        // starts with the `PrivBox` prefix; the clock lives as long as the device.
+        let c = unsafe {
+            &*bindings::netdev_priv(self.as_raw())
+                .cast::<u8>()
+                .add(PTP_OFFSET)
+                .cast::<Clock>()
+        };
+        c.is_registered().then_some(c)
+    }
+
     /// The device as a generic [`device::Device`] (its `dev` member).
     pub fn as_dev(&self) -> &device::Device {
         // SAFETY: `dev` is a valid, initialised `struct device` inside the net_device.
@@ -415,6 +434,9 @@ pub struct Config {
     pub tso_max_segs: u32,
     /// Transmit watchdog timeout in milliseconds; 0 disables [`Driver::tx_timeout`].
     pub watchdog_ms: u32,
+    /// The PTP hardware clock to register, for a driver that implements the `ptp_*`
+    /// methods.
+    pub ptp: Option<super::ptp::ClockInfo>,
 }
 
 /// The `net_device_ops` of a driver.
@@ -592,6 +614,64 @@ pub trait Driver: Sized + 'static {
         build_error!(VTABLE_DEFAULT_ERROR)
     }
 
+    /// `ndo_hwtstamp_get`: the timestamping configuration in force.
+    fn hwtstamp_get<'a>(
+        _dev: &'a Device,
+        _this: Pin<&'a Self::Priv<'a>>,
+    ) -> Result<HwTstampConfig> {
+        build_error!(VTABLE_DEFAULT_ERROR)
+    }
+
+    /// `ndo_hwtstamp_set`: apply `cfg` (RTNL held). A value the hardware does not support is
+    /// rejected with `ERANGE` and changes nothing; a receive filter widened to what the
+    /// hardware can do is written back to `cfg`.
+    fn hwtstamp_set<'a>(
+        _dev: &'a Device,
+        _this: Pin<&'a Self::Priv<'a>>,
+        _rtnl: &Rtnl,
+        _cfg: &mut HwTstampConfig,
+    ) -> Result {
+        build_error!(VTABLE_DEFAULT_ERROR)
+    }
+
+    /// PTP clock `gettimex64`: the clock's time in nanoseconds, with `sts` taken around the
+    /// register read that latches it. Process context; the clock callbacks may run
+    /// concurrently with each other and with everything else.
+    fn ptp_gettimex<'a>(
+        _dev: &'a Device,
+        _this: Pin<&'a Self::Priv<'a>>,
+        _sts: &mut SysTimestamps,
+    ) -> Result<i64> {
+        build_error!(VTABLE_DEFAULT_ERROR)
+    }
+
+    /// PTP clock `settime64`: set the clock to `ns`.
+    fn ptp_settime<'a>(_dev: &'a Device, _this: Pin<&'a Self::Priv<'a>>, _ns: i64) -> Result {
+        build_error!(VTABLE_DEFAULT_ERROR)
+    }
+
+    /// PTP clock `adjtime`: move the clock by `delta` nanoseconds.
+    fn ptp_adjtime<'a>(_dev: &'a Device, _this: Pin<&'a Self::Priv<'a>>, _delta: i64) -> Result {
+        build_error!(VTABLE_DEFAULT_ERROR)
+    }
+
+    /// PTP clock `adjfine`: run the clock `scaled_ppm` (ppm with 16 fractional bits) off its
+    /// nominal frequency; the core keeps it within [`ptp::ClockInfo::max_adj_ppb`].
+    fn ptp_adjfine<'a>(
+        _dev: &'a Device,
+        _this: Pin<&'a Self::Priv<'a>>,
+        _scaled_ppm: i64,
+    ) -> Result {
+        build_error!(VTABLE_DEFAULT_ERROR)
+    }
+
+    /// PTP clock auxiliary work (a kthread), run when scheduled with
+    /// [`Clock::schedule_aux_work`]; returns the delay in milliseconds before it runs again,
+    /// or `None`.
+    fn ptp_aux_work<'a>(_dev: &'a Device, _this: Pin<&'a Self::Priv<'a>>) -> Option<u32> {
+        build_error!(VTABLE_DEFAULT_ERROR)
+    }
+
     /// Called after `napi_complete_done()` returned true for `napi`: re-enable its interrupts.
     fn napi_complete<'a>(
         _dev: &'a Device,
@@ -633,13 +713,19 @@ struct IrqCookie {
 /// suffix.
 const IRQ_NAME_LEN: usize = 32;
 
-/// What `netdev_priv()` holds: the interrupt cookies and names, then the driver's data.
+/// What `netdev_priv()` holds: the interrupt cookies and names, the PTP clock, then the
+/// driver's data. Everything before `data` has the same layout whatever `P` is.
 #[repr(C)]
 struct PrivBox<P> {
     cookies: [IrqCookie; MAX_IRQS],
     irq_names: [[u8; IRQ_NAME_LEN]; MAX_IRQS],
+    dev: *mut bindings::net_device,
+    ptp: Clock,
     data: P,
 }
+
+/// Offset of [`PrivBox::ptp`], the same for every `P` (`repr(C)`, nothing generic before).
+const PTP_OFFSET: usize = core::mem::offset_of!(PrivBox<()>, ptp);
 
 /// Writes `<ifname>-<suffix>` (or `<ifname>` for an empty suffix), truncated and
 /// NUL-terminated, into `out`.
@@ -960,6 +1046,147 @@ impl<T: Driver> Adapter<T> {
         })
     }
 
+    extern "C" fn hwtstamp_get(
+        dev: *mut bindings::net_device,
+        cfg: *mut bindings::kernel_hwtstamp_config,
+    ) -> c_int {
+        from_result(|| {
+            // SAFETY: the core passes a registered device and a configuration that is ours
+            // for the call.
+            let (d, p, cfg) = unsafe { (Device::from_raw(dev), priv_of::<T>(dev), &mut *cfg) };
+            T::hwtstamp_get(d, p)?.write_raw(cfg);
+            Ok(0)
+        })
+    }
+
+    extern "C" fn hwtstamp_set(
+        dev: *mut bindings::net_device,
+        cfg: *mut bindings::kernel_hwtstamp_config,
+        _extack: *mut bindings::netlink_ext_ack,
+    ) -> c_int {
+        from_result(|| {
+            // SAFETY: `ndo_hwtstamp_set` runs with a registered device, the RTNL held and a
+            // configuration that is ours for the call.
+            let (d, p, rtnl, cfg) = unsafe {
+                (
+                    Device::from_raw(dev),
+                    priv_of::<T>(dev),
+                    Rtnl::assume_held(),
+                    &mut *cfg,
+                )
+            };
+            let mut c = HwTstampConfig::from_raw(cfg);
+            T::hwtstamp_set(d, p, rtnl, &mut c)?;
+            c.write_raw(cfg);
+            Ok(0)
+        })
+    }
+
+    /// The device and private data of the clock whose `ptp_clock_info` is `info`.
+    ///
+    /// # Safety
+    ///
+    /// `info` must be the `ptp_clock_info` of a clock registered by `Registration::new::<T>`,
+    /// and `'b` must not outlive the current callback.
+    unsafe fn ptp_of<'b>(
+        info: *mut bindings::ptp_clock_info,
+    ) -> (&'b Device, Pin<&'b T::Priv<'b>>) {
+        // SAFETY: `info` is the first field of the `Clock` at `PTP_OFFSET` in a `PrivBox`
+        // (caller's guarantee), whose `dev` is the registered device.
+        unsafe {
+            let b = info
+                .cast::<u8>()
+                .sub(PTP_OFFSET)
+                .cast::<PrivBox<T::Priv<'b>>>();
+            let dev = (*b).dev;
+            (Device::from_raw(dev), priv_of::<T>(dev))
+        }
+    }
+
+    extern "C" fn ptp_gettimex(
+        info: *mut bindings::ptp_clock_info,
+        ts: *mut bindings::timespec64,
+        sts: *mut bindings::ptp_system_timestamp,
+    ) -> c_int {
+        from_result(|| {
+            // SAFETY: the PTP core calls this on our registered clock.
+            let (d, p) = unsafe { Self::ptp_of(info) };
+            let ns = T::ptp_gettimex(d, p, &mut SysTimestamps::from_raw(sts))?;
+            // SAFETY: `ts` is the core's output buffer for the call.
+            unsafe { ts.write(ptp::ns_to_timespec(ns)) };
+            Ok(0)
+        })
+    }
+
+    extern "C" fn ptp_settime(
+        info: *mut bindings::ptp_clock_info,
+        ts: *const bindings::timespec64,
+    ) -> c_int {
+        from_result(|| {
+            // SAFETY: the PTP core calls this on our registered clock with a valid time.
+            let ((d, p), ts) = unsafe { (Self::ptp_of(info), &*ts) };
+            T::ptp_settime(d, p, ptp::timespec_to_ns(ts))?;
+            Ok(0)
+        })
+    }
+
+    extern "C" fn ptp_adjtime(info: *mut bindings::ptp_clock_info, delta: i64) -> c_int {
+        from_result(|| {
+            // SAFETY: the PTP core calls this on our registered clock.
+            let (d, p) = unsafe { Self::ptp_of(info) };
+            T::ptp_adjtime(d, p, delta)?;
+            Ok(0)
+        })
+    }
+
+    extern "C" fn ptp_adjfine(info: *mut bindings::ptp_clock_info, scaled_ppm: c_long) -> c_int {
+        from_result(|| {
+            // SAFETY: the PTP core calls this on our registered clock.
+            let (d, p) = unsafe { Self::ptp_of(info) };
+            T::ptp_adjfine(d, p, scaled_ppm as i64)?;
+            Ok(0)
+        })
+    }
+
+    extern "C" fn ptp_enable(
+        _info: *mut bindings::ptp_clock_info,
+        _rq: *mut bindings::ptp_clock_request,
+        _on: c_int,
+    ) -> c_int {
+        // The clock has no pins, alarms or periodic outputs.
+        EOPNOTSUPP.to_errno()
+    }
+
+    extern "C" fn ptp_aux_work(info: *mut bindings::ptp_clock_info) -> c_long {
+        // SAFETY: the PTP core's worker calls this on our registered clock.
+        let (d, p) = unsafe { Self::ptp_of(info) };
+        match T::ptp_aux_work(d, p) {
+            Some(ms) => crate::time::msecs_to_jiffies(ms) as c_long,
+            None => -1,
+        }
+    }
+
+    /// The clock callbacks, when the driver implements them.
+    const PTP_OPS: Option<bindings::ptp_clock_info> =
+        if T::HAS_PTP_GETTIMEX && T::HAS_PTP_SETTIME && T::HAS_PTP_ADJTIME && T::HAS_PTP_ADJFINE {
+            Some(bindings::ptp_clock_info {
+                gettimex64: Some(Self::ptp_gettimex),
+                settime64: Some(Self::ptp_settime),
+                adjtime: Some(Self::ptp_adjtime),
+                adjfine: Some(Self::ptp_adjfine),
+                enable: Some(Self::ptp_enable),
+                do_aux_work: if T::HAS_PTP_AUX_WORK {
+                    Some(Self::ptp_aux_work)
+                } else {
+                    None
+                },
+                // SAFETY: all-zero is a valid `ptp_clock_info` (every other field empty).
+                ..unsafe { core::mem::zeroed() }
+            })
+        } else {
+            None
+        };
+
     /// The `tlsdev_ops`, only when the driver implements add and del (the untaken branch of a
     /// const `if` references no trampoline, so unimplemented methods are never instantiated).
     const TLS_OPS: Option<bindings::tlsdev_ops> = if T::HAS_TLS_ADD && T::HAS_TLS_DEL {
@@ -1032,6 +1259,16 @@ impl<T: Driver> Adapter<T> {
             None
         },
         ndo_work: if T::HAS_WORK { Some(Self::work) } else { None },
+        ndo_hwtstamp_get: if T::HAS_HWTSTAMP_GET {
+            Some(Self::hwtstamp_get)
+        } else {
+            None
+        },
+        ndo_hwtstamp_set: if T::HAS_HWTSTAMP_SET {
+            Some(Self::hwtstamp_set)
+        } else {
+            None
+        },
         // SAFETY: all-zero is a valid `net_device_ops` (every other op NULL).
         ..unsafe { core::mem::zeroed() }
     };
@@ -1158,6 +1395,11 @@ impl<'a, T: ethtool::Operations> Registration<'a, T> {
         // SAFETY: `netdev_priv(raw)` has room and alignment for a `PrivBox` (checked above) and
         // is never moved.
         let slot = unsafe { bindings::netdev_priv(raw) }.cast::<PrivBox<T::Priv<'a>>>();
+        // SAFETY: `slot` is valid for writes; the clock is not registered yet.
+        unsafe {
+            (&raw mut (*slot).dev).write(raw);
+            (&raw mut (*slot).ptp).write(Clock::new());
+        }
         for i in 0..MAX_IRQS {
             // SAFETY: `slot` is valid for writes; cookies are plain data.
             unsafe {
@@ -1235,6 +1477,15 @@ impl<'a, T: ethtool::Operations> Registration<'a, T> {
             // INVARIANT: the first `irqs` cookies are requested.
             reg.irqs = i + 1;
         }
+        if let (Some(ci), Some(ops)) = (&config.ptp, Adapter::<T>::PTP_OPS) {
+            // SAFETY: the clock lives in the private area, which does not move, and is
+            // unregistered in `drop` before the private data its callbacks use is dropped.
+            let r = unsafe { (*slot).ptp.register(ci, ops, parent.as_raw()) };
+            if let Err(e) = r {
+                // Like the C drivers: the device works on without a hardware clock.
+                dev_warn!(parent, "PTP clock registration failed: {:?}\n", e);
+            }
+        }
         Ok(reg)
     }
 }
@@ -1264,11 +1515,14 @@ impl<'a, T: Driver> Registration<'a, T> {
 impl<T: Driver> Drop for Registration<'_, T> {
     fn drop(&mut self) {
         let raw = self.dev.as_ptr();
+        let b = // SAFETY: the private area holds our `PrivBox` (type invariant).
+            unsafe { bindings::netdev_priv(raw) }.cast::<PrivBox<T::Priv<'_>>>();
+        // SAFETY: the box is initialised; once `unregister` returns no clock callback runs,
+        // so none sees the device going away.
+        unsafe { (*b).ptp.unregister() };
         // SAFETY: by the type invariant `raw` is registered. `unregister_netdev` closes the
         // device and waits for every ndo callback to finish.
         unsafe { bindings::unregister_netdev(raw) };
-        let b = // SAFETY: the private area holds our `PrivBox` (type invariant).
-            unsafe { bindings::netdev_priv(raw) }.cast::<PrivBox<T::Priv<'_>>>();
         for i in 0..self.irqs {
             if let Some(n) = self.irq_number(i) {
                 // SAFETY: interrupt `n` was requested with this cookie; after `free_irq` the

@@ -354,6 +354,13 @@ pub trait Operations: Driver {
         build_error!(VTABLE_DEFAULT_ERROR)
     }
 
+    /// `get_ts_info`: timestamping capabilities, added to the software ones
+    /// (`ethtool_op_get_ts_info`); the abstraction reports the index of the device's PTP
+    /// clock ([`Device::ptp_clock`]).
+    fn ts_info<'a>(_dev: &'a Device, _this: Pin<&'a Self::Priv<'a>>) -> crate::net::ptp::TsInfo {
+        build_error!(VTABLE_DEFAULT_ERROR)
+    }
+
     /// `get_link_ksettings`.
     fn get_link_ksettings<'a>(
         _dev: &'a Device,
@@ -574,6 +581,24 @@ impl<T: Operations> Adapter<T> {
         // SAFETY: valid device.
         let (d, p) = unsafe { (Device::from_raw(dev), priv_of::<T>(dev)) };
         u32::from(T::get_link(d, p))
+    }
+
+    extern "C" fn get_ts_info(
+        dev: *mut bindings::net_device,
+        info: *mut bindings::kernel_ethtool_ts_info,
+    ) -> c_int {
+        // SAFETY: valid device and an `info` that is ours for the call.
+        let (d, p, info) = unsafe { (Device::from_raw(dev), priv_of::<T>(dev), &mut *info) };
+        // SAFETY: as above; this sets the software capabilities and no PHC.
+        unsafe { bindings::ethtool_op_get_ts_info(dev, info) };
+        let ts = T::ts_info(d, p);
+        info.so_timestamping |= ts.so_timestamping;
+        info.tx_types = ts.tx_types;
+        info.rx_filters = ts.rx_filters;
+        if let Some(i) = d.ptp_clock().and_then(|c| c.index()) {
+            info.phc_index = i;
+        }
+        0
     }
 
     extern "C" fn get_link_ksettings(
@@ -1024,6 +1049,11 @@ impl<T: Operations> Adapter<T> {
             Some(Self::get_link)
         } else {
             Some(bindings::ethtool_op_get_link)
+        },
+        get_ts_info: if T::HAS_TS_INFO {
+            Some(Self::get_ts_info)
+        } else {
+            None
         },
         get_link_ksettings: if T::HAS_GET_LINK_KSETTINGS {
             Some(Self::get_link_ksettings)

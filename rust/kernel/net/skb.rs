@@ -445,6 +445,47 @@ impl SkBuff {
         unsafe { bindings::skb_record_rx_queue(self.raw(), queue) }
     }
 
+    /// Records the software transmit timestamp if the socket asked for one
+    /// (`skb_tx_timestamp`); call it just before the device is told about the packet.
+    pub fn tx_timestamp(&mut self) {
+        // SAFETY: by the type invariant the skb is valid.
+        unsafe { bindings::skb_tx_timestamp(self.raw()) }
+    }
+
+    /// Returns `true` if the socket asked for a hardware transmit timestamp of this packet
+    /// (`SKBTX_HW_TSTAMP`).
+    pub fn wants_hw_tstamp(&self) -> bool {
+        let want = (bindings::SKBTX_HW_TSTAMP_NOBPF | bindings::SKBTX_BPF) as u8;
+        // SAFETY: by the type invariant the skb is valid.
+        unsafe { bindings::skb_tx_flags(self.raw()) & want != 0 }
+    }
+
+    /// Takes on the delivery of this packet's hardware transmit timestamp: marks it
+    /// `SKBTX_IN_PROGRESS` (the stack then reports no software timestamp for it) and returns
+    /// the extra packet reference [`TxTstamp::complete`] delivers the timestamp through.
+    /// Returns `None` if no hardware timestamp was asked for.
+    pub fn start_hw_tstamp(&mut self) -> Option<TxTstamp> {
+        if !self.wants_hw_tstamp() {
+            return None;
+        }
+        // SAFETY: by the type invariant the skb is valid and exclusively ours to modify.
+        unsafe { bindings::skb_set_tx_in_progress(self.raw()) };
+        // SAFETY: the skb is valid; `skb_get` takes a new reference, which `TxTstamp` owns.
+        let ptr = unsafe { bindings::skb_get(self.raw()) };
+        // INVARIANT: `ptr` is the skb we hold, with the reference just taken.
+        Some(TxTstamp {
+            // SAFETY: `skb_get` returns its (non-NULL) argument.
+            ptr: unsafe { NonNull::new_unchecked(ptr) },
+        })
+    }
+
+    /// Attaches the hardware receive timestamp `ns` (nanoseconds of the device clock) to a
+    /// received packet.
+    pub fn set_hw_tstamp(&mut self, ns: u64) {
+        // SAFETY: by the type invariant the skb is valid and exclusively ours.
+        unsafe { bindings::skb_set_hwtstamp(self.raw(), ns) }
+    }
+
     /// Hands a received packet to GRO (`napi_gro_receive`), which consumes it.
     pub fn gro_receive(self, napi: &Napi) {
         // SAFETY: `napi` is a valid, scheduled NAPI instance (we are in its poll); the skb
@@ -460,6 +501,49 @@ impl Drop for SkBuff {
             bindings::dev_kfree_skb_any_reason(
                 self.raw(),
                 DropReason::NotSpecified as bindings::skb_drop_reason,
+            )
+        }
+    }
+}
+
+/// A reference to a sent packet whose hardware transmit timestamp is pending.
+///
+/// It only delivers the timestamp ([`TxTstamp::complete`]) or, dropped, releases the
+/// reference: the packet itself belongs to whoever sent it.
+///
+/// # Invariants
+///
+/// `ptr` is a valid `struct sk_buff` marked `SKBTX_IN_PROGRESS`, of which this value owns one
+/// reference.
+pub struct TxTstamp {
+    ptr: NonNull<bindings::sk_buff>,
+}
+
+// SAFETY: the reference may be released on any thread, and `skb_tstamp_tx` runs in any
+// context.
+unsafe impl Send for TxTstamp {}
+
+impl TxTstamp {
+    /// Delivers the hardware timestamp `ns` to the sending socket's error queue
+    /// (`skb_tstamp_tx`) and releases the reference.
+    pub fn complete(self, ns: u64) {
+        // SAFETY: all-zero is a valid `skb_shared_hwtstamps` (a time of 0).
+        let mut hw: bindings::skb_shared_hwtstamps = unsafe { core::mem::zeroed() };
+        hw.__bindgen_anon_1.hwtstamp = ns as bindings::ktime_t;
+        // SAFETY: by the type invariant the skb is valid; `skb_tstamp_tx` only reads it and
+        // `hw`, and clones what it queues. Dropping `self` releases our reference.
+        unsafe { bindings::skb_tstamp_tx(self.ptr.as_ptr(), &mut hw) };
+    }
+}
+
+impl Drop for TxTstamp {
+    fn drop(&mut self) {
+        // SAFETY: by the type invariant we own one reference, released here (not a drop:
+        // the packet was sent).
+        unsafe {
+            bindings::dev_kfree_skb_any_reason(
+                self.ptr.as_ptr(),
+                bindings::skb_drop_reason_SKB_CONSUMED,
             )
         }
     }

@@ -176,6 +176,8 @@ pub(crate) struct DataOpts {
     pub(crate) tso: bool,
     /// 802.1Q tag to insert.
     pub(crate) vlan: Option<u16>,
+    /// Latch the packet's transmit time in TXSTMPL/H (TSTAMP).
+    pub(crate) tstamp: bool,
 }
 
 /// Encodes an extended transmit data descriptor (datasheet 7.2.7) for `len` bytes at `addr`.
@@ -198,7 +200,9 @@ pub(crate) fn data(addr: u64, len: u32, o: &DataOpts) -> Words {
         popt |= popts::IXSM;
     }
     let dw2 = (len & 0xf_ffff) | DTYP_DATA | (dcmd << 24);
-    let dw3 = (popt << 8) | (u32::from(o.vlan.unwrap_or(0)) << 16);
+    // Bit 4 of the status byte is an extended command on transmit: TSTAMP.
+    let tstamp = if o.tstamp { 1 << 4 } else { 0 };
+    let dw3 = tstamp | (popt << 8) | (u32::from(o.vlan.unwrap_or(0)) << 16);
     [addr, u64::from(dw2) | (u64::from(dw3) << 32)]
 }
 
@@ -222,6 +226,8 @@ mod rxsta {
     pub(crate) const UDPCS: u32 = 1 << 4;
     pub(crate) const TCPCS: u32 = 1 << 5;
     pub(crate) const IPCS: u32 = 1 << 6;
+    /// The frame's timestamp is latched in RXSTMPL/H.
+    pub(crate) const TST: u32 = 1 << 8;
 }
 
 /// Receive error bits (extended write-back, third dword bits 31:20).
@@ -273,6 +279,8 @@ pub(crate) struct RxDone {
     pub(crate) vlan: Option<u16>,
     /// RSS hash and whether it covered the L4 ports, when RSS is on.
     pub(crate) hash: Option<(u32, bool)>,
+    /// The hardware latched the frame's receive timestamp (TST).
+    pub(crate) timestamped: bool,
 }
 
 /// RSS type field (MRQ bits 3:0) values that hash ports.
@@ -306,6 +314,7 @@ pub(crate) fn rx_done(w: Words, rss: bool) -> Option<RxDone> {
         ip_checked: staterr & rxsta::IPCS != 0,
         vlan: (staterr & rxsta::VP != 0).then_some((w[1] >> 48) as u16),
         hash: (rss && rss_type != 0).then_some((hash, rss_type_l4(rss_type))),
+        timestamped: staterr & rxsta::TST != 0,
     })
 }
 
@@ -405,6 +414,7 @@ mod tests {
             ip_csum: true,
             tso: true,
             vlan: None,
+            tstamp: false,
         };
         assert_eq!(data(0x1000, 4096, &o)[1], 0x0000_0300_2610_1000);
 
@@ -415,6 +425,14 @@ mod tests {
             ..Default::default()
         };
         assert_eq!(data(0x1000, 100, &v)[1], 0x0064_0000_6b10_0064);
+
+        // Timestamp request: TSTAMP is bit 4 of the fourth dword (bit 36 of the word).
+        let t = DataOpts {
+            last: true,
+            tstamp: true,
+            ..Default::default()
+        };
+        assert_eq!(data(0x1000, 60, &t)[1], 0x0000_0010_2b10_003c);
     }
 
     #[test]
@@ -459,5 +477,9 @@ mod tests {
         assert_eq!(rx_done(plain, false).unwrap().csum, RxCsum::None);
         assert_eq!(rx_done(plain, false).unwrap().vlan, None);
         assert!(!rx_done(plain, false).unwrap().ip_checked);
+        assert!(!rx_done(plain, false).unwrap().timestamped);
+        // TST (STATERR bit 8): the receive timestamp registers hold this frame's time.
+        let stamped = [0, (60u64 << 32) | 0x3 | (1 << 8)];
+        assert!(rx_done(stamped, false).unwrap().timestamped);
     }
 }

@@ -4,10 +4,13 @@
 
 use kernel::{
     device::Core,
-    net::dev::{
-        Config,
-        IrqPlan,
-        Registration, //
+    net::{
+        dev::{
+            Config,
+            IrqPlan,
+            Registration, //
+        },
+        ptp::ClockInfo,
     },
     pci,
     prelude::*, //
@@ -73,6 +76,11 @@ fn config(perm_addr: [u8; 6]) -> Config {
         tso_max_size: sets.tso_max_size,
         tso_max_segs: sets.tso_max_segs,
         watchdog_ms: 5000,
+        ptp: Some(ClockInfo {
+            name: c"re1000e",
+            max_adj_ppb: crate::tsync::MAX_ADJ_PPB,
+            owner: kernel::module::this_module::<crate::LocalModule>(),
+        }),
     }
 }
 
@@ -129,6 +137,12 @@ fn probe_device<'bound>(pdev: &'bound pci::Device<Core<'_>>) -> Result<Adapter<'
 
     if let Some(n) = netdev.irq_number(hw::VEC_RX) {
         netdev.priv_data().set_napi_irq(n);
+    }
+    // Start the clock (the reset above stopped it) and its wrap tracking.
+    let p = netdev.priv_data();
+    p.tsync.restart(&p.bar);
+    if let Some(c) = netdev.device().ptp_clock() {
+        c.schedule_aux_work(0);
     }
     dev_info!(
         dev,

@@ -28,6 +28,10 @@ use kernel::{
             RxQueueStats,
             TxQueueStats, //
         },
+        ptp::{
+            sof,
+            TsInfo, //
+        },
     },
     prelude::*,
     sync::atomic::Relaxed, //
@@ -48,7 +52,8 @@ use crate::{
     nvm,
     nvm_image,
     ring,
-    stats::HwStats, //
+    stats::HwStats,
+    tsync, //
 };
 
 /// Self-test results, in [`ethtool::Operations::TESTS`] order.
@@ -115,6 +120,17 @@ const DUMP: [usize; 12] = [
 
 #[vtable]
 impl ethtool::Operations for Net {
+    fn ts_info<'a>(_dev: &'a Device, _this: Pin<&'a NetPriv<'a>>) -> TsInfo {
+        TsInfo {
+            so_timestamping: sof::TX_SOFTWARE
+                | sof::TX_HARDWARE
+                | sof::RX_HARDWARE
+                | sof::RAW_HARDWARE,
+            tx_types: tsync::TX_TYPES,
+            rx_filters: tsync::RX_FILTERS,
+        }
+    }
+
     fn drvinfo<'a>(_dev: &'a Device, this: Pin<&'a NetPriv<'a>>, f: &mut dyn FnMut(DrvInfo<'_>)) {
         f(DrvInfo {
             driver: c"re1000e",

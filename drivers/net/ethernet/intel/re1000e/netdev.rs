@@ -37,6 +37,10 @@ use kernel::{
             Napi,
             NapiPoll, //
         },
+        ptp::{
+            HwTstampConfig,
+            SysTimestamps, //
+        },
         skb::{
             Checksum,
             DropReason,
@@ -56,6 +60,7 @@ use kernel::{
 };
 
 use crate::{
+    clock::Tsync,
     csum,
     desc,
     driver::Bar0,
@@ -107,7 +112,7 @@ const TX_MAX_PER_PACKET: u32 = 2 + 17;
 const TX_WAKE_THRESHOLD: u32 = 2 * TX_MAX_PER_PACKET;
 
 /// Names of [`NetPriv::sw_stats`].
-pub(crate) const SW_STATS: [&CStr; 8] = [
+pub(crate) const SW_STATS: [&CStr; 12] = [
     c"tx_tso_packets",
     c"tx_tso_bytes",
     c"rx_alloc_fail",
@@ -116,6 +121,10 @@ pub(crate) const SW_STATS: [&CStr; 8] = [
     c"tx_queue_wakes",
     c"offload_engine_faults",
     c"tx_csum_offloaded",
+    c"tx_hwtstamps",
+    c"tx_hwtstamp_timeouts",
+    c"tx_hwtstamp_skipped",
+    c"rx_hwtstamps",
 ];
 
 /// Largest MTU without long frames (RCTL.LPE).
@@ -234,6 +243,9 @@ pub(crate) struct NetPriv<'a> {
     rx_csum_misses: Atomic<u32>,
     /// Offload engine faults found (a counter for `ethtool -S`).
     engine_faults: Atomic<u64>,
+    /// The IEEE 1588 clock and packet timestamps.
+    #[pin]
+    pub(crate) tsync: Tsync,
 }
 
 impl<'a> NetPriv<'a> {
@@ -290,6 +302,7 @@ impl<'a> NetPriv<'a> {
             link_seen: Atomic::new(0),
             rx_csum_misses: Atomic::new(0),
             engine_faults: Atomic::new(0),
+            tsync <- Tsync::new(),
         }? Error)
     }
 
@@ -419,6 +432,10 @@ impl<'a> NetPriv<'a> {
             c.tx_wake.load(Relaxed),
             self.engine_faults.load(Relaxed),
             c.tx_csum.load(Relaxed),
+            self.tsync.tx_done.load(Relaxed),
+            self.tsync.tx_timeouts.load(Relaxed),
+            self.tsync.tx_skipped.load(Relaxed),
+            self.tsync.rx_stamped.load(Relaxed),
         ]
     }
 
@@ -665,6 +682,9 @@ impl<'a> NetPriv<'a> {
         // A full reset guarantees the DMA engines are idle before the rings are freed.
         let _ = mac::reset(self.pdev.as_ref(), &self.bar);
         mac::set_driver_loaded(&self.bar, true);
+        // The reset stopped the clock; a pending transmit timestamp will not come.
+        self.tsync.cancel_tx();
+        self.tsync.restart(&self.bar);
         let tx = self.tx.lock().take();
         drop(tx);
         if let Some(q) = dev.tx_queue(0) {
@@ -717,6 +737,7 @@ impl<'a> NetPriv<'a> {
         mac::quiesce(&self.bar);
         let _ = mac::reset(self.pdev.as_ref(), &self.bar);
         mac::set_driver_loaded(&self.bar, true);
+        self.tsync.restart(&self.bar);
         // No DMA any more: the rings can go.
         let rx = self.rx.lock().take();
         drop(rx);
@@ -870,7 +891,7 @@ impl<'a> NetPriv<'a> {
             return TxResult::Busy(skb);
         }
         let mut skb = skb;
-        let plan = match Self::plan(&mut skb) {
+        let mut plan = match Self::plan(&mut skb) {
             Ok(p) => p,
             Err(_) => {
                 self.stats.tx_dropped.add(1, Relaxed);
@@ -902,12 +923,19 @@ impl<'a> NetPriv<'a> {
             self.stats.tx_tso_packets.add(1, Relaxed);
             self.stats.tx_tso_bytes.add(u64::from(len), Relaxed);
         }
+        plan.opts.tstamp = self.tsync.tx_request(&mut skb);
+        skb.tx_timestamp();
         if ring
             .push(skb, plan.context, pieces, plan.opts, plan.segs, len)
             .is_err()
         {
             self.stats.tx_dropped.add(1, Relaxed);
             return TxResult::Ok;
+        }
+        if plan.opts.tstamp {
+            if let Some(c) = dev.ptp_clock() {
+                c.schedule_aux_work(0);
+            }
         }
         if q.sent(len, Device::xmit_more()) {
             self.bar
@@ -1084,6 +1112,8 @@ impl<'a> NetPriv<'a> {
             if let Some(tci) = frame.info.vlan {
                 skb.put_vlan_tag(tci);
             }
+            self.tsync
+                .rx_stamp(&self.bar, frame.info.timestamped, &mut skb);
             self.stats.rx_packets.add(1, Relaxed);
             self.stats.rx_bytes.add(u64::from(skb.len()), Relaxed);
             packets += 1;
@@ -1307,5 +1337,44 @@ impl netdev::Driver for Net {
     ) -> Result {
         this.set_vlan_id(dev, vid, false, rtnl);
         Ok(())
+    }
+
+    fn hwtstamp_get<'a>(_dev: &'a Device, this: Pin<&'a NetPriv<'a>>) -> Result<HwTstampConfig> {
+        Ok(this.tsync.config())
+    }
+
+    fn hwtstamp_set<'a>(
+        _dev: &'a Device,
+        this: Pin<&'a NetPriv<'a>>,
+        _rtnl: &Rtnl,
+        cfg: &mut HwTstampConfig,
+    ) -> Result {
+        this.tsync.set_config(&this.bar, cfg)
+    }
+
+    fn ptp_gettimex<'a>(
+        _dev: &'a Device,
+        this: Pin<&'a NetPriv<'a>>,
+        sts: &mut SysTimestamps,
+    ) -> Result<i64> {
+        Ok(this.tsync.gettime(&this.bar, Some(sts)))
+    }
+
+    fn ptp_settime<'a>(_dev: &'a Device, this: Pin<&'a NetPriv<'a>>, ns: i64) -> Result {
+        this.tsync.settime(&this.bar, ns);
+        Ok(())
+    }
+
+    fn ptp_adjtime<'a>(_dev: &'a Device, this: Pin<&'a NetPriv<'a>>, delta: i64) -> Result {
+        this.tsync.adjtime(delta);
+        Ok(())
+    }
+
+    fn ptp_adjfine<'a>(_dev: &'a Device, this: Pin<&'a NetPriv<'a>>, scaled_ppm: i64) -> Result {
+        this.tsync.adjfine(&this.bar, scaled_ppm)
+    }
+
+    fn ptp_aux_work<'a>(_dev: &'a Device, this: Pin<&'a NetPriv<'a>>) -> Option<u32> {
+        Some(this.tsync.aux_work(&this.bar))
     }
 }

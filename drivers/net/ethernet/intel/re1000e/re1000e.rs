@@ -10,13 +10,16 @@
 //! - `hw.rs`: data-path register programming; `ring.rs`: descriptor rings;
 //! - `netdev.rs`: the network interface (ops, NAPI, interrupt); `ethtool.rs`: ethtool_ops;
 //! - `stats.rs`: hardware statistics counters; `offload.rs`: capabilities and feature rules;
+//! - `clock.rs`: the IEEE 1588 clock (PTP hardware clock) and packet timestamps;
 //! - `driver.rs`: PCI probe and the bound state.
 //!
 //! Pure logic with no kernel types, unit-tested by KUnit and on the host: `desc.rs`
 //! (descriptor encoders and decoders), `csum.rs` (TSO header preparation), `filter.rs`
 //! (multicast hash, VLAN filter table), `itr.rs` (adaptive interrupt moderation),
-//! `nvm_image.rs` (NVM checksum and address).
+//! `nvm_image.rs` (NVM checksum and address), `tsync.rs` (clock arithmetic and timestamping
+//! configuration).
 
+mod clock;
 mod csum;
 mod desc;
 mod driver;
@@ -32,6 +35,7 @@ mod offload;
 mod regs;
 mod ring;
 mod stats;
+mod tsync;
 
 kernel::module_pci_driver! {
     type: driver::Re1000e,

@@ -404,3 +404,27 @@ pub(crate) mod int {
     /// MSI-X: causes the other vector handles.
     pub(crate) const OTHERS: u32 = OTHER | LSC;
 }
+
+/// IEEE 1588 time synchronisation registers (datasheet 10.2.10), 32-bit, used as plain
+/// values (their fields are decoded in `tsync.rs`).
+pub(crate) mod ts {
+    /// System time, low and high halves; reading SYSTIML latches SYSTIMH.
+    pub(crate) const SYSTIML: usize = 0x0b600;
+    pub(crate) const SYSTIMH: usize = 0x0b604;
+    /// Increment attributes: INCPERIOD (31:24), INCVALUE (23:0).
+    pub(crate) const TIMINCA: usize = 0x0b608;
+    /// Transmit timestamp control: VALID (0), ENABLED (4).
+    pub(crate) const TSYNCTXCTL: usize = 0x0b614;
+    /// Latched transmit timestamp; reading TXSTMPH clears VALID.
+    pub(crate) const TXSTMPL: usize = 0x0b618;
+    pub(crate) const TXSTMPH: usize = 0x0b61c;
+    /// Receive timestamp control: VALID (0), TYPE (3:1), ENABLED (4).
+    pub(crate) const TSYNCRXCTL: usize = 0x0b620;
+    /// Latched receive timestamp; reading RXSTMPH clears VALID.
+    pub(crate) const RXSTMPL: usize = 0x0b624;
+    pub(crate) const RXSTMPH: usize = 0x0b628;
+    /// Receive message type (31:16) and L2 ethertype (15:0) to timestamp.
+    pub(crate) const RXMTRL: usize = 0x0b634;
+    /// UDP destination port to timestamp (15:0, network order).
+    pub(crate) const RXUDP: usize = 0x0b638;
+}

@@ -1,0 +1,319 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! The 82574's IEEE 1588 clock as a PTP hardware clock, and hardware packet timestamps.
+//!
+//! SYSTIM runs from the 25 MHz clock; [`Tsync`] keeps nanoseconds from it (`tsync.rs` holds
+//! the arithmetic) and serves the PHC callbacks, the timestamping configuration
+//! (`SIOCSHWTSTAMP`, ethtool tsconfig) and the timestamps of packets. The hardware latches
+//! one transmit and one receive timestamp at a time: a second transmit request while one is
+//! pending is counted as skipped (as the C driver does), and a transmit timestamp that does
+//! not arrive within [`TX_TIMEOUT_MS`] is given up and counted.
+
+use kernel::{
+    io::Io,
+    net::{
+        bh_lock::{
+            new_spinlock_bh,
+            SpinLockBh, //
+        },
+        ptp::{
+            self,
+            HwTstampConfig,
+            SysTimestamps, //
+        },
+        skb::{
+            SkBuff,
+            TxTstamp, //
+        },
+    },
+    prelude::*,
+    sync::atomic::{
+        Atomic,
+        Relaxed, //
+    },
+    time::{
+        Instant,
+        Monotonic, //
+    },
+};
+
+use crate::{
+    driver::Bar0,
+    regs::ts,
+    tsync::{
+        self,
+        TimeCounter, //
+    },
+};
+
+/// How long a transmit timestamp may take before it is given up, in milliseconds.
+pub(crate) const TX_TIMEOUT_MS: i64 = 2000;
+/// How often the auxiliary worker polls for a pending transmit timestamp, in milliseconds.
+const TX_POLL_MS: u32 = 1;
+
+// The pure module's copies of the uapi values must be the kernel's.
+const _: () = {
+    assert!(tsync::tx_type::OFF == ptp::tx_type::OFF);
+    assert!(tsync::tx_type::ON == ptp::tx_type::ON);
+    assert!(tsync::rx_filter::NONE == ptp::rx_filter::NONE);
+    assert!(tsync::rx_filter::ALL == ptp::rx_filter::ALL);
+    assert!(tsync::rx_filter::PTP_V1_L4_EVENT == ptp::rx_filter::PTP_V1_L4_EVENT);
+    assert!(tsync::rx_filter::PTP_V1_L4_SYNC == ptp::rx_filter::PTP_V1_L4_SYNC);
+    assert!(tsync::rx_filter::PTP_V1_L4_DELAY_REQ == ptp::rx_filter::PTP_V1_L4_DELAY_REQ);
+    assert!(tsync::rx_filter::PTP_V2_L4_SYNC == ptp::rx_filter::PTP_V2_L4_SYNC);
+    assert!(tsync::rx_filter::PTP_V2_L4_DELAY_REQ == ptp::rx_filter::PTP_V2_L4_DELAY_REQ);
+    assert!(tsync::rx_filter::PTP_V2_L2_SYNC == ptp::rx_filter::PTP_V2_L2_SYNC);
+    assert!(tsync::rx_filter::PTP_V2_L2_DELAY_REQ == ptp::rx_filter::PTP_V2_L2_DELAY_REQ);
+    assert!(tsync::rx_filter::PTP_V2_EVENT == ptp::rx_filter::PTP_V2_EVENT);
+    assert!(tsync::rx_filter::PTP_V2_SYNC == ptp::rx_filter::PTP_V2_SYNC);
+    assert!(tsync::rx_filter::PTP_V2_DELAY_REQ == ptp::rx_filter::PTP_V2_DELAY_REQ);
+    assert!(tsync::rx_filter::NTP_ALL == ptp::rx_filter::NTP_ALL);
+};
+
+/// The clock's time keeping: the counter and the TIMINCA value in force.
+struct Time {
+    tc: TimeCounter,
+    timinca: u32,
+}
+
+/// A transmit timestamp being waited for.
+struct Pending {
+    skb: TxTstamp,
+    since: Instant<Monotonic>,
+}
+
+/// Hardware clock and timestamping state of an interface.
+#[pin_data]
+pub(crate) struct Tsync {
+    /// Time keeping; held around every SYSTIM read so that readings are ordered.
+    #[pin]
+    time: SpinLockBh<Time>,
+    /// Configuration in force: transmit type in bits 7:0, receive filter in 15:8; changed
+    /// under RTNL.
+    config: Atomic<u32>,
+    #[pin]
+    pending: SpinLockBh<Option<Pending>>,
+    /// Transmit timestamps delivered, given up, and not taken because one was pending.
+    pub(crate) tx_done: Atomic<u64>,
+    pub(crate) tx_timeouts: Atomic<u64>,
+    pub(crate) tx_skipped: Atomic<u64>,
+    /// Received packets given a hardware timestamp.
+    pub(crate) rx_stamped: Atomic<u64>,
+}
+
+/// Reads SYSTIM (the low half latches the high half).
+fn read_systim(bar: &Bar0<'_>) -> u64 {
+    let lo = bar.read32(ts::SYSTIML);
+    let hi = bar.read32(ts::SYSTIMH);
+    u64::from(lo) | (u64::from(hi) << 32)
+}
+
+impl Tsync {
+    pub(crate) fn new() -> impl PinInit<Self> {
+        pin_init!(Self {
+            time <- new_spinlock_bh!(
+                Time {
+                    tc: TimeCounter::new(0, 0),
+                    timinca: tsync::timinca(0).unwrap_or(0),
+                },
+                "re1000e_time"
+            ),
+            config: Atomic::new(0),
+            pending <- new_spinlock_bh!(None, "re1000e_tx_tstamp"),
+            tx_done: Atomic::new(0),
+            tx_timeouts: Atomic::new(0),
+            tx_skipped: Atomic::new(0),
+            rx_stamped: Atomic::new(0),
+        })
+    }
+
+    /// The timestamping configuration in force.
+    pub(crate) fn config(&self) -> HwTstampConfig {
+        let c = self.config.load(Relaxed);
+        HwTstampConfig {
+            flags: 0,
+            tx_type: c & 0xff,
+            rx_filter: (c >> 8) & 0xff,
+        }
+    }
+
+    fn tx_on(&self) -> bool {
+        self.config.load(Relaxed) & 0xff == tsync::tx_type::ON
+    }
+
+    fn rx_on(&self) -> bool {
+        (self.config.load(Relaxed) >> 8) & 0xff != tsync::rx_filter::NONE
+    }
+
+    /// Restarts the clock after a MAC reset cleared SYSTIM and TIMINCA: the frequency offset
+    /// in force and the system's real time, and the timestamping configuration.
+    pub(crate) fn restart(&self, bar: &Bar0<'_>) {
+        {
+            let mut t = self.time.lock();
+            bar.write32(t.timinca, ts::TIMINCA);
+            t.tc = TimeCounter::new(read_systim(bar), ptp::realtime_ns() as u64);
+        }
+        let c = self.config();
+        if let Ok(p) = tsync::plan(c.tx_type, c.rx_filter) {
+            Self::program(bar, &p);
+        }
+    }
+
+    /// Writes the registers of `p`; returns `false` if they do not hold it.
+    fn program(bar: &Bar0<'_>, p: &tsync::Plan) -> bool {
+        use tsync::ctl;
+        let tx = (bar.read32(ts::TSYNCTXCTL) & !ctl::ENABLED) | p.tx_ctl;
+        bar.write32(tx, ts::TSYNCTXCTL);
+        let rx = (bar.read32(ts::TSYNCRXCTL) & !(ctl::ENABLED | ctl::TYPE_MASK)) | p.rx_ctl;
+        bar.write32(rx, ts::TSYNCRXCTL);
+        bar.write32(p.rxmtrl, ts::RXMTRL);
+        bar.write32(p.rxudp, ts::RXUDP);
+        // Drop whatever was latched under the old configuration.
+        let _ = bar.read32(ts::RXSTMPH);
+        let _ = bar.read32(ts::TXSTMPH);
+        bar.read32(ts::TSYNCTXCTL) & ctl::ENABLED == p.tx_ctl
+            && bar.read32(ts::TSYNCRXCTL) & (ctl::ENABLED | ctl::TYPE_MASK) == p.rx_ctl
+    }
+
+    /// Applies `cfg` (under RTNL), writing back the receive filter in force. An unsupported
+    /// value is rejected with `ERANGE` and changes nothing.
+    pub(crate) fn set_config(&self, bar: &Bar0<'_>, cfg: &mut HwTstampConfig) -> Result {
+        if cfg.flags != 0 {
+            return Err(EINVAL);
+        }
+        let p = tsync::plan(cfg.tx_type, cfg.rx_filter).map_err(|_| ERANGE)?;
+        if !Self::program(bar, &p) {
+            // Put back what was in force.
+            let old = self.config();
+            if let Ok(o) = tsync::plan(old.tx_type, old.rx_filter) {
+                Self::program(bar, &o);
+            }
+            return Err(EIO);
+        }
+        cfg.rx_filter = p.rx_filter;
+        self.config.store(cfg.tx_type | (p.rx_filter << 8), Relaxed);
+        if cfg.tx_type == tsync::tx_type::OFF {
+            // A pending timestamp will not come.
+            drop(self.pending.lock().take());
+        }
+        Ok(())
+    }
+
+    /// The clock's time in nanoseconds.
+    pub(crate) fn gettime(&self, bar: &Bar0<'_>, sts: Option<&mut SysTimestamps>) -> i64 {
+        let mut t = self.time.lock();
+        let cycles = match sts {
+            Some(s) => {
+                s.pre();
+                let lo = bar.read32(ts::SYSTIML);
+                s.post();
+                u64::from(lo) | (u64::from(bar.read32(ts::SYSTIMH)) << 32)
+            }
+            None => read_systim(bar),
+        };
+        t.tc.read(cycles) as i64
+    }
+
+    pub(crate) fn settime(&self, bar: &Bar0<'_>, ns: i64) {
+        let mut t = self.time.lock();
+        t.tc = TimeCounter::new(read_systim(bar), ns as u64);
+    }
+
+    pub(crate) fn adjtime(&self, delta: i64) {
+        self.time.lock().tc.adjust(delta);
+    }
+
+    pub(crate) fn adjfine(&self, bar: &Bar0<'_>, scaled_ppm: i64) -> Result {
+        let inc = tsync::timinca(scaled_ppm).map_err(|_| ERANGE)?;
+        let mut t = self.time.lock();
+        // Account for the time run at the old rate before changing it.
+        let now = read_systim(bar);
+        t.tc.read(now);
+        bar.write32(inc, ts::TIMINCA);
+        t.timinca = inc;
+        Ok(())
+    }
+
+    /// Takes on the transmit timestamp of `skb` if the socket asked for one and the
+    /// configuration allows it; returns `true` if the descriptor must ask for it.
+    pub(crate) fn tx_request(&self, skb: &mut SkBuff) -> bool {
+        if !self.tx_on() || !skb.wants_hw_tstamp() {
+            return false;
+        }
+        let mut p = self.pending.lock();
+        if p.is_some() {
+            self.tx_skipped.fetch_add(1, Relaxed);
+            return false;
+        }
+        match skb.start_hw_tstamp() {
+            Some(r) => {
+                *p = Some(Pending {
+                    skb: r,
+                    since: Instant::now(),
+                });
+                true
+            }
+            None => false,
+        }
+    }
+
+    /// Auxiliary work: delivers a latched transmit timestamp or gives it up, and reads
+    /// SYSTIM often enough to follow its wraps. Returns the delay before the next run.
+    pub(crate) fn aux_work(&self, bar: &Bar0<'_>) -> u32 {
+        let mut pend = self.pending.lock();
+        let next = match pend.take() {
+            None => tsync::OVERFLOW_CHECK_SECS * 1000,
+            Some(p) if bar.read32(ts::TSYNCTXCTL) & tsync::ctl::VALID != 0 => {
+                let lo = bar.read32(ts::TXSTMPL);
+                let hi = bar.read32(ts::TXSTMPH);
+                let ns = {
+                    let mut t = self.time.lock();
+                    let now = read_systim(bar);
+                    t.tc.read(now);
+                    t.tc.cyc2time(u64::from(lo) | (u64::from(hi) << 32))
+                };
+                p.skb.complete(ns);
+                self.tx_done.fetch_add(1, Relaxed);
+                tsync::OVERFLOW_CHECK_SECS * 1000
+            }
+            Some(p) if p.since.elapsed().as_millis() >= TX_TIMEOUT_MS => {
+                // Clear a latch that might come late, so that it is not taken for the next.
+                let _ = bar.read32(ts::TXSTMPH);
+                self.tx_timeouts.fetch_add(1, Relaxed);
+                drop(p);
+                tsync::OVERFLOW_CHECK_SECS * 1000
+            }
+            Some(p) => {
+                *pend = Some(p);
+                TX_POLL_MS
+            }
+        };
+        drop(pend);
+        let _ = self.gettime(bar, None);
+        next
+    }
+
+    /// Gives up a pending transmit timestamp (the interface goes down).
+    pub(crate) fn cancel_tx(&self) {
+        drop(self.pending.lock().take());
+    }
+
+    /// Attaches the latched receive timestamp to `skb` if its descriptor says there is one.
+    pub(crate) fn rx_stamp(&self, bar: &Bar0<'_>, timestamped: bool, skb: &mut SkBuff) {
+        if !timestamped || !self.rx_on() {
+            return;
+        }
+        if bar.read32(ts::TSYNCRXCTL) & tsync::ctl::VALID == 0 {
+            return;
+        }
+        let lo = bar.read32(ts::RXSTMPL);
+        let hi = bar.read32(ts::RXSTMPH);
+        let ns = self
+            .time
+            .lock()
+            .tc
+            .cyc2time(u64::from(lo) | (u64::from(hi) << 32));
+        skb.set_hw_tstamp(ns);
+        self.rx_stamped.fetch_add(1, Relaxed);
+    }
+}
