@@ -98,9 +98,9 @@ impl HwTstampConfig {
     }
 
     pub(crate) fn write_raw(&self, c: &mut bindings::kernel_hwtstamp_config) {
-        c.flags = self.flags as _;
-        c.tx_type = self.tx_type as _;
-        c.rx_filter = self.rx_filter as _;
+        c.flags = self.flags as i32;
+        c.tx_type = self.tx_type as i32;
+        c.rx_filter = self.rx_filter as i32;
     }
 }
 
@@ -201,7 +201,7 @@ impl Clock {
             let name = ci.name.to_bytes();
             let n = name.len().min((*info).name.len() - 1);
             for (d, s) in (*info).name.iter_mut().zip(&name[..n]) {
-                *d = *s as _;
+                *d = *s as crate::ffi::c_char;
             }
             (*info).max_adj = ci.max_adj_ppb;
         }
@@ -246,7 +246,7 @@ impl Clock {
             let delay = crate::time::msecs_to_jiffies(delay_ms);
             // SAFETY: by the type invariant `clock` is registered; the worker exists as the
             // registration set `do_aux_work`.
-            unsafe { bindings::ptp_schedule_worker(clock, delay as _) };
+            unsafe { bindings::ptp_schedule_worker(clock, delay) };
         }
     }
 }
@@ -254,14 +254,14 @@ impl Clock {
 /// Converts nanoseconds to a `timespec64`.
 pub(crate) fn ns_to_timespec(ns: i64) -> bindings::timespec64 {
     bindings::timespec64 {
-        tv_sec: ns.div_euclid(1_000_000_000) as _,
-        tv_nsec: ns.rem_euclid(1_000_000_000) as _,
+        tv_sec: ns.div_euclid(1_000_000_000),
+        tv_nsec: ns.rem_euclid(1_000_000_000) as crate::ffi::c_long,
     }
 }
 
 /// Converts a `timespec64` to nanoseconds (saturating).
 pub(crate) fn timespec_to_ns(ts: &bindings::timespec64) -> i64 {
-    (ts.tv_sec as i64)
+    ts.tv_sec
         .saturating_mul(1_000_000_000)
         .saturating_add(ts.tv_nsec as i64)
 }

@@ -284,7 +284,7 @@ mod tests {
         assert_eq!(timinca(100 * 65536), Ok(0x01a0_0419));
         // The largest offset still fits INCVALUE's 24 bits: 10485760 * 1.5999999 =
         // 16777215 (0xffffff).
-        let max = (MAX_ADJ_PPB as i64 * 65536) / 1000;
+        let max = (i64::from(MAX_ADJ_PPB) * 65536) / 1000;
         assert_eq!(timinca(max), Ok(0x01ff_ffff));
         assert_eq!(timinca(-max), Ok(0x0140_0001));
         assert_eq!(timinca(max + 66), Err(OutOfRange));
