@@ -136,6 +136,28 @@ pub struct Rings {
     pub tx: u32,
 }
 
+/// Queue and interrupt channels (`struct ethtool_channels`): receive-only, transmit-only,
+/// other (link, errors) and combined channels, current and largest.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub struct Channels {
+    /// Largest number of receive-only channels.
+    pub max_rx: u32,
+    /// Largest number of transmit-only channels.
+    pub max_tx: u32,
+    /// Largest number of other channels.
+    pub max_other: u32,
+    /// Largest number of combined channels.
+    pub max_combined: u32,
+    /// Receive-only channels.
+    pub rx: u32,
+    /// Transmit-only channels.
+    pub tx: u32,
+    /// Other channels.
+    pub other: u32,
+    /// Combined channels.
+    pub combined: u32,
+}
+
 /// Driver identification (`struct ethtool_drvinfo`).
 pub struct DrvInfo<'a> {
     /// Driver name.
@@ -382,6 +404,25 @@ pub trait Operations: Driver {
 
     /// `nway_reset`: restart auto-negotiation.
     fn nway_reset<'a>(_dev: &'a Device, _this: Pin<&'a Self::Priv<'a>>, _rtnl: &Rtnl) -> Result {
+        build_error!(VTABLE_DEFAULT_ERROR)
+    }
+
+    /// `get_channels`.
+    fn get_channels<'a>(
+        _dev: &'a Device,
+        _this: Pin<&'a Self::Priv<'a>>,
+        _rtnl: &Rtnl,
+    ) -> Channels {
+        build_error!(VTABLE_DEFAULT_ERROR)
+    }
+
+    /// `set_channels`: apply the counts of `c` (already within the maxima), or reject.
+    fn set_channels<'a>(
+        _dev: &'a Device,
+        _this: Pin<&'a Self::Priv<'a>>,
+        _rtnl: &Rtnl,
+        _c: &Channels,
+    ) -> Result {
         build_error!(VTABLE_DEFAULT_ERROR)
     }
 
@@ -680,6 +721,56 @@ impl<T: Operations> Adapter<T> {
                 )
             };
             T::nway_reset(d, p, rtnl)?;
+            Ok(0)
+        })
+    }
+
+    extern "C" fn get_channels(
+        dev: *mut bindings::net_device,
+        ch: *mut bindings::ethtool_channels,
+    ) {
+        // SAFETY: runs under the RTNL with a valid device; `ch` is ours for the call.
+        let (d, p, rtnl, ch) = unsafe {
+            (
+                Device::from_raw(dev),
+                priv_of::<T>(dev),
+                Rtnl::assume_held(),
+                &mut *ch,
+            )
+        };
+        let c = T::get_channels(d, p, rtnl);
+        ch.max_rx = c.max_rx;
+        ch.max_tx = c.max_tx;
+        ch.max_other = c.max_other;
+        ch.max_combined = c.max_combined;
+        ch.rx_count = c.rx;
+        ch.tx_count = c.tx;
+        ch.other_count = c.other;
+        ch.combined_count = c.combined;
+    }
+
+    extern "C" fn set_channels(
+        dev: *mut bindings::net_device,
+        ch: *mut bindings::ethtool_channels,
+    ) -> c_int {
+        from_result(|| {
+            // SAFETY: runs under the RTNL with a valid device; `ch` is valid for the call.
+            let (d, p, rtnl, ch) = unsafe {
+                (
+                    Device::from_raw(dev),
+                    priv_of::<T>(dev),
+                    Rtnl::assume_held(),
+                    &*ch,
+                )
+            };
+            let c = Channels {
+                rx: ch.rx_count,
+                tx: ch.tx_count,
+                other: ch.other_count,
+                combined: ch.combined_count,
+                ..Default::default()
+            };
+            T::set_channels(d, p, rtnl, &c)?;
             Ok(0)
         })
     }
@@ -1067,6 +1158,16 @@ impl<T: Operations> Adapter<T> {
         },
         nway_reset: if T::HAS_NWAY_RESET {
             Some(Self::nway_reset)
+        } else {
+            None
+        },
+        get_channels: if T::HAS_GET_CHANNELS {
+            Some(Self::get_channels)
+        } else {
+            None
+        },
+        set_channels: if T::HAS_SET_CHANNELS {
+            Some(Self::set_channels)
         } else {
             None
         },

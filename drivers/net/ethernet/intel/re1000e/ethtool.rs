@@ -13,6 +13,7 @@ use kernel::{
         ethtool::{
             self,
             coalesce_params,
+            Channels,
             Coalesce,
             DrvInfo,
             Duplex,
@@ -55,6 +56,28 @@ use crate::{
     stats::HwStats,
     tsync, //
 };
+
+/// The channels of an interface: with MSI-X a receive, a transmit and an other (link)
+/// vector, else one vector for everything.
+fn channels(msix: bool) -> Channels {
+    if msix {
+        Channels {
+            max_rx: 1,
+            max_tx: 1,
+            max_other: 1,
+            rx: 1,
+            tx: 1,
+            other: 1,
+            ..Default::default()
+        }
+    } else {
+        Channels {
+            max_combined: 1,
+            combined: 1,
+            ..Default::default()
+        }
+    }
+}
 
 /// Self-test results, in [`ethtool::Operations::TESTS`] order.
 const TEST_REG: usize = 0;
@@ -194,6 +217,26 @@ impl ethtool::Operations for Net {
             return Err(EINVAL);
         }
         hw::restart_autoneg(&this.bar)
+    }
+
+    fn get_channels<'a>(_dev: &'a Device, this: Pin<&'a NetPriv<'a>>, _rtnl: &Rtnl) -> Channels {
+        channels(this.msix)
+    }
+
+    /// The 82574 has one receive and one transmit queue, on their own MSI-X vectors with a
+    /// third for link and errors, or all on one vector: only that layout is accepted.
+    fn set_channels<'a>(
+        _dev: &'a Device,
+        this: Pin<&'a NetPriv<'a>>,
+        _rtnl: &Rtnl,
+        c: &Channels,
+    ) -> Result {
+        let cur = channels(this.msix);
+        if (c.rx, c.tx, c.other, c.combined) == (cur.rx, cur.tx, cur.other, cur.combined) {
+            Ok(())
+        } else {
+            Err(EINVAL)
+        }
     }
 
     fn get_ringparam<'a>(_dev: &'a Device, this: Pin<&'a NetPriv<'a>>, _rtnl: &Rtnl) -> Rings {

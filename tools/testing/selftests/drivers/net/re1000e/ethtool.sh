@@ -10,7 +10,7 @@ NS=re1000e-ethtool
 ktap_print_header
 mapfile -t SLOTS < <(nic_slots)
 [ "${#SLOTS[@]}" -ge 2 ] || { ktap_skip_all "needs two 82574L NICs cabled together"; exit "$KSFT_SKIP"; }
-ktap_set_plan 12
+ktap_set_plan 13
 
 cleanup() {
 	ip netns del $NS 2>/dev/null
@@ -119,6 +119,18 @@ else
 	ktap_test_skip "no YNL cli in the build tree"
 fi
 : "$YNL"
+
+# Channels: with MSI-X a receive, a transmit and an other (link) vector; the 82574 has no
+# more queues, and the link vector cannot go.
+ch=$(ethtool -l "$A" | awk '/^(RX|TX|Other|Combined):/ {printf "%s%s ", $1, $2}')
+if [ "$ch" = "RX:1 TX:1 Other:1 Combined:n/a RX:1 TX:1 Other:1 Combined:n/a " ] &&
+	ethtool -L "$A" rx 1 tx 1 && ! ethtool -L "$A" rx 2 2>/dev/null &&
+	! ethtool -L "$A" other 0 2>/dev/null &&
+	[ "$(ethtool -l "$A" | awk '/^(RX|TX|Other|Combined):/ {printf "%s%s ", $1, $2}')" = "$ch" ]; then
+	ktap_test_pass "channels rx 1 tx 1 other 1; more queues or no link vector refused, nothing changed"
+else
+	ktap_test_fail "channels '$ch' or a bad request was accepted"
+fi
 
 if dmesg | grep -E "WARNING:|BUG:|Oops|possible .*lock"; then
 	ktap_test_fail "kernel warnings"
