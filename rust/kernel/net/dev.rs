@@ -1480,7 +1480,7 @@ impl<'a, T: ethtool::Operations> Registration<'a, T> {
         if let (Some(ci), Some(ops)) = (&config.ptp, Adapter::<T>::PTP_OPS) {
             // SAFETY: the clock lives in the private area, which does not move, and is
             // unregistered in `drop` before the private data its callbacks use is dropped.
-            let r = unsafe { (*slot).ptp.register(ci, ops, parent.as_raw()) };
+            let r = unsafe { Clock::register(&raw mut (*slot).ptp, ci, ops, parent.as_raw()) };
             if let Err(e) = r {
                 // Like the C drivers: the device works on without a hardware clock.
                 dev_warn!(parent, "PTP clock registration failed: {:?}\n", e);
@@ -1517,12 +1517,13 @@ impl<T: Driver> Drop for Registration<'_, T> {
         let raw = self.dev.as_ptr();
         let b = // SAFETY: the private area holds our `PrivBox` (type invariant).
             unsafe { bindings::netdev_priv(raw) }.cast::<PrivBox<T::Priv<'_>>>();
-        // SAFETY: the box is initialised; once `unregister` returns no clock callback runs,
-        // so none sees the device going away.
-        unsafe { (*b).ptp.unregister() };
         // SAFETY: by the type invariant `raw` is registered. `unregister_netdev` closes the
         // device and waits for every ndo callback to finish.
         unsafe { bindings::unregister_netdev(raw) };
+        // SAFETY: the box is initialised. No device callback, the clock's only users besides
+        // its own callbacks, runs any more; once `unregister` returns no clock callback runs
+        // either, and the private data they use is still there until then.
+        unsafe { (*b).ptp.unregister() };
         for i in 0..self.irqs {
             if let Some(n) = self.irq_number(i) {
                 // SAFETY: interrupt `n` was requested with this cookie; after `free_irq` the

@@ -154,14 +154,21 @@ impl SysTimestamps {
 /// # Invariants
 ///
 /// `clock` is NULL or a clock returned by `ptp_clock_register()` for `info`, not yet
-/// unregistered; `info` is never moved while `clock` is not NULL.
+/// unregistered; `info` is never moved while `clock` is not NULL. `aux` says whether `info`
+/// has a `do_aux_work` (the clock has a worker); it does not change while `clock` is set.
+///
+/// The owner unregisters the clock only when nothing else can use it any more (for a net
+/// device: after `unregister_netdev()`, once no device callback runs), so every method that
+/// finds `clock` set may use it.
 #[repr(C)]
 pub struct Clock {
     info: Opaque<bindings::ptp_clock_info>,
     clock: AtomicPtr<bindings::ptp_clock>,
+    aux: bool,
 }
 
-// SAFETY: the clock is only used through `ptp_*` calls that the PTP core serialises itself.
+// SAFETY: the methods only pass the clock to `ptp_*` functions, which may be called from any
+// thread while it is registered (see the type invariants for unregistration).
 unsafe impl Send for Clock {}
 // SAFETY: as above.
 unsafe impl Sync for Clock {}
@@ -170,9 +177,9 @@ impl Clock {
     /// An unregistered clock.
     pub(crate) const fn new() -> Self {
         Self {
-            // SAFETY: all-zero is a valid `ptp_clock_info` (no name, no callbacks).
-            info: Opaque::new(unsafe { core::mem::zeroed() }),
+            info: Opaque::zeroed(),
             clock: AtomicPtr::new(core::ptr::null_mut()),
+            aux: false,
         }
     }
 
@@ -180,22 +187,26 @@ impl Clock {
         !self.clock.load(Ordering::Acquire).is_null()
     }
 
-    /// Registers the clock with `ops` as its callbacks and `parent` as its parent device.
+    /// Registers the clock at `this` with `ops` as its callbacks and `parent` as its parent
+    /// device. The callbacks get the `ptp_clock_info` pointer derived from `this`.
     ///
     /// # Safety
     ///
-    /// `self` must not move until [`Clock::unregister`], and every callback of `ops` must be
-    /// callable until then; it must not be registered already.
+    /// `this` must be valid, not move until [`Clock::unregister`], and not be registered
+    /// already; every callback of `ops` must be callable until then.
     pub(crate) unsafe fn register(
-        &self,
+        this: *mut Self,
         ci: &ClockInfo,
         ops: bindings::ptp_clock_info,
         parent: *mut bindings::device,
     ) -> Result {
-        let info = self.info.get();
-        // SAFETY: not registered, so nothing else reads `info`; we fill it before handing it
-        // to the core.
+        // SAFETY: `this` is valid (caller's guarantee); the pointer keeps its provenance, so
+        // the callbacks may step back from `info` to the structure that holds the clock.
+        let info = Opaque::cast_into(unsafe { &raw const (*this).info });
+        // SAFETY: not registered, so nothing else reads `info` or `aux`; we fill them in
+        // before handing `info` to the core.
         unsafe {
+            (*this).aux = ops.do_aux_work.is_some();
             info.write(ops);
             (*info).owner = ci.owner.as_ptr();
             let name = ci.name.to_bytes();
@@ -213,7 +224,8 @@ impl Clock {
         // `ptp_clock_register` returns a clock, NULL or an `ERR_PTR`.
         let clock = crate::error::from_err_ptr(clock)?;
         // INVARIANT: a clock registered for `info`, which the caller keeps in place.
-        self.clock.store(clock, Ordering::Release);
+        // SAFETY: `this` is valid.
+        unsafe { (*this).clock.store(clock, Ordering::Release) };
         Ok(())
     }
 
@@ -239,10 +251,10 @@ impl Clock {
     }
 
     /// Runs the auxiliary worker after `delay_ms` milliseconds (0: as soon as possible); an
-    /// earlier schedule is replaced.
+    /// earlier schedule is replaced. Does nothing for a clock without a worker.
     pub fn schedule_aux_work(&self, delay_ms: u32) {
         let clock = self.clock.load(Ordering::Acquire);
-        if !clock.is_null() {
+        if !clock.is_null() && self.aux {
             let delay = crate::time::msecs_to_jiffies(delay_ms);
             // SAFETY: by the type invariant `clock` is registered; the worker exists as the
             // registration set `do_aux_work`.

@@ -7,7 +7,13 @@
 //! (`SIOCSHWTSTAMP`, ethtool tsconfig) and the timestamps of packets. The hardware latches
 //! one transmit and one receive timestamp at a time: a second transmit request while one is
 //! pending is counted as skipped (as the C driver does), and a transmit timestamp that does
-//! not arrive within [`TX_TIMEOUT_MS`] is given up and counted.
+//! not arrive within [`TX_TIMEOUT_MS`] is given up and counted. A receive timestamp left
+//! latched (its frame was dropped) would block the next ones: the worker clears one that
+//! stays for two of its runs, every [`RX_LATCH_CHECK_MS`] while receive timestamps are on.
+//!
+//! A MAC reset stops SYSTIM: [`Tsync::stop`] before it keeps the time running from the
+//! system's monotonic clock, and [`Tsync::restart`] after it starts SYSTIM again from there,
+//! so the PHC does not jump.
 
 use kernel::{
     io::Io,
@@ -50,6 +56,8 @@ use crate::{
 pub(crate) const TX_TIMEOUT_MS: i64 = 2000;
 /// How often the auxiliary worker polls for a pending transmit timestamp, in milliseconds.
 const TX_POLL_MS: u32 = 1;
+/// How often the auxiliary worker looks for a stale receive latch, in milliseconds.
+pub(crate) const RX_LATCH_CHECK_MS: u32 = 2000;
 
 // The pure module's copies of the uapi values must be the kernel's.
 const _: () = {
@@ -74,6 +82,20 @@ const _: () = {
 struct Time {
     tc: TimeCounter,
     timinca: u32,
+    /// Set while SYSTIM is stopped for a MAC reset: since then the time (`tc.nsec()`) runs
+    /// from the monotonic clock.
+    stopped: Option<Instant<Monotonic>>,
+}
+
+impl Time {
+    /// The time now, reading SYSTIM unless it is stopped.
+    fn now(&mut self, bar: &Bar0<'_>, sts: Option<&mut SysTimestamps>) -> u64 {
+        if let Some(t) = self.stopped {
+            return self.tc.nsec().wrapping_add(t.elapsed().as_nanos() as u64);
+        }
+        let cycles = read_systim(bar, self.timinca, sts);
+        self.tc.read(cycles)
+    }
 }
 
 /// A transmit timestamp being waited for.
@@ -99,13 +121,26 @@ pub(crate) struct Tsync {
     pub(crate) tx_skipped: Atomic<u64>,
     /// Received packets given a hardware timestamp.
     pub(crate) rx_stamped: Atomic<u64>,
+    /// Receive latches cleared because no frame claimed them.
+    pub(crate) rx_cleared: Atomic<u64>,
+    /// RXSTMPL of a latch seen by the last worker run (0: none).
+    rx_latch: Atomic<u32>,
 }
 
-/// Reads SYSTIM (the low half latches the high half).
-fn read_systim(bar: &Bar0<'_>) -> u64 {
-    let lo = bar.read32(ts::SYSTIML);
-    let hi = bar.read32(ts::SYSTIMH);
-    u64::from(lo) | (u64::from(hi) << 32)
+/// Reads SYSTIM with the 82574's errata in mind ([`tsync::read_systim`]), with the system
+/// time taken around each read of SYSTIML if `sts` is given.
+fn read_systim(bar: &Bar0<'_>, timinca: u32, mut sts: Option<&mut SysTimestamps>) -> u64 {
+    let lo = || {
+        if let Some(s) = sts.as_deref_mut() {
+            s.pre();
+        }
+        let v = bar.read32(ts::SYSTIML);
+        if let Some(s) = sts.as_deref_mut() {
+            s.post();
+        }
+        v
+    };
+    tsync::read_systim(lo, || bar.read32(ts::SYSTIMH), timinca & 0x00ff_ffff)
 }
 
 impl Tsync {
@@ -115,6 +150,7 @@ impl Tsync {
                 Time {
                     tc: TimeCounter::new(0, 0),
                     timinca: tsync::timinca(0).unwrap_or(0),
+                    stopped: None,
                 },
                 "re1000e_time"
             ),
@@ -124,6 +160,8 @@ impl Tsync {
             tx_timeouts: Atomic::new(0),
             tx_skipped: Atomic::new(0),
             rx_stamped: Atomic::new(0),
+            rx_cleared: Atomic::new(0),
+            rx_latch: Atomic::new(0),
         })
     }
 
@@ -131,7 +169,7 @@ impl Tsync {
     pub(crate) fn config(&self) -> HwTstampConfig {
         let c = self.config.load(Relaxed);
         HwTstampConfig {
-            flags: 0,
+            flags: c >> 16,
             tx_type: c & 0xff,
             rx_filter: (c >> 8) & 0xff,
         }
@@ -145,13 +183,28 @@ impl Tsync {
         (self.config.load(Relaxed) >> 8) & 0xff != tsync::rx_filter::NONE
     }
 
-    /// Restarts the clock after a MAC reset cleared SYSTIM and TIMINCA: the frequency offset
-    /// in force and the system's real time, and the timestamping configuration.
+    /// Stops the clock before a MAC reset: from here until [`Tsync::restart`] the time runs
+    /// from the monotonic clock.
+    pub(crate) fn stop(&self, bar: &Bar0<'_>) {
+        let mut t = self.time.lock();
+        let ns = t.now(bar, None);
+        t.tc = TimeCounter::new(0, ns);
+        t.stopped = Some(Instant::now());
+    }
+
+    /// Starts the clock after a MAC reset cleared SYSTIM and TIMINCA: with the frequency
+    /// offset in force, from the time it had when stopped (the first time: the system's real
+    /// time), and the timestamping configuration.
     pub(crate) fn restart(&self, bar: &Bar0<'_>) {
         {
             let mut t = self.time.lock();
+            let ns = match t.stopped.take() {
+                Some(since) => t.tc.nsec().wrapping_add(since.elapsed().as_nanos() as u64),
+                None => ptp::realtime_ns() as u64,
+            };
             bar.write32(t.timinca, ts::TIMINCA);
-            t.tc = TimeCounter::new(read_systim(bar), ptp::realtime_ns() as u64);
+            let cycles = read_systim(bar, t.timinca, None);
+            t.tc = TimeCounter::new(cycles, ns);
         }
         let c = self.config();
         if let Ok(p) = tsync::plan(c.tx_type, c.rx_filter) {
@@ -175,12 +228,10 @@ impl Tsync {
             && bar.read32(ts::TSYNCRXCTL) & (ctl::ENABLED | ctl::TYPE_MASK) == p.rx_ctl
     }
 
-    /// Applies `cfg` (under RTNL), writing back the receive filter in force. An unsupported
-    /// value is rejected with `ERANGE` and changes nothing.
+    /// Applies `cfg` (under RTNL), writing back the receive filter applied ([`tsync::Plan`]).
+    /// An unsupported value is rejected with `ERANGE` and changes nothing. The flags (the
+    /// core has checked them) concern the stack only and are kept as they are.
     pub(crate) fn set_config(&self, bar: &Bar0<'_>, cfg: &mut HwTstampConfig) -> Result {
-        if cfg.flags != 0 {
-            return Err(EINVAL);
-        }
         let p = tsync::plan(cfg.tx_type, cfg.rx_filter).map_err(|_| ERANGE)?;
         if !Self::program(bar, &p) {
             // Put back what was in force.
@@ -190,8 +241,12 @@ impl Tsync {
             }
             return Err(EIO);
         }
-        cfg.rx_filter = p.rx_filter;
-        self.config.store(cfg.tx_type | (p.rx_filter << 8), Relaxed);
+        cfg.rx_filter = p.reply;
+        self.config.store(
+            cfg.tx_type | (p.rx_filter << 8) | (cfg.flags << 16),
+            Relaxed,
+        );
+        self.rx_latch.store(0, Relaxed);
         if cfg.tx_type == tsync::tx_type::OFF {
             // A pending timestamp will not come.
             drop(self.pending.lock().take());
@@ -201,22 +256,18 @@ impl Tsync {
 
     /// The clock's time in nanoseconds.
     pub(crate) fn gettime(&self, bar: &Bar0<'_>, sts: Option<&mut SysTimestamps>) -> i64 {
-        let mut t = self.time.lock();
-        let cycles = match sts {
-            Some(s) => {
-                s.pre();
-                let lo = bar.read32(ts::SYSTIML);
-                s.post();
-                u64::from(lo) | (u64::from(bar.read32(ts::SYSTIMH)) << 32)
-            }
-            None => read_systim(bar),
-        };
-        t.tc.read(cycles) as i64
+        self.time.lock().now(bar, sts) as i64
     }
 
     pub(crate) fn settime(&self, bar: &Bar0<'_>, ns: i64) {
         let mut t = self.time.lock();
-        t.tc = TimeCounter::new(read_systim(bar), ns as u64);
+        if t.stopped.is_some() {
+            t.tc = TimeCounter::new(0, ns as u64);
+            t.stopped = Some(Instant::now());
+        } else {
+            let cycles = read_systim(bar, t.timinca, None);
+            t.tc = TimeCounter::new(cycles, ns as u64);
+        }
     }
 
     pub(crate) fn adjtime(&self, delta: i64) {
@@ -226,10 +277,12 @@ impl Tsync {
     pub(crate) fn adjfine(&self, bar: &Bar0<'_>, scaled_ppm: i64) -> Result {
         let inc = tsync::timinca(scaled_ppm).map_err(|_| ERANGE)?;
         let mut t = self.time.lock();
-        // Account for the time run at the old rate before changing it.
-        let now = read_systim(bar);
-        t.tc.read(now);
-        bar.write32(inc, ts::TIMINCA);
+        if t.stopped.is_none() {
+            // Account for the time run at the old rate before changing it.
+            t.now(bar, None);
+            bar.write32(inc, ts::TIMINCA);
+        }
+        // While stopped, `restart` writes it.
         t.timinca = inc;
         Ok(())
     }
@@ -257,31 +310,37 @@ impl Tsync {
         }
     }
 
-    /// Auxiliary work: delivers a latched transmit timestamp or gives it up, and reads
-    /// SYSTIM often enough to follow its wraps. Returns the delay before the next run.
+    /// Auxiliary work: delivers a latched transmit timestamp or gives it up, clears a stale
+    /// receive latch, and reads SYSTIM often enough to follow its wraps. Returns the delay
+    /// before the next run.
     pub(crate) fn aux_work(&self, bar: &Bar0<'_>) -> u32 {
+        let idle = if self.rx_on() {
+            self.check_rx_latch(bar);
+            RX_LATCH_CHECK_MS
+        } else {
+            tsync::OVERFLOW_CHECK_SECS * 1000
+        };
         let mut pend = self.pending.lock();
         let next = match pend.take() {
-            None => tsync::OVERFLOW_CHECK_SECS * 1000,
+            None => idle,
             Some(p) if bar.read32(ts::TSYNCTXCTL) & tsync::ctl::VALID != 0 => {
                 let lo = bar.read32(ts::TXSTMPL);
                 let hi = bar.read32(ts::TXSTMPH);
                 let ns = {
                     let mut t = self.time.lock();
-                    let now = read_systim(bar);
-                    t.tc.read(now);
+                    t.now(bar, None);
                     t.tc.cyc2time(u64::from(lo) | (u64::from(hi) << 32))
                 };
                 p.skb.complete(ns);
                 self.tx_done.fetch_add(1, Relaxed);
-                tsync::OVERFLOW_CHECK_SECS * 1000
+                idle
             }
             Some(p) if p.since.elapsed().as_millis() >= TX_TIMEOUT_MS => {
                 // Clear a latch that might come late, so that it is not taken for the next.
                 let _ = bar.read32(ts::TXSTMPH);
                 self.tx_timeouts.fetch_add(1, Relaxed);
                 drop(p);
-                tsync::OVERFLOW_CHECK_SECS * 1000
+                idle
             }
             Some(p) => {
                 *pend = Some(p);
@@ -291,6 +350,23 @@ impl Tsync {
         drop(pend);
         let _ = self.gettime(bar, None);
         next
+    }
+
+    /// Clears a receive latch that two worker runs in a row found holding the same time: its
+    /// frame was dropped before a descriptor could claim it.
+    fn check_rx_latch(&self, bar: &Bar0<'_>) {
+        let seen = if bar.read32(ts::TSYNCRXCTL) & tsync::ctl::VALID != 0 {
+            bar.read32(ts::RXSTMPL) | 1
+        } else {
+            0
+        };
+        if seen != 0 && self.rx_latch.load(Relaxed) == seen {
+            let _ = bar.read32(ts::RXSTMPH);
+            self.rx_cleared.fetch_add(1, Relaxed);
+            self.rx_latch.store(0, Relaxed);
+        } else {
+            self.rx_latch.store(seen, Relaxed);
+        }
     }
 
     /// Gives up a pending transmit timestamp (the interface goes down).

@@ -138,9 +138,7 @@ fn probe_device<'bound>(pdev: &'bound pci::Device<Core<'_>>) -> Result<Adapter<'
     if let Some(n) = netdev.irq_number(hw::VEC_RX) {
         netdev.priv_data().set_napi_irq(n);
     }
-    // Start the clock (the reset above stopped it) and its wrap tracking.
-    let p = netdev.priv_data();
-    p.tsync.restart(&p.bar);
+    // Start the clock's worker: it follows SYSTIM's wraps.
     if let Some(c) = netdev.device().ptp_clock() {
         c.schedule_aux_work(0);
     }

@@ -143,7 +143,14 @@ const DUMP: [usize; 12] = [
 
 #[vtable]
 impl ethtool::Operations for Net {
-    fn ts_info<'a>(_dev: &'a Device, _this: Pin<&'a NetPriv<'a>>) -> TsInfo {
+    fn ts_info<'a>(dev: &'a Device, _this: Pin<&'a NetPriv<'a>>) -> TsInfo {
+        if dev.ptp_clock().is_none() {
+            // Hardware timestamps need the clock (its registration failed).
+            return TsInfo {
+                so_timestamping: sof::TX_SOFTWARE,
+                ..Default::default()
+            };
+        }
         TsInfo {
             so_timestamping: sof::TX_SOFTWARE
                 | sof::TX_HARDWARE

@@ -112,7 +112,7 @@ const TX_MAX_PER_PACKET: u32 = 2 + 17;
 const TX_WAKE_THRESHOLD: u32 = 2 * TX_MAX_PER_PACKET;
 
 /// Names of [`NetPriv::sw_stats`].
-pub(crate) const SW_STATS: [&CStr; 12] = [
+pub(crate) const SW_STATS: [&CStr; 13] = [
     c"tx_tso_packets",
     c"tx_tso_bytes",
     c"rx_alloc_fail",
@@ -125,6 +125,7 @@ pub(crate) const SW_STATS: [&CStr; 12] = [
     c"tx_hwtstamp_timeouts",
     c"tx_hwtstamp_skipped",
     c"rx_hwtstamps",
+    c"rx_hwtstamp_cleared",
 ];
 
 /// Largest MTU without long frames (RCTL.LPE).
@@ -304,6 +305,11 @@ impl<'a> NetPriv<'a> {
             engine_faults: Atomic::new(0),
             tsync <- Tsync::new(),
         }? Error)
+        // The reset of the probe stopped SYSTIM: start it before the device is registered.
+        .pin_chain(|this| {
+            this.tsync.restart(&this.bar);
+            Ok(())
+        })
     }
 
     /// Programs interrupt moderation and flow control from the current settings.
@@ -436,6 +442,7 @@ impl<'a> NetPriv<'a> {
             self.tsync.tx_timeouts.load(Relaxed),
             self.tsync.tx_skipped.load(Relaxed),
             self.tsync.rx_stamped.load(Relaxed),
+            self.tsync.rx_cleared.load(Relaxed),
         ]
     }
 
@@ -679,10 +686,11 @@ impl<'a> NetPriv<'a> {
         dev.carrier_off();
         mac::quiesce(&self.bar);
         self.napi.disable();
-        // A full reset guarantees the DMA engines are idle before the rings are freed.
+        // A full reset guarantees the DMA engines are idle before the rings are freed. It
+        // stops SYSTIM too, and a pending transmit timestamp will not come.
+        self.tsync.stop(&self.bar);
         let _ = mac::reset(self.pdev.as_ref(), &self.bar);
         mac::set_driver_loaded(&self.bar, true);
-        // The reset stopped the clock; a pending transmit timestamp will not come.
         self.tsync.cancel_tx();
         self.tsync.restart(&self.bar);
         let tx = self.tx.lock().take();
@@ -735,6 +743,7 @@ impl<'a> NetPriv<'a> {
     pub(crate) fn loopback_test(&self, dev: &Device) -> bool {
         let r = self.loopback_frames(dev);
         mac::quiesce(&self.bar);
+        self.tsync.stop(&self.bar);
         let _ = mac::reset(self.pdev.as_ref(), &self.bar);
         mac::set_driver_loaded(&self.bar, true);
         self.tsync.restart(&self.bar);
@@ -930,6 +939,9 @@ impl<'a> NetPriv<'a> {
             .is_err()
         {
             self.stats.tx_dropped.add(1, Relaxed);
+            if plan.opts.tstamp {
+                self.tsync.cancel_tx();
+            }
             return TxResult::Ok;
         }
         if plan.opts.tstamp {
@@ -1339,17 +1351,23 @@ impl netdev::Driver for Net {
         Ok(())
     }
 
-    fn hwtstamp_get<'a>(_dev: &'a Device, this: Pin<&'a NetPriv<'a>>) -> Result<HwTstampConfig> {
+    fn hwtstamp_get<'a>(dev: &'a Device, this: Pin<&'a NetPriv<'a>>) -> Result<HwTstampConfig> {
+        // Timestamps need the clock, whose worker also delivers them.
+        dev.ptp_clock().ok_or(EOPNOTSUPP)?;
         Ok(this.tsync.config())
     }
 
     fn hwtstamp_set<'a>(
-        _dev: &'a Device,
+        dev: &'a Device,
         this: Pin<&'a NetPriv<'a>>,
         _rtnl: &Rtnl,
         cfg: &mut HwTstampConfig,
     ) -> Result {
-        this.tsync.set_config(&this.bar, cfg)
+        let clock = dev.ptp_clock().ok_or(EOPNOTSUPP)?;
+        this.tsync.set_config(&this.bar, cfg)?;
+        // The worker's period depends on whether receive timestamps are on.
+        clock.schedule_aux_work(0);
+        Ok(())
     }
 
     fn ptp_gettimex<'a>(

@@ -37,7 +37,8 @@ pub(crate) fn timinca(scaled_ppm: i64) -> Result<u32, OutOfRange> {
     // |scaled_ppm| <= MAX_ADJ_PPB * 65536 / 1000 < 2^36 and BASE_INCVALUE < 2^24: the
     // product fits in 64 bits.
     let mag = scaled_ppm.unsigned_abs();
-    if mag > (MAX_ADJ_PPB as u64 * 65536).div_ceil(1000) {
+    // Far beyond any offset INCVALUE can take; keeps the product below within 64 bits.
+    if mag > 1 << 40 {
         return Err(OutOfRange);
     }
     let diff = (BASE_INCVALUE * mag + (1_000_000 << 15)) / (1_000_000 << 16);
@@ -50,6 +51,49 @@ pub(crate) fn timinca(scaled_ppm: i64) -> Result<u32, OutOfRange> {
         return Err(OutOfRange);
     }
     Ok((INCPERIOD << 24) | inc as u32)
+}
+
+/// Largest plausible difference between two SYSTIM readings taken one after the other (the
+/// 82574 errata workaround of the C driver: 2^35 units, about 131 us).
+const REREAD_EPSILON: u64 = 1 << 35;
+/// Re-reads of SYSTIM at most before the last one is taken as it is.
+const MAX_REREADS: u32 = 50;
+
+/// Reads SYSTIM the way the 82574 needs: `lo` reads SYSTIML, which should latch SYSTIMH,
+/// and `hi` reads SYSTIMH; `incvalue` is TIMINCA.INCVALUE.
+///
+/// The latch is unreliable: if SYSTIML wraps between the two reads the high half is one
+/// ahead, so a low half close to wrapping is read again and, if it wrapped, the high half
+/// too. And a reading can still be wrong, so SYSTIM is read again until two consecutive
+/// readings are close together and a whole number of increments apart.
+pub(crate) fn read_systim(
+    mut lo: impl FnMut() -> u32,
+    mut hi: impl FnMut() -> u32,
+    incvalue: u32,
+) -> u64 {
+    let mut l = lo();
+    let mut h = hi();
+    if l >= u32::MAX - INCVALUE_MASK as u32 {
+        let l2 = lo();
+        if l2 < l {
+            h = hi();
+            l = l2;
+        }
+    }
+    let mut systim = u64::from(l) | (u64::from(h) << 32);
+    for _ in 0..MAX_REREADS {
+        let next = u64::from(lo()) | (u64::from(hi()) << 32);
+        let delta = next.wrapping_sub(systim);
+        systim = next;
+        let whole = match incvalue {
+            0 => delta == 0,
+            inc => delta % u64::from(inc) == 0,
+        };
+        if delta < REREAD_EPSILON && whole {
+            break;
+        }
+    }
+    systim
 }
 
 /// Mask of the fractional nanoseconds of a SYSTIM value.
@@ -86,6 +130,11 @@ impl TimeCounter {
         self.frac = frac & FRAC_MASK;
         self.cycle_last = cycles;
         self.nsec = self.nsec.wrapping_add(ns);
+        self.nsec
+    }
+
+    /// The time at the last reading, in nanoseconds.
+    pub(crate) fn nsec(&self) -> u64 {
         self.nsec
     }
 
@@ -196,8 +245,14 @@ pub(crate) struct Plan {
     pub(crate) rxmtrl: u32,
     /// RXUDP: the UDP destination port to match, in network order in the low 16 bits.
     pub(crate) rxudp: u32,
-    /// The receive filter in force, which may cover more than the one asked for.
+    /// The receive filter in force, as `ndo_hwtstamp_get` reports it: the one asked for,
+    /// or the wider class applied instead.
     pub(crate) rx_filter: u32,
+    /// The receive filter written back to the caller of `ndo_hwtstamp_set`: as
+    /// `rx_filter`, except [`rx_filter::SOME`] ("these and some others") for the PTPv2
+    /// Sync and Delay_Req filters, with which the hardware also timestamps the peer delay
+    /// messages (as the C driver reports).
+    pub(crate) reply: u32,
 }
 
 /// A transmit type or receive filter the hardware does not offer.
@@ -227,6 +282,7 @@ pub(crate) fn plan(tx: u32, rx: u32) -> Result<Plan, Unsupported> {
                 rxmtrl: 0,
                 rxudp: 0,
                 rx_filter: f::NONE,
+                reply: f::NONE,
             })
         }
         f::PTP_V1_L4_SYNC => (rx_type::L4_V1, rxmtrl::V1_SYNC, false, true, rx),
@@ -234,20 +290,10 @@ pub(crate) fn plan(tx: u32, rx: u32) -> Result<Plan, Unsupported> {
         f::PTP_V2_L2_SYNC => (rx_type::L2_V2, rxmtrl::V2_SYNC, true, false, rx),
         f::PTP_V2_L2_DELAY_REQ => (rx_type::L2_V2, rxmtrl::V2_DELAY_REQ, true, false, rx),
         // The hardware matches V2 messages over L2 and L4 together only.
-        f::PTP_V2_L4_SYNC | f::PTP_V2_SYNC => (
-            rx_type::L2_L4_V2,
-            rxmtrl::V2_SYNC,
-            true,
-            true,
-            f::PTP_V2_SYNC,
-        ),
-        f::PTP_V2_L4_DELAY_REQ | f::PTP_V2_DELAY_REQ => (
-            rx_type::L2_L4_V2,
-            rxmtrl::V2_DELAY_REQ,
-            true,
-            true,
-            f::PTP_V2_DELAY_REQ,
-        ),
+        f::PTP_V2_L4_SYNC | f::PTP_V2_SYNC => (rx_type::L2_L4_V2, rxmtrl::V2_SYNC, true, true, rx),
+        f::PTP_V2_L4_DELAY_REQ | f::PTP_V2_DELAY_REQ => {
+            (rx_type::L2_L4_V2, rxmtrl::V2_DELAY_REQ, true, true, rx)
+        }
         f::PTP_V2_L4_EVENT | f::PTP_V2_L2_EVENT | f::PTP_V2_EVENT => {
             (rx_type::EVENT_V2, 0, true, true, f::PTP_V2_EVENT)
         }
@@ -255,6 +301,15 @@ pub(crate) fn plan(tx: u32, rx: u32) -> Result<Plan, Unsupported> {
         f::PTP_V1_L4_EVENT | f::NTP_ALL | f::ALL => (rx_type::ALL, 0, true, true, f::ALL),
         _ => return Err(Unsupported::RxFilter),
     };
+    let v2_sync_or_delay = matches!(
+        rx,
+        f::PTP_V2_L2_SYNC
+            | f::PTP_V2_L2_DELAY_REQ
+            | f::PTP_V2_L4_SYNC
+            | f::PTP_V2_L4_DELAY_REQ
+            | f::PTP_V2_SYNC
+            | f::PTP_V2_DELAY_REQ
+    );
     Ok(Plan {
         tx_ctl,
         rx_ctl: ctl::ENABLED | ty,
@@ -265,6 +320,7 @@ pub(crate) fn plan(tx: u32, rx: u32) -> Result<Plan, Unsupported> {
             0
         },
         rx_filter: eff,
+        reply: if v2_sync_or_delay { f::SOME } else { eff },
     })
 }
 
@@ -287,8 +343,11 @@ mod tests {
         let max = (i64::from(MAX_ADJ_PPB) * 65536) / 1000;
         assert_eq!(timinca(max), Ok(0x01ff_ffff));
         assert_eq!(timinca(-max), Ok(0x0140_0001));
-        assert_eq!(timinca(max + 66), Err(OutOfRange));
+        // Up to where INCVALUE would need 25 bits.
+        assert_eq!(timinca(max + 3428), Ok(0x01ff_ffff));
+        assert_eq!(timinca(max + 3429), Err(OutOfRange));
         assert_eq!(timinca(i64::MIN), Err(OutOfRange));
+        assert_eq!(timinca(i64::MAX), Err(OutOfRange));
     }
 
     #[test]
@@ -326,6 +385,51 @@ mod tests {
         assert_eq!(tc.cyc2time(60 << SHIFT), 10_110);
     }
 
+    /// Reads of SYSTIML and SYSTIMH answered from `vals`, pairs of (SYSTIML, SYSTIMH)
+    /// values: the n-th read of each half gets the n-th pair's half.
+    fn systim_from(vals: &[u32]) -> u64 {
+        let (i, j) = (core::cell::Cell::new(0), core::cell::Cell::new(0));
+        let lo = || {
+            i.set(i.get() + 1);
+            vals[2 * i.get() - 2]
+        };
+        let hi = || {
+            j.set(j.get() + 1);
+            vals[2 * j.get() - 1]
+        };
+        read_systim(lo, hi, INC)
+    }
+
+    const INC: u32 = 40 << SHIFT;
+
+    #[test]
+    fn systim_reads_survive_the_errata() {
+        // A reading, and a re-read one increment later, which is taken.
+        assert_eq!(
+            systim_from(&[3 * INC, 7, 4 * INC, 7]),
+            (7 << 32) | u64::from(4 * INC)
+        );
+        // SYSTIML wraps between the reads of the halves, so the high half read is the next
+        // one's: SYSTIML is read again, and having wrapped, SYSTIMH with it.
+        let near = u32::MAX - 100;
+        assert_eq!(
+            systim_from(&[near, 9, 50, 9, 50 + INC, 9]),
+            (9 << 32) | u64::from(50 + INC)
+        );
+        // A wrong high half: re-read until two readings are one increment apart.
+        assert_eq!(
+            systim_from(&[0, 9, 0, 3, INC, 3]),
+            (3 << 32) | u64::from(INC)
+        );
+        // Readings that never agree: the last one is taken.
+        let mut v = [0u32; 2 * 52];
+        for (k, w) in v.chunks_mut(2).enumerate() {
+            w[0] = k as u32 * 3;
+            w[1] = 1;
+        }
+        assert_eq!(systim_from(&v), (1 << 32) | 50 * 3);
+    }
+
     #[test]
     fn plans_match_the_datasheet() {
         // Off.
@@ -337,20 +441,30 @@ mod tests {
         assert_eq!(p.rx_ctl, 0x12);
         assert_eq!(p.rxmtrl, 0);
         assert_eq!(p.rxudp.to_ne_bytes()[..2], [0x01, 0x3f]);
-        assert_eq!(p.rx_filter, rx_filter::PTP_V1_L4_SYNC);
+        assert_eq!(
+            (p.rx_filter, p.reply),
+            (rx_filter::PTP_V1_L4_SYNC, rx_filter::PTP_V1_L4_SYNC)
+        );
         // V1 Delay_Req: control 1 in bits 23:16.
         let p = plan(tx_type::OFF, rx_filter::PTP_V1_L4_DELAY_REQ).unwrap();
         assert_eq!((p.rx_ctl, p.rxmtrl), (0x12, 0x0001_0000));
         // V2 over L2 only: TYPE 0, ethertype 0x88f7, no UDP port.
         let p = plan(tx_type::OFF, rx_filter::PTP_V2_L2_DELAY_REQ).unwrap();
         assert_eq!((p.rx_ctl, p.rxmtrl, p.rxudp), (0x10, 0x0100_88f7, 0));
-        // V2 over L4 only is not possible: L2 and L4 together, reported as such.
+        assert_eq!(p.rx_filter, rx_filter::PTP_V2_L2_DELAY_REQ);
+        assert_eq!(p.reply, rx_filter::SOME);
+        // V2 over L4 only is not possible: L2 and L4 together; peer delay messages are
+        // stamped too, so the caller hears "some".
         let p = plan(tx_type::OFF, rx_filter::PTP_V2_L4_SYNC).unwrap();
         assert_eq!((p.rx_ctl, p.rxmtrl), (0x14, 0x88f7));
-        assert_eq!(p.rx_filter, rx_filter::PTP_V2_SYNC);
+        assert_eq!(
+            (p.rx_filter, p.reply),
+            (rx_filter::PTP_V2_L4_SYNC, rx_filter::SOME)
+        );
         // Any V2 event: TYPE 5.
         let p = plan(tx_type::OFF, rx_filter::PTP_V2_L2_EVENT).unwrap();
         assert_eq!((p.rx_ctl, p.rx_filter), (0x1a, rx_filter::PTP_V2_EVENT));
+        assert_eq!(p.reply, rx_filter::PTP_V2_EVENT);
         // Everything: TYPE 4.
         let p = plan(tx_type::OFF, rx_filter::NTP_ALL).unwrap();
         assert_eq!((p.rx_ctl, p.rx_filter), (0x18, rx_filter::ALL));

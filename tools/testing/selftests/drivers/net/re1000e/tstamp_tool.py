@@ -10,10 +10,15 @@ Usage: tstamp_tool.py phc N rate SECONDS      clock rate against CLOCK_MONOTONIC
        tstamp_tool.py phc N freq PPM           clock_adjtime(ADJ_FREQUENCY)
        tstamp_tool.py hwts IF get              SIOCGHWTSTAMP: "TX RX"
        tstamp_tool.py hwts IF set TX RX        SIOCSHWTSTAMP: "TX RX" in force after
-       tstamp_tool.py send IF ADDR PORT COUNT  UDP datagrams asking for hardware transmit
+       tstamp_tool.py send IF ADDR PORT COUNT [FILE]
+                                               UDP datagrams asking for hardware transmit
                                                timestamps; prints how many came back
-       tstamp_tool.py recv IF PORT COUNT SEC   receives with hardware timestamps on;
+       tstamp_tool.py recv IF PORT COUNT SEC [FILE]
+                                               receives with hardware timestamps on;
                                                prints "RECEIVED STAMPED"
+
+FILE, if given, is created once the datagrams are sent (send) or the socket is bound
+(recv), for a test to wait on.
 
 N is the PTP clock index (/dev/ptpN). Errors print "error ERRNO-NAME" and exit 1.
 """
@@ -135,6 +140,8 @@ def send(argv):
     stamps = []
     for i in range(count):
         s.sendto(b"re1000e-tstamp %d" % i, (addr, port))
+    if len(argv) > 4:
+        open(argv[4], "w").close()
     end = time.monotonic() + 4
     while len(stamps) < count and time.monotonic() < end:
         # Timestamps come back on the error queue, which poll reports as POLLERR.
@@ -155,6 +162,8 @@ def recv(argv):
     s.setsockopt(socket.SOL_SOCKET, socket.SO_BINDTODEVICE, ifname.encode())
     s.setsockopt(socket.SOL_SOCKET, SO_TIMESTAMPING, SOF_RX_HARDWARE | SOF_RAW_HARDWARE)
     s.bind(("0.0.0.0", port))
+    if len(argv) > 4:
+        open(argv[4], "w").close()
     s.settimeout(secs)
     got = stamped = 0
     try:
