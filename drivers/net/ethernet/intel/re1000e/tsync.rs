@@ -427,7 +427,7 @@ mod tests {
             w[0] = k as u32 * 3;
             w[1] = 1;
         }
-        assert_eq!(systim_from(&v), (1 << 32) | 50 * 3);
+        assert_eq!(systim_from(&v), (1 << 32) | (50 * 3));
     }
 
     #[test]
