@@ -1421,11 +1421,25 @@ impl<'a, T: ethtool::Operations> Registration<'a, T> {
         // the first `carrier_on` is a real transition (operstate UP, not UNKNOWN).
         // SAFETY: `raw` is valid and not yet registered.
         unsafe { bindings::netif_carrier_off(raw) };
+        // The clock comes before the device, so that the device's users find it from the
+        // start (as the C drivers do).
+        if let (Some(ci), Some(ops)) = (&config.ptp, Adapter::<T>::PTP_OPS) {
+            // SAFETY: the clock lives in the private area, which does not move, and is
+            // unregistered (in `drop` or below) before the private data its callbacks use is
+            // dropped.
+            let r = unsafe { Clock::register(&raw mut (*slot).ptp, ci, ops, parent.as_raw()) };
+            if let Err(e) = r {
+                // Like the C drivers: the device works on without a hardware clock.
+                dev_warn!(parent, "PTP clock registration failed: {:?}\n", e);
+            }
+        }
         // SAFETY: `raw` is fully set up; `register_netdev` takes the RTNL itself.
         if let Err(e) = to_result(unsafe { bindings::register_netdev(raw) }) {
-            // SAFETY: registration failed, so no callback can run any more; drop the private
-            // data we initialised, then free the device.
+            // SAFETY: registration failed, so no device callback can run any more; the clock
+            // goes, and with it its callbacks, then the private data we initialised and the
+            // device.
             unsafe {
+                (*slot).ptp.unregister();
                 core::ptr::drop_in_place(&raw mut (*slot).data);
                 bindings::free_netdev(raw);
             }
@@ -1476,15 +1490,6 @@ impl<'a, T: ethtool::Operations> Registration<'a, T> {
             })?;
             // INVARIANT: the first `irqs` cookies are requested.
             reg.irqs = i + 1;
-        }
-        if let (Some(ci), Some(ops)) = (&config.ptp, Adapter::<T>::PTP_OPS) {
-            // SAFETY: the clock lives in the private area, which does not move, and is
-            // unregistered in `drop` before the private data its callbacks use is dropped.
-            let r = unsafe { Clock::register(&raw mut (*slot).ptp, ci, ops, parent.as_raw()) };
-            if let Err(e) = r {
-                // Like the C drivers: the device works on without a hardware clock.
-                dev_warn!(parent, "PTP clock registration failed: {:?}\n", e);
-            }
         }
         Ok(reg)
     }

@@ -7,15 +7,16 @@
 //!
 //! A driver gives [`Config::ptp`](super::dev::Config::ptp) and implements the `ptp_*`
 //! methods of [`Driver`](super::dev::Driver): the registration then registers a PTP hardware
-//! clock (`/dev/ptpN`) after the net device and unregisters it before, so the clock's
-//! callbacks always see the device's private data. [`Clock`] is the registered clock as the
+//! clock (`/dev/ptpN`) before the net device and unregisters it after, so the device's users
+//! find the clock from the start and the clock's callbacks always see the device's private
+//! data. [`Clock`] is the registered clock as the
 //! driver sees it: its index (for `get_ts_info`) and its auxiliary worker, a kthread that
 //! runs [`Driver::ptp_aux_work`](super::dev::Driver::ptp_aux_work) when scheduled.
 //! Packet timestamping is configured through `ndo_hwtstamp_get/set` with a
 //! [`HwTstampConfig`].
 
 use crate::{bindings, prelude::*, types::Opaque};
-use core::sync::atomic::{AtomicPtr, Ordering};
+use core::sync::atomic::{AtomicBool, AtomicPtr, Ordering};
 
 /// `enum hwtstamp_tx_types`: what to timestamp on transmit.
 pub mod tx_type {
@@ -164,7 +165,7 @@ impl SysTimestamps {
 pub struct Clock {
     info: Opaque<bindings::ptp_clock_info>,
     clock: AtomicPtr<bindings::ptp_clock>,
-    aux: bool,
+    aux: AtomicBool,
 }
 
 // SAFETY: the methods only pass the clock to `ptp_*` functions, which may be called from any
@@ -179,7 +180,7 @@ impl Clock {
         Self {
             info: Opaque::zeroed(),
             clock: AtomicPtr::new(core::ptr::null_mut()),
-            aux: false,
+            aux: AtomicBool::new(false),
         }
     }
 
@@ -203,10 +204,15 @@ impl Clock {
         // SAFETY: `this` is valid (caller's guarantee); the pointer keeps its provenance, so
         // the callbacks may step back from `info` to the structure that holds the clock.
         let info = Opaque::cast_into(unsafe { &raw const (*this).info });
-        // SAFETY: not registered, so nothing else reads `info` or `aux`; we fill them in
-        // before handing `info` to the core.
+        // SAFETY: `this` is valid; `aux` is published with `clock` below.
         unsafe {
-            (*this).aux = ops.do_aux_work.is_some();
+            (*this)
+                .aux
+                .store(ops.do_aux_work.is_some(), Ordering::Relaxed)
+        };
+        // SAFETY: not registered, so nothing else reads `info`; we fill it in before handing
+        // it to the core.
+        unsafe {
             info.write(ops);
             (*info).owner = ci.owner.as_ptr();
             let name = ci.name.to_bytes();
@@ -254,7 +260,7 @@ impl Clock {
     /// earlier schedule is replaced. Does nothing for a clock without a worker.
     pub fn schedule_aux_work(&self, delay_ms: u32) {
         let clock = self.clock.load(Ordering::Acquire);
-        if !clock.is_null() && self.aux {
+        if !clock.is_null() && self.aux.load(Ordering::Relaxed) {
             let delay = crate::time::msecs_to_jiffies(delay_ms);
             // SAFETY: by the type invariant `clock` is registered; the worker exists as the
             // registration set `do_aux_work`.

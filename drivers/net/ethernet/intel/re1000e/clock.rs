@@ -91,6 +91,13 @@ impl Time {
     /// The time now, reading SYSTIM unless it is stopped.
     fn now(&mut self, bar: &Bar0<'_>, sts: Option<&mut SysTimestamps>) -> u64 {
         if let Some(t) = self.stopped {
+            // The system time readings must be filled in whatever the source.
+            if let Some(s) = sts {
+                s.pre();
+                let ns = self.tc.nsec().wrapping_add(t.elapsed().as_nanos() as u64);
+                s.post();
+                return ns;
+            }
             return self.tc.nsec().wrapping_add(t.elapsed().as_nanos() as u64);
         }
         let cycles = read_systim(bar, self.timinca, sts);
@@ -104,6 +111,16 @@ struct Pending {
     since: Instant<Monotonic>,
 }
 
+/// What the auxiliary worker keeps; its lock is held while the worker touches the device,
+/// and taken by [`Tsync::stop`] before a MAC reset, so that the worker never does during
+/// one.
+struct Worker {
+    /// The transmit timestamp being waited for.
+    pending: Option<Pending>,
+    /// When the receive latch was last checked.
+    rx_checked: Option<Instant<Monotonic>>,
+}
+
 /// Hardware clock and timestamping state of an interface.
 #[pin_data]
 pub(crate) struct Tsync {
@@ -114,7 +131,7 @@ pub(crate) struct Tsync {
     /// under RTNL.
     config: Atomic<u32>,
     #[pin]
-    pending: SpinLockBh<Option<Pending>>,
+    worker: SpinLockBh<Worker>,
     /// Transmit timestamps delivered, given up, and not taken because one was pending.
     pub(crate) tx_done: Atomic<u64>,
     pub(crate) tx_timeouts: Atomic<u64>,
@@ -155,7 +172,13 @@ impl Tsync {
                 "re1000e_time"
             ),
             config: Atomic::new(0),
-            pending <- new_spinlock_bh!(None, "re1000e_tx_tstamp"),
+            worker <- new_spinlock_bh!(
+                Worker {
+                    pending: None,
+                    rx_checked: None,
+                },
+                "re1000e_tstamp_worker"
+            ),
             tx_done: Atomic::new(0),
             tx_timeouts: Atomic::new(0),
             tx_skipped: Atomic::new(0),
@@ -183,13 +206,18 @@ impl Tsync {
         (self.config.load(Relaxed) >> 8) & 0xff != tsync::rx_filter::NONE
     }
 
-    /// Stops the clock before a MAC reset: from here until [`Tsync::restart`] the time runs
-    /// from the monotonic clock.
+    /// Stops the clock before a MAC reset: a pending transmit timestamp will not come, the
+    /// worker leaves the device alone, and until [`Tsync::restart`] the time runs from the
+    /// monotonic clock.
     pub(crate) fn stop(&self, bar: &Bar0<'_>) {
+        let mut w = self.worker.lock();
+        drop(w.pending.take());
         let mut t = self.time.lock();
         let ns = t.now(bar, None);
         t.tc = TimeCounter::new(0, ns);
         t.stopped = Some(Instant::now());
+        drop(t);
+        drop(w);
     }
 
     /// Starts the clock after a MAC reset cleared SYSTIM and TIMINCA: with the frequency
@@ -249,7 +277,7 @@ impl Tsync {
         self.rx_latch.store(0, Relaxed);
         if cfg.tx_type == tsync::tx_type::OFF {
             // A pending timestamp will not come.
-            drop(self.pending.lock().take());
+            drop(self.worker.lock().pending.take());
         }
         Ok(())
     }
@@ -293,14 +321,14 @@ impl Tsync {
         if !self.tx_on() || !skb.wants_hw_tstamp() {
             return false;
         }
-        let mut p = self.pending.lock();
-        if p.is_some() {
+        let mut w = self.worker.lock();
+        if w.pending.is_some() {
             self.tx_skipped.fetch_add(1, Relaxed);
             return false;
         }
         match skb.start_hw_tstamp() {
             Some(r) => {
-                *p = Some(Pending {
+                w.pending = Some(Pending {
                     skb: r,
                     since: Instant::now(),
                 });
@@ -314,14 +342,24 @@ impl Tsync {
     /// receive latch, and reads SYSTIM often enough to follow its wraps. Returns the delay
     /// before the next run.
     pub(crate) fn aux_work(&self, bar: &Bar0<'_>) -> u32 {
+        let mut w = self.worker.lock();
+        if self.time.lock().stopped.is_some() {
+            // A MAC reset is under way; `restart` is near.
+            return TX_POLL_MS * 10;
+        }
         let idle = if self.rx_on() {
-            self.check_rx_latch(bar);
+            let due = w
+                .rx_checked
+                .is_none_or(|t| t.elapsed().as_millis() >= i64::from(RX_LATCH_CHECK_MS));
+            if due {
+                self.check_rx_latch(bar);
+                w.rx_checked = Some(Instant::now());
+            }
             RX_LATCH_CHECK_MS
         } else {
             tsync::OVERFLOW_CHECK_SECS * 1000
         };
-        let mut pend = self.pending.lock();
-        let next = match pend.take() {
+        let next = match w.pending.take() {
             None => idle,
             Some(p) if bar.read32(ts::TSYNCTXCTL) & tsync::ctl::VALID != 0 => {
                 let lo = bar.read32(ts::TXSTMPL);
@@ -343,12 +381,15 @@ impl Tsync {
                 idle
             }
             Some(p) => {
-                *pend = Some(p);
+                w.pending = Some(p);
                 TX_POLL_MS
             }
         };
-        drop(pend);
-        let _ = self.gettime(bar, None);
+        if next != TX_POLL_MS {
+            // Keep up with SYSTIM's wraps (not on every poll for a transmit timestamp).
+            let _ = self.gettime(bar, None);
+        }
+        drop(w);
         next
     }
 
@@ -369,9 +410,9 @@ impl Tsync {
         }
     }
 
-    /// Gives up a pending transmit timestamp (the interface goes down).
+    /// Gives up a pending transmit timestamp (its packet was not sent).
     pub(crate) fn cancel_tx(&self) {
-        drop(self.pending.lock().take());
+        drop(self.worker.lock().pending.take());
     }
 
     /// Attaches the latched receive timestamp to `skb` if its descriptor says there is one.

@@ -687,11 +687,10 @@ impl<'a> NetPriv<'a> {
         mac::quiesce(&self.bar);
         self.napi.disable();
         // A full reset guarantees the DMA engines are idle before the rings are freed. It
-        // stops SYSTIM too, and a pending transmit timestamp will not come.
+        // stops SYSTIM too (and a pending transmit timestamp will not come).
         self.tsync.stop(&self.bar);
         let _ = mac::reset(self.pdev.as_ref(), &self.bar);
         mac::set_driver_loaded(&self.bar, true);
-        self.tsync.cancel_tx();
         self.tsync.restart(&self.bar);
         let tx = self.tx.lock().take();
         drop(tx);

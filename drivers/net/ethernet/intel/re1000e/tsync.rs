@@ -34,8 +34,8 @@ pub(crate) struct OutOfRange;
 /// The TIMINCA register value for a frequency offset of `scaled_ppm` (parts per million with
 /// 16 fractional bits, as `adjfine` gets it).
 pub(crate) fn timinca(scaled_ppm: i64) -> Result<u32, OutOfRange> {
-    // |scaled_ppm| <= MAX_ADJ_PPB * 65536 / 1000 < 2^36 and BASE_INCVALUE < 2^24: the
-    // product fits in 64 bits.
+    // With |scaled_ppm| <= 2^40 (checked below) and BASE_INCVALUE < 2^24 the product fits
+    // in 64 bits.
     let mag = scaled_ppm.unsigned_abs();
     // Far beyond any offset INCVALUE can take; keeps the product below within 64 bits.
     if mag > 1 << 40 {

@@ -23,7 +23,10 @@ mapfile -t SLOTS < <(nic_slots)
 [ "${#SLOTS[@]}" -ge 2 ] || { ktap_skip_all "needs two 82574L NICs cabled together"; exit "$KSFT_SKIP"; }
 ktap_set_plan 14
 
+READY=/tmp/re1000e-tstamp-ready.$$
+OUTF=/tmp/re1000e-tstamp-out.$$
 cleanup() {
+	rm -f "$READY" "$OUTF"
 	ip netns del $NS 2>/dev/null
 	unload re1000e
 }
@@ -51,8 +54,6 @@ wait_file() {
 	done
 	return 1
 }
-READY=/tmp/re1000e-tstamp-ready.$$
-OUTF=/tmp/re1000e-tstamp-out.$$
 
 # within V LO HI: LO <= V <= HI (floating point).
 within() {
@@ -170,7 +171,7 @@ fi
 s0=$(( $(stat tx_hwtstamps) + $(stat tx_hwtstamp_timeouts) + $(stat tx_hwtstamp_skipped) ))
 d0=$(stat tx_hwtstamps)
 ip netns exec $NS "$TOOL" recv "$B" 3319 3 10 "$READY" >"$OUTF" &
-wait_file "$READY"
+wait_file "$READY" || echo "# the peer's receiver did not start within 30 s"
 sent=$("$TOOL" send "$A" 198.51.100.2 3319 3)
 wait
 read -r got _ <"$OUTF"
@@ -188,7 +189,7 @@ fi
 "$TOOL" hwts "$A" set 0 1 >/dev/null
 r0=$(stat rx_hwtstamps)
 "$TOOL" recv "$A" 3320 5 10 "$READY" >"$OUTF" &
-wait_file "$READY"
+wait_file "$READY" || echo "# the receiver did not start within 30 s"
 ip netns exec $NS "$TOOL" send "$B" 198.51.100.1 3320 5 >/dev/null
 wait
 read -r got stamped <"$OUTF"
@@ -207,7 +208,7 @@ fi
 "$TOOL" hwts "$A" set 1 0 >/dev/null
 "$TOOL" send "$A" 198.51.100.2 3321 1 "$READY" >/dev/null &
 pid=$!
-wait_file "$READY"
+wait_file "$READY" || echo "# the datagram was not sent within 30 s"
 ip link set "$A" down
 wait $pid
 sent_ok=$?
