@@ -31,10 +31,6 @@ mark=$(mark_log)
 modprobe re1000e
 link_pair $NS || ktap_exit_fail_msg "no link between the re1000e interfaces"
 
-reg() {
-	printf '%d' "$("$REG" "$1" read "$2")"
-}
-
 # --- Interrupts ---------------------------------------------------------------------------
 if [ "$(grep -cE " ($A|$B)(-rx-0|-tx-0)?\$" /proc/interrupts)" = 6 ] &&
 	grep -q "$A-rx-0" /proc/interrupts && grep -qE "PCI-MSIX.* $A-tx-0\$" /proc/interrupts &&
@@ -104,7 +100,7 @@ fi
 
 ip link set "$A" down && ip link set "$A" up && wait_carrier "$A"
 if [ "$(cat /sys/class/net/"$A"/mtu)" = 9000 ] &&
-	[ $(($(reg "${SLOTS[0]}" 0x100) & 0x20)) != 0 ] &&
+	[ $(($(nic_reg "${SLOTS[0]}" 0x100) & 0x20)) != 0 ] &&
 	ping -c 1 -W 3 -M do -s 8972 198.51.100.2 >/dev/null; then
 	ktap_test_pass "MTU 9000 and long-frame reception (RCTL.LPE) kept across down/up"
 else
@@ -117,7 +113,7 @@ wait_carrier "$A"
 r0=$(rx_packets "$A")
 ip netns exec $NS ping -c 3 -W 1 -i 0.2 -M do -s 8972 198.51.100.1 >/dev/null 2>&1
 r1=$(rx_packets "$A")
-if [ $(($(reg "${SLOTS[0]}" 0x100) & 0x20)) = 0 ] && [ $((r1 - r0)) -lt 3 ] &&
+if [ $(($(nic_reg "${SLOTS[0]}" 0x100) & 0x20)) = 0 ] && [ $((r1 - r0)) -lt 3 ] &&
 	ping -c 1 -W 2 -M do -s 1472 198.51.100.2 >/dev/null; then
 	ktap_test_pass "back at MTU 1500: long frames dropped by the hardware, 1500-byte packets flow"
 else
@@ -155,18 +151,18 @@ LOAD=
 if [ $bulk = 1 ] && [ $lat = 1 ]; then
 	ktap_test_pass "adaptive moderation: 4000 interrupts/s under bulk traffic, 70000/s for a trickle"
 else
-	ktap_test_fail "adaptive moderation: bulk seen $bulk, latency seen $lat (EITR now $(reg "$SB" $EITR0))"
+	ktap_test_fail "adaptive moderation: bulk seen $bulk, latency seen $lat (EITR now $(nic_reg "$SB" $EITR0))"
 fi
 
 ethtool -C "$A" adaptive-rx off rx-usecs 100 tx-usecs 16
 ip link set "$A" down && ip link set "$A" up && wait_carrier "$A"
 c=$(ethtool -c "$A")
 if echo "$c" | grep -q "^Adaptive RX: off" && echo "$c" | grep -q "^rx-usecs: *100$" &&
-	echo "$c" | grep -q "^tx-usecs: *16$" && [ "$(reg "${SLOTS[0]}" $EITR0)" = 390 ] &&
+	echo "$c" | grep -q "^tx-usecs: *16$" && [ "$(nic_reg "${SLOTS[0]}" $EITR0)" = 390 ] &&
 	ping -c 2 -W 2 198.51.100.2 >/dev/null; then
 	ktap_test_pass "static moderation: rx-usecs 100 (EITR 390) and tx-usecs 16 read back across down/up"
 else
-	ktap_test_fail "static moderation: EITR $(reg "${SLOTS[0]}" $EITR0), $(echo "$c" | grep -E 'Adaptive|usecs' | tr '\n' ' ')"
+	ktap_test_fail "static moderation: EITR $(nic_reg "${SLOTS[0]}" $EITR0), $(echo "$c" | grep -E 'Adaptive|usecs' | tr '\n' ' ')"
 fi
 
 before=$(ethtool -c "$A")
@@ -207,7 +203,7 @@ else
 fi
 ethtool -K "$A" rx-vlan-filter off
 n=$(probe200)
-vfe=$(($(reg "${SLOTS[0]}" 0x100) & 0x40000))
+vfe=$(($(nic_reg "${SLOTS[0]}" 0x100) & 0x40000))
 if [ "$n" -ge 20 ] && [ $vfe = 0 ]; then
 	ktap_test_pass "rx-vlan-filter off: VLAN 200 frames reach the driver ($n)"
 else

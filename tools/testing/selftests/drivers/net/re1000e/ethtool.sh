@@ -52,11 +52,11 @@ else
 	ktap_test_fail "pause autoneg request accepted or changed settings"
 fi
 
-g0=$(ethtool -S "$A" | awk '/ rx_good_packets:/ {print $2}')
-t0=$(ethtool -S "$A" | awk '/ tx_good_packets:/ {print $2}')
+g0=$(drv_stat rx_good_packets)
+t0=$(drv_stat tx_good_packets)
 ping -c 50 -i 0.02 -q 198.51.100.2 >/dev/null
-g1=$(ethtool -S "$A" | awk '/ rx_good_packets:/ {print $2}')
-t1=$(ethtool -S "$A" | awk '/ tx_good_packets:/ {print $2}')
+g1=$(drv_stat rx_good_packets)
+t1=$(drv_stat tx_good_packets)
 if [ -n "$g0" ] && [ $((g1 - g0)) -ge 50 ] && [ $((t1 - t0)) -ge 50 ]; then
 	ktap_test_pass "hardware counters count 50 pings each way (rx +$((g1 - g0)), tx +$((t1 - t0)))"
 else

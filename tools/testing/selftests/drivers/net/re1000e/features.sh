@@ -64,10 +64,6 @@ fixed() {
 	ethtool -k "$A" | grep -q "^[[:space:]]*$1: off \[fixed\]"
 }
 
-stat() {
-	ethtool -S "$A" | awk -v s="$1:" '$1 == s {print $2}'
-}
-
 # capture NS IFACE SECONDS: start capture.py (in namespace NS, "-" for this one); returns
 # when it listens. The summary lands in /tmp/re1000e-features-cap.
 capture() {
@@ -141,12 +137,12 @@ fi
 for v in 4 6; do
 	if [ $v = 4 ]; then dst=198.51.100.2; else dst=2001:db8:9::2; fi
 	[ $v = 6 ] && dst="[$dst]"
-	c0=$(stat tx_csum_offloaded)
+	c0=$(drv_stat tx_csum_offloaded)
 	on=$(send "$dst")
-	c1=$(stat tx_csum_offloaded)
+	c1=$(drv_stat tx_csum_offloaded)
 	ethtool -K "$A" "tx-checksum-ipv$v" off
 	off=$(send "$dst")
-	c2=$(stat tx_csum_offloaded)
+	c2=$(drv_stat tx_csum_offloaded)
 	ethtool -K "$A" "tx-checksum-ipv$v" on
 	if [ "$on" = "$WANT" ] && [ "$off" = "$WANT" ] && [ $((c1 - c0)) -gt 100 ] &&
 		[ $((c2 - c1)) -lt 20 ] && [ "$(feature "tx-checksum-ipv$v")" = on ]; then
@@ -156,13 +152,13 @@ for v in 4 6; do
 	fi
 done
 ethtool -K "$A" rx-checksum off
-r0=$(stat rx_csum_offloaded)
+r0=$(drv_stat rx_csum_offloaded)
 ip netns exec $NS timeout 60 socat -u - TCP-LISTEN:5304,reuseaddr </tmp/re1000e-features &
 pid=$!
 wait_listen 5304 $NS
 got=$(timeout 60 socat -u TCP:198.51.100.2:5304 - | sha256sum | cut -d' ' -f1)
 wait $pid
-r1=$(stat rx_csum_offloaded)
+r1=$(drv_stat rx_csum_offloaded)
 ethtool -K "$A" rx-checksum on
 if [ "$got" = "$WANT" ] && [ "$r1" = "$r0" ] && [ "$(feature rx-checksumming)" = on ]; then
 	ktap_test_pass "rx-checksum off: 8 MiB received intact, no checksum taken from the hardware"
@@ -263,7 +259,7 @@ fi
 
 # A slow link withdraws TSO (current configuration, not capability), with a notification.
 n0=$(ntf_count "$A")
-g0=$(stat tx_tso_packets)
+g0=$(drv_stat tx_tso_packets)
 ethtool -s "$A" speed 100 duplex full autoneg off
 speed=$(ethtool "$A" | awk '/Speed:/ {print $2}')
 if wait_ntf "$A" "$n0" && [ "$(ntf_last "$A" tx-tcp-segmentation)" = off ] &&
@@ -274,7 +270,7 @@ else
 	ktap_test_fail "forced 100 Mb/s: speed $speed, tso $(feature tx-tcp-segmentation), notifications $n0 -> $(ntf_count "$A")"
 fi
 got=$(send 198.51.100.2)
-g1=$(stat tx_tso_packets)
+g1=$(drv_stat tx_tso_packets)
 if [ "$got" = "$WANT" ] && [ "$g1" = "$g0" ]; then
 	ktap_test_pass "at 100 Mb/s: 8 MiB intact and no super-packet reached the hardware"
 else
@@ -313,9 +309,9 @@ if wait_ntf "$A" "$n0" && [ "$(ntf_last "$A" tx-tcp-segmentation)" = on ] &&
 else
 	ktap_test_fail "after autoneg: $(ethtool "$A" | grep Speed), tso $(feature tx-tcp-segmentation)"
 fi
-g0=$(stat tx_tso_packets)
+g0=$(drv_stat tx_tso_packets)
 got=$(send 198.51.100.2)
-g1=$(stat tx_tso_packets)
+g1=$(drv_stat tx_tso_packets)
 if [ "$got" = "$WANT" ] && [ $((g1 - g0)) -gt 0 ]; then
 	ktap_test_pass "at 1000 Mb/s: 8 MiB intact, $((g1 - g0)) super-packets segmented by the hardware"
 else
@@ -324,15 +320,15 @@ fi
 
 # Hardware fault, found by the data path: the receive checksum engine loses RXCSUM.
 n0=$(ntf_count "$A")
-f0=$(stat offload_engine_faults)
+f0=$(drv_stat offload_engine_faults)
 "$REG" "${SLOTS[0]}" clear $RXCSUM 0x300 >/dev/null
 ip netns exec $NS ping -c 12 -i 0.1 -W 2 -q 198.51.100.1 >/dev/null
 if wait_ntf "$A" "$n0" && [ "$(ntf_last "$A" rx-checksumming)" = off ] &&
 	ethtool -k "$A" | grep -q "rx-checksumming: off \[fixed\]" &&
-	[ "$(stat offload_engine_faults)" = $((f0 + 1)) ]; then
+	[ "$(drv_stat offload_engine_faults)" = $((f0 + 1)) ]; then
 	ktap_test_pass "rx checksum engine fault found by the data path: withdrawn from hw_features, FEATURES_NTF"
 else
-	ktap_test_fail "rx checksum fault: rx-checksumming $(feature rx-checksumming), faults $f0 -> $(stat offload_engine_faults)"
+	ktap_test_fail "rx checksum fault: rx-checksumming $(feature rx-checksumming), faults $f0 -> $(drv_stat offload_engine_faults)"
 fi
 before=$(ethtool -k "$A")
 # The transfer the other way uses software checksums on this side.
@@ -401,11 +397,11 @@ else
 fi
 
 ip netns exec $NS ethtool -K "$B" gro off
-g0=$(stat tx_tso_packets)
+g0=$(drv_stat tx_tso_packets)
 capture $NS "$B" 15
 got=$(send 203.0.113.2)
 wait $CAPPID
-g1=$(stat tx_tso_packets)
+g1=$(drv_stat tx_tso_packets)
 read -r _ frames _ maxlen _ tagged _ tcpmax </tmp/re1000e-features-cap
 ip netns exec $NS ethtool -K "$B" gro on
 if [ "$(feature "$A.7" tx-checksum-ip-generic)" = on ] &&
@@ -427,11 +423,11 @@ ip -n $NS link add vx0 type vxlan id 42 local 198.51.100.2 remote 198.51.100.1 d
 ip -n $NS addr add 192.0.2.2/24 dev vx0
 ip -n $NS link set vx0 up
 ip netns exec $NS ethtool -K "$B" gro off
-g0=$(stat tx_tso_packets)
+g0=$(drv_stat tx_tso_packets)
 capture $NS "$B" 20
 got=$(send 192.0.2.2)
 wait $CAPPID
-g1=$(stat tx_tso_packets)
+g1=$(drv_stat tx_tso_packets)
 read -r _ frames _ maxlen _ </tmp/re1000e-features-cap
 ip netns exec $NS ethtool -K "$B" gro on
 if [ "$got" = "$WANT" ] && [ "$g1" = "$g0" ] && [ "$maxlen" -le 1514 ] && [ "$frames" -gt 1000 ]; then
@@ -451,9 +447,9 @@ ip link set gt0 up
 ip -n $NS link add gt0 type gretap local 198.51.100.2 remote 198.51.100.1 dev "$B"
 ip -n $NS addr add 192.0.2.66/26 dev gt0
 ip -n $NS link set gt0 up
-g0=$(stat tx_tso_packets)
+g0=$(drv_stat tx_tso_packets)
 got=$(send 192.0.2.66)
-g1=$(stat tx_tso_packets)
+g1=$(drv_stat tx_tso_packets)
 if [ "$got" = "$WANT" ] && [ "$g1" = "$g0" ] && fixed tx-gre-segmentation; then
 	ktap_test_pass "GRE device: 8 MiB intact, no hardware TSO for encapsulated packets"
 else

@@ -192,6 +192,16 @@ rx_packets() {
 	${2:+ip netns exec "$2"} cat /sys/class/net/"$1"/statistics/rx_packets
 }
 
+# drv_stat NAME: the driver counter NAME of $A (ethtool -S).
+drv_stat() {
+	ethtool -S "$A" | awk -v n="$1:" '$1 == n {print $2}'
+}
+
+# nic_reg SLOT OFFSET: a register of the NIC in PCI slot SLOT, as a decimal number.
+nic_reg() {
+	printf '%d' "$("$DIR/reg_tool.py" "$1" read "$2")"
+}
+
 # no_kernel_warnings MARK: one KTAP result: no warning in the log since MARK.
 no_kernel_warnings() {
 	if dmesg | sed -n "/$1/,\$p" | grep -E "WARNING:|BUG:|Oops|possible .*lock|refcount_t:|DMA-API"; then

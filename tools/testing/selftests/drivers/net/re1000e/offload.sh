@@ -39,10 +39,6 @@ feature() {
 	ethtool -k "$A" | awk -v f="$1:" '$1 == f {print $2}'
 }
 
-gso_packets() {
-	ethtool -S "$A" | awk '/ tx_tso_packets:/ {print $2}'
-}
-
 if [ "$(feature tx-checksum-ipv4)" = on ] && [ "$(feature tx-tcp-segmentation)" = on ] &&
 	[ "$(feature tx-tcp6-segmentation)" = on ] && [ "$(feature scatter-gather)" = on ] &&
 	[ "$(feature tx-vlan-offload)" = on ] && [ "$(feature rx-vlan-offload)" = on ] &&
@@ -65,11 +61,11 @@ capture() {
 
 # The peer must not merge what it receives, or the capture sees GRO super-packets.
 ip netns exec $NS ethtool -K "$B" gro off
-g0=$(gso_packets)
+g0=$(drv_stat tx_tso_packets)
 capture "$B" 15
 got=$(send 198.51.100.2)
 wait
-g1=$(gso_packets)
+g1=$(drv_stat tx_tso_packets)
 read -r _ frames _ maxlen _ _ _ tcpmax </tmp/re1000e-cap
 ip netns exec $NS ethtool -K "$B" gro on
 if [ "$got" = "$WANT" ]; then
@@ -84,9 +80,9 @@ else
 fi
 
 ethtool -K "$A" tso off
-g0=$(gso_packets)
+g0=$(drv_stat tx_tso_packets)
 got=$(send 198.51.100.2)
-g1=$(gso_packets)
+g1=$(drv_stat tx_tso_packets)
 if [ "$got" = "$WANT" ] && [ "$g1" = "$g0" ]; then
 	ktap_test_pass "TSO off: intact, no super-packet reaches the driver"
 else

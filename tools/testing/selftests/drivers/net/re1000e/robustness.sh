@@ -78,7 +78,7 @@ if [ -d $FAILFN ] && echo page_pool_alloc_netmems >$FAILFN/inject; then
 	echo 1 >$FAILFN/interval
 	echo -1 >$FAILFN/times
 	echo 100 >$FAILFN/probability
-	f0=$(ethtool -S "$A" | awk '$1 == "rx_alloc_fail:" {print $2}')
+	f0=$(drv_stat rx_alloc_fail)
 	(
 		sleep 3
 		echo 0 >$FAILFN/probability
@@ -87,7 +87,7 @@ if [ -d $FAILFN ] && echo page_pool_alloc_netmems >$FAILFN/inject; then
 	stream_check $NS - 198.51.100.1 32 5505 && ok=1 || ok=0
 	wait $INJ
 	echo "!page_pool_alloc_netmems" >$FAILFN/inject
-	f1=$(ethtool -S "$A" | awk '$1 == "rx_alloc_fail:" {print $2}')
+	f1=$(drv_stat rx_alloc_fail)
 	if [ $ok = 1 ] && [ "$f1" -gt "$f0" ]; then
 		ktap_test_pass "receive rings run dry by $((f1 - f0)) allocation failures refill themselves: 32 MiB intact"
 	else

@@ -11,7 +11,6 @@
 # timestamp must then be given up and counted rather than delivered.
 . "$(dirname "$(readlink -f "$0")")/lib.sh"
 NS=re1000e-tstamp
-REG="$DIR/reg_tool.py"
 TOOL="$DIR/tstamp_tool.py"
 TSYNCTXCTL=0xb614
 TSYNCRXCTL=0xb620
@@ -37,13 +36,9 @@ mark=$(mark_log)
 modprobe re1000e
 link_pair $NS || ktap_exit_fail_msg "no link between the re1000e interfaces"
 
-# stat NAME: a driver counter of $A.
-stat() {
-	ethtool -S "$A" | awk -v n="$1:" '$1 == n {print $2}'
-}
 # reg OFFSET: a register of $A's NIC, as a number.
 reg() {
-	printf '%d' "$("$REG" "${SLOTS[0]}" read "$1")"
+	nic_reg "${SLOTS[0]}" "$1"
 }
 # wait_file F: wait up to 30 s for file F (a tool's "ready" signal), then remove it.
 wait_file() {
@@ -168,8 +163,8 @@ fi
 # Three datagrams ask for hardware transmit timestamps: all arrive, and each is either
 # stamped (delivered to the socket), given up after the driver's 2 s wait, or skipped
 # because the one before was still pending; every timestamp delivered is counted.
-s0=$(( $(stat tx_hwtstamps) + $(stat tx_hwtstamp_timeouts) + $(stat tx_hwtstamp_skipped) ))
-d0=$(stat tx_hwtstamps)
+s0=$(( $(drv_stat tx_hwtstamps) + $(drv_stat tx_hwtstamp_timeouts) + $(drv_stat tx_hwtstamp_skipped) ))
+d0=$(drv_stat tx_hwtstamps)
 ip netns exec $NS "$TOOL" recv "$B" 3319 3 10 "$READY" >"$OUTF" &
 wait_file "$READY" || echo "# the peer's receiver did not start within 30 s"
 sent=$("$TOOL" send "$A" 198.51.100.2 3319 3)
@@ -177,9 +172,9 @@ wait
 read -r got _ <"$OUTF"
 rm -f "$OUTF"
 sleep 3
-s1=$(( $(stat tx_hwtstamps) + $(stat tx_hwtstamp_timeouts) + $(stat tx_hwtstamp_skipped) ))
-d1=$(stat tx_hwtstamps)
-echo "# timestamps returned: ${sent%% *}; counters: stamped $((d1 - d0)), timeouts $(stat tx_hwtstamp_timeouts), skipped $(stat tx_hwtstamp_skipped)"
+s1=$(( $(drv_stat tx_hwtstamps) + $(drv_stat tx_hwtstamp_timeouts) + $(drv_stat tx_hwtstamp_skipped) ))
+d1=$(drv_stat tx_hwtstamps)
+echo "# timestamps returned: ${sent%% *}; counters: stamped $((d1 - d0)), timeouts $(drv_stat tx_hwtstamp_timeouts), skipped $(drv_stat tx_hwtstamp_skipped)"
 if [ "$got" = 3 ] && [ $((s1 - s0)) = 3 ] && [ "${sent%% *}" = $((d1 - d0)) ]; then
 	ktap_test_pass "3 datagrams with transmit timestamp requests sent, each request accounted for"
 else
@@ -187,14 +182,14 @@ else
 fi
 
 "$TOOL" hwts "$A" set 0 1 >/dev/null
-r0=$(stat rx_hwtstamps)
+r0=$(drv_stat rx_hwtstamps)
 "$TOOL" recv "$A" 3320 5 10 "$READY" >"$OUTF" &
 wait_file "$READY" || echo "# the receiver did not start within 30 s"
 ip netns exec $NS "$TOOL" send "$B" 198.51.100.1 3320 5 >/dev/null
 wait
 read -r got stamped <"$OUTF"
 rm -f "$OUTF"
-r1=$(stat rx_hwtstamps)
+r1=$(drv_stat rx_hwtstamps)
 if [ "$got" != 5 ] || [ "$stamped" != $((r1 - r0)) ]; then
 	ktap_test_fail "receive filter all: received $got of 5, $stamped stamped, counter moved $((r1 - r0))"
 elif [ "$stamped" = 0 ]; then
