@@ -89,19 +89,30 @@ struct Time {
 
 impl Time {
     /// The time now, reading SYSTIM unless it is stopped.
-    fn now(&mut self, bar: &Bar0<'_>, sts: Option<&mut SysTimestamps>) -> u64 {
-        if let Some(t) = self.stopped {
-            // The system time readings must be filled in whatever the source.
-            if let Some(s) = sts {
-                s.pre();
-                let ns = self.tc.nsec().wrapping_add(t.elapsed().as_nanos() as u64);
-                s.post();
-                return ns;
-            }
-            return self.tc.nsec().wrapping_add(t.elapsed().as_nanos() as u64);
+    fn now(&mut self, bar: &Bar0<'_>, mut sts: Option<&mut SysTimestamps>) -> u64 {
+        if self.stopped.is_none() {
+            let cycles = read_systim(bar, self.timinca, sts);
+            return self.tc.read(cycles);
         }
-        let cycles = read_systim(bar, self.timinca, sts);
-        self.tc.read(cycles)
+        // The system time readings must be filled in whatever the source.
+        if let Some(s) = sts.as_deref_mut() {
+            s.pre();
+        }
+        let ns = self.stopped_ns().unwrap_or(0);
+        if let Some(s) = sts {
+            s.post();
+        }
+        ns
+    }
+
+    /// While SYSTIM is stopped, the time run on from the monotonic clock since it stopped.
+    fn stopped_ns(&self) -> Option<u64> {
+        let since = self.stopped?;
+        Some(
+            self.tc
+                .nsec()
+                .wrapping_add(since.elapsed().as_nanos() as u64),
+        )
     }
 }
 
@@ -157,7 +168,7 @@ fn read_systim(bar: &Bar0<'_>, timinca: u32, mut sts: Option<&mut SysTimestamps>
         }
         v
     };
-    tsync::read_systim(lo, || bar.read32(ts::SYSTIMH), timinca & 0x00ff_ffff)
+    tsync::read_systim(lo, || bar.read32(ts::SYSTIMH), timinca)
 }
 
 impl Tsync {
@@ -226,10 +237,8 @@ impl Tsync {
     pub(crate) fn restart(&self, bar: &Bar0<'_>) {
         {
             let mut t = self.time.lock();
-            let ns = match t.stopped.take() {
-                Some(since) => t.tc.nsec().wrapping_add(since.elapsed().as_nanos() as u64),
-                None => ptp::realtime_ns() as u64,
-            };
+            let ns = t.stopped_ns().unwrap_or_else(|| ptp::realtime_ns() as u64);
+            t.stopped = None;
             bar.write32(t.timinca, ts::TIMINCA);
             let cycles = read_systim(bar, t.timinca, None);
             t.tc = TimeCounter::new(cycles, ns);

@@ -60,7 +60,7 @@ const REREAD_EPSILON: u64 = 1 << 35;
 const MAX_REREADS: u32 = 50;
 
 /// Reads SYSTIM the way the 82574 needs: `lo` reads SYSTIML, which should latch SYSTIMH,
-/// and `hi` reads SYSTIMH; `incvalue` is TIMINCA.INCVALUE.
+/// and `hi` reads SYSTIMH; `timinca` is the TIMINCA value in force.
 ///
 /// The latch is unreliable: if SYSTIML wraps between the two reads the high half is one
 /// ahead, so a low half close to wrapping is read again and, if it wrapped, the high half
@@ -69,8 +69,9 @@ const MAX_REREADS: u32 = 50;
 pub(crate) fn read_systim(
     mut lo: impl FnMut() -> u32,
     mut hi: impl FnMut() -> u32,
-    incvalue: u32,
+    timinca: u32,
 ) -> u64 {
+    let incvalue = u64::from(timinca) & INCVALUE_MASK;
     let mut l = lo();
     let mut h = hi();
     if l >= u32::MAX - INCVALUE_MASK as u32 {
@@ -87,7 +88,7 @@ pub(crate) fn read_systim(
         systim = next;
         let whole = match incvalue {
             0 => delta == 0,
-            inc => delta % u64::from(inc) == 0,
+            inc => delta % inc == 0,
         };
         if delta < REREAD_EPSILON && whole {
             break;
@@ -397,7 +398,7 @@ mod tests {
             j.set(j.get() + 1);
             vals[2 * j.get() - 1]
         };
-        read_systim(lo, hi, INC)
+        read_systim(lo, hi, (1 << 24) | INC)
     }
 
     const INC: u32 = 40 << SHIFT;
