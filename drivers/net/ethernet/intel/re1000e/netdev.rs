@@ -888,16 +888,8 @@ impl<'a> NetPriv<'a> {
             skb.drop_reason(DropReason::DevReady);
             return TxResult::Ok;
         };
-        let mut guard = self.tx.lock();
-        let Some(ring) = Option::as_mut(&mut *guard) else {
-            skb.drop_reason(DropReason::DevReady);
-            return TxResult::Ok;
-        };
-        if ring.free() < skb.nr_frags() + 2 {
-            q.stop();
-            self.stats.tx_stop.add(1, Relaxed);
-            return TxResult::Busy(skb);
-        }
+        // Parsing the headers and mapping the buffers need no ring: they are done before
+        // the ring lock is taken, which `clean_tx` in NAPI needs too.
         let mut skb = skb;
         let mut plan = match Self::plan(&mut skb) {
             Ok(p) => p,
@@ -916,14 +908,44 @@ impl<'a> NetPriv<'a> {
             }
         };
         let needed = TxRing::descs_for(&pieces) + u32::from(plan.context.is_some());
-        if ring.free() < needed {
-            // Rare: more, larger fragments than the stop threshold allows for.
-            drop(pieces);
-            q.stop();
-            self.stats.tx_stop.add(1, Relaxed);
-            return TxResult::Busy(skb);
-        }
         let len = plan.wire_bytes;
+        let tail = {
+            let mut guard = self.tx.lock();
+            let Some(ring) = Option::as_mut(&mut *guard) else {
+                drop(guard);
+                drop(pieces);
+                skb.drop_reason(DropReason::DevReady);
+                return TxResult::Ok;
+            };
+            if ring.free() < needed {
+                // The queue is stopped while fewer than TX_MAX_PER_PACKET descriptors are
+                // free, so this takes more, larger fragments than that allows for.
+                q.stop();
+                self.stats.tx_stop.add(1, Relaxed);
+                drop(guard);
+                drop(pieces);
+                return TxResult::Busy(skb);
+            }
+            plan.opts.tstamp = self.tsync.tx_request(&mut skb);
+            skb.tx_timestamp();
+            if ring
+                .push(skb, plan.context, pieces, plan.opts, plan.segs, len)
+                .is_err()
+            {
+                self.stats.tx_dropped.add(1, Relaxed);
+                if plan.opts.tstamp {
+                    self.tsync.cancel_tx();
+                }
+                return TxResult::Ok;
+            }
+            // Stopped before the doorbell decision: a batch (`xmit_more`) cut short by a
+            // full ring still reaches the hardware.
+            if ring.free() < TX_MAX_PER_PACKET {
+                q.stop();
+                self.stats.tx_stop.add(1, Relaxed);
+            }
+            ring.tail()
+        };
         if plan.opts.l4_csum {
             self.stats.tx_csum.add(1, Relaxed);
         }
@@ -931,30 +953,19 @@ impl<'a> NetPriv<'a> {
             self.stats.tx_tso_packets.add(1, Relaxed);
             self.stats.tx_tso_bytes.add(u64::from(len), Relaxed);
         }
-        plan.opts.tstamp = self.tsync.tx_request(&mut skb);
-        skb.tx_timestamp();
-        if ring
-            .push(skb, plan.context, pieces, plan.opts, plan.segs, len)
-            .is_err()
-        {
-            self.stats.tx_dropped.add(1, Relaxed);
-            if plan.opts.tstamp {
-                self.tsync.cancel_tx();
-            }
-            return TxResult::Ok;
-        }
         if plan.opts.tstamp {
             if let Some(c) = dev.ptp_clock() {
                 c.schedule_aux_work(0);
             }
         }
+        // The doorbell is rung outside the ring lock: `ndo_start_xmit` runs under the queue's
+        // xmit lock, so no other transmit moves the tail meanwhile, and `down` disables the
+        // queue (taking that lock) before the ring goes. An MMIO write can be slow (a trap
+        // under virtualization, where the device may send the frame there and then), and
+        // `clean_tx` on another CPU must not spin for it.
         if q.sent(len, Device::xmit_more()) {
             self.bar
-                .write_reg(regs::TDT::zeroed().with_tail(ring.tail() as u16));
-        }
-        if ring.free() < TX_MAX_PER_PACKET {
-            q.stop();
-            self.stats.tx_stop.add(1, Relaxed);
+                .write_reg(regs::TDT::zeroed().with_tail(tail as u16));
         }
         TxResult::Ok
     }
