@@ -212,18 +212,26 @@ pub(crate) const fn usecs_interval(usecs: u32) -> u16 {
 }
 
 /// Receive interrupt throttling: ITR for MSI and INTx; with MSI-X the receive and transmit
-/// vectors' EITR (the other vector is left unthrottled).
+/// vectors' EITR, and the other vector is left unthrottled.
 pub(crate) fn set_throttle(bar: &Bar0<'_>, interval: u16, msix: bool) {
+    if msix {
+        if let Some(loc) = regs::EITR::try_at(VEC_OTHER as usize) {
+            bar.write(loc, regs::EITR::zeroed());
+        }
+        bar.write_reg(regs::ITR::zeroed());
+    }
+    set_queue_throttle(bar, interval, msix);
+}
+
+/// Changes the throttling interval of the queue interrupts only (EITR of the receive and
+/// transmit vectors with MSI-X, otherwise ITR): what adaptive moderation rewrites.
+pub(crate) fn set_queue_throttle(bar: &Bar0<'_>, interval: u16, msix: bool) {
     if msix {
         for v in [VEC_RX, VEC_TX] {
             if let Some(loc) = regs::EITR::try_at(v as usize) {
                 bar.write(loc, regs::EITR::zeroed().with_interval(interval));
             }
         }
-        if let Some(loc) = regs::EITR::try_at(VEC_OTHER as usize) {
-            bar.write(loc, regs::EITR::zeroed());
-        }
-        bar.write_reg(regs::ITR::zeroed());
     } else {
         bar.write_reg(regs::ITR::zeroed().with_interval(interval));
     }

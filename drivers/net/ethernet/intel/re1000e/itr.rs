@@ -16,6 +16,12 @@
 //! needs [`SETTLE`] consecutive samples that agree, so that a single burst does not slow
 //! down a latency-sensitive flow.
 //!
+//! The latency class has hysteresis: a sample enters it only with at most
+//! [`ENTER_LATENCY_PACKETS`] packets and [`ENTER_LATENCY_BYTES`] bytes, and keeps it with up
+//! to [`LATENCY_PACKETS`] and [`LATENCY_BYTES`]. A flow of small packets whose samples
+//! straddle a single threshold would otherwise switch the rate (and rewrite the throttle
+//! registers) at every other interrupt.
+//!
 //! Pure logic with no kernel types.
 
 /// Traffic class of an interrupt's worth of work.
@@ -66,9 +72,13 @@ const BULK_AVG: u32 = 1200;
 const BULK_BYTES: u32 = 4000;
 /// Average size of TSO super-packets and jumbo frames: bulk whatever the volume.
 const SUPER_AVG: u32 = 8000;
-/// At most this many packets and bytes make a latency sample.
+/// At most this many packets and bytes keep the latency class.
 const LATENCY_PACKETS: u32 = 4;
 const LATENCY_BYTES: u32 = 1024;
+/// At most this many packets and bytes enter the latency class from another: one
+/// request or response and its acknowledgement.
+const ENTER_LATENCY_PACKETS: u32 = 2;
+const ENTER_LATENCY_BYTES: u32 = 512;
 
 /// Moderation state: the class in force and the streak of samples asking for a lower rate.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -113,10 +123,13 @@ impl State {
     pub(crate) fn next(self, rx: (u32, u32), tx: (u32, u32)) -> State {
         let want = match (rx.0, tx.0) {
             (0, 0) => return self,
-            (0, _) => classify(tx.0, tx.1),
-            (_, 0) => classify(rx.0, rx.1),
+            (0, _) => classify(tx.0, tx.1, self.class),
+            (_, 0) => classify(rx.0, rx.1, self.class),
             _ => {
-                let (r, t) = (classify(rx.0, rx.1), classify(tx.0, tx.1));
+                let (r, t) = (
+                    classify(rx.0, rx.1, self.class),
+                    classify(tx.0, tx.1, self.class),
+                );
                 if r.rate() < t.rate() {
                     r
                 } else {
@@ -148,12 +161,17 @@ impl State {
     }
 }
 
-/// The class of one sample (`packets` > 0).
-pub(crate) fn classify(packets: u32, bytes: u32) -> Class {
+/// The class of one sample (`packets` > 0) while `current` is in force.
+pub(crate) fn classify(packets: u32, bytes: u32, current: Class) -> Class {
     let avg = bytes / packets.max(1);
+    let (max_packets, max_bytes) = if current == Class::Latency {
+        (LATENCY_PACKETS, LATENCY_BYTES)
+    } else {
+        (ENTER_LATENCY_PACKETS, ENTER_LATENCY_BYTES)
+    };
     if avg >= SUPER_AVG || (avg > BULK_AVG && bytes > BULK_BYTES) {
         Class::Bulk
-    } else if packets <= LATENCY_PACKETS && bytes <= LATENCY_BYTES {
+    } else if packets <= max_packets && bytes <= max_bytes {
         Class::Latency
     } else {
         Class::Mixed
@@ -167,18 +185,50 @@ mod tests {
 
     #[test]
     fn classes_of_typical_samples() {
-        // One 64-byte request and its ACK.
-        assert_eq!(classify(2, 150), Class::Latency);
-        // 16 full-sized frames of a TCP stream.
-        assert_eq!(classify(16, 16 * 1514), Class::Bulk);
-        // One 64 KiB TSO super-packet.
-        assert_eq!(classify(1, 65_226), Class::Bulk);
-        // A burst of small UDP packets.
-        assert_eq!(classify(40, 40 * 64), Class::Mixed);
-        // Three full-sized frames in one interrupt: a stream.
-        assert_eq!(classify(3, 3 * 1514), Class::Bulk);
-        // Two: not enough volume for bulk.
-        assert_eq!(classify(2, 2 * 1514), Class::Mixed);
+        for c in [Class::Latency, Class::Mixed, Class::Bulk] {
+            // One 64-byte request and its ACK.
+            assert_eq!(classify(2, 150, c), Class::Latency);
+            // 16 full-sized frames of a TCP stream.
+            assert_eq!(classify(16, 16 * 1514, c), Class::Bulk);
+            // One 64 KiB TSO super-packet.
+            assert_eq!(classify(1, 65_226, c), Class::Bulk);
+            // A burst of small UDP packets.
+            assert_eq!(classify(40, 40 * 64, c), Class::Mixed);
+            // Three full-sized frames in one interrupt: a stream.
+            assert_eq!(classify(3, 3 * 1514, c), Class::Bulk);
+            // Two: not enough volume for bulk.
+            assert_eq!(classify(2, 2 * 1514, c), Class::Mixed);
+        }
+    }
+
+    #[test]
+    fn latency_class_has_hysteresis() {
+        // Four small packets keep the latency class but do not enter it.
+        assert_eq!(classify(4, 4 * 106, Class::Latency), Class::Latency);
+        assert_eq!(classify(4, 4 * 106, Class::Mixed), Class::Mixed);
+        assert_eq!(classify(3, 3 * 106, Class::Bulk), Class::Mixed);
+        // Limits are inclusive, by packets and by bytes.
+        assert_eq!(classify(2, 512, Class::Mixed), Class::Latency);
+        assert_eq!(classify(2, 513, Class::Mixed), Class::Mixed);
+        assert_eq!(classify(4, 1024, Class::Latency), Class::Latency);
+        assert_eq!(classify(5, 5 * 64, Class::Latency), Class::Mixed);
+        assert_eq!(classify(1, 1025, Class::Latency), Class::Mixed);
+
+        // A flood of small packets, 3 to 6 per interrupt, does not flap: it stays in the
+        // default class. (Without the hysteresis this sequence changed class 61 times.)
+        let mut s = State::INITIAL;
+        let mut changes = 0;
+        for _ in 0..10 {
+            for n in [3, 5, 6, 4, 6, 5, 3, 6, 6, 4] {
+                let next = s.next((n, n * 106), (0, 0));
+                changes += u32::from(next.class != s.class);
+                s = next;
+            }
+        }
+        assert_eq!(s.class, Class::Mixed);
+        assert_eq!(changes, 0);
+        // ...and a request/response exchange still gets the latency rate at once.
+        assert_eq!(s.next((1, 98), (1, 98)).class, Class::Latency);
     }
 
     #[test]

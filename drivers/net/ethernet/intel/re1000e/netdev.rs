@@ -347,7 +347,7 @@ impl<'a> NetPriv<'a> {
         let after = before.next(rx, tx);
         self.itr_state.store(after.pack(), Relaxed);
         if after.class != before.class {
-            hw::set_throttle(&self.bar, self.throttle(), self.msix);
+            hw::set_queue_throttle(&self.bar, self.throttle(), self.msix);
         }
     }
 
