@@ -22,6 +22,10 @@ mod csum;
 #[path = "../../drivers/net/ethernet/intel/re1000e/itr.rs"]
 mod itr;
 
+#[allow(dead_code)]
+#[path = "../../drivers/net/ethernet/intel/re1000e/fifo.rs"]
+mod fifo;
+
 #[path = "../../drivers/net/ethernet/intel/re1000e/tsync.rs"]
 #[allow(dead_code)]
 mod tsync;

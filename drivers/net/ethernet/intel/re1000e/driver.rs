@@ -17,6 +17,7 @@ use kernel::{
 };
 
 use crate::{
+    fifo,
     hw,
     mac,
     netdev::{
@@ -117,7 +118,8 @@ fn probe_device<'bound>(pdev: &'bound pci::Device<Core<'_>>) -> Result<Adapter<'
     let bar = pdev.iomap_region_sized::<{ regs::BAR0_SIZE }>(0, c"re1000e")?;
     let dev: &kernel::device::Device = pdev.as_ref();
 
-    mac::reset(dev, &bar)?;
+    // The standard MTU's packet buffer split, until the interface is opened.
+    mac::reset(dev, &bar, fifo::DEFAULT_RX_KB)?;
     let perm_addr = nvm::read_permanent_mac(dev, &bar)?;
     match mac::read_rar0(&bar) {
         Some(rar0) if rar0 != perm_addr => dev_warn!(

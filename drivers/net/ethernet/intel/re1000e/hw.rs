@@ -15,6 +15,7 @@ use kernel::{
 
 use crate::{
     driver::Bar0,
+    fifo,
     regs,
     ring::DescRing, //
 };
@@ -248,13 +249,26 @@ pub(crate) fn set_tx_delay(bar: &Bar0<'_>, tx_usecs: u32) {
 pub(crate) const MAX_RX_USECS: u32 = 0xffff * 256 / 1000;
 pub(crate) const MAX_TX_USECS: u32 = 0xffff * 1024 / 1000;
 
-/// Flow control: honour received pause frames (`rx`), send them (`tx`). The pause frame
-/// address, type and timer are the 802.3x constants the C driver programs.
-pub(crate) fn set_flow_control(bar: &Bar0<'_>, rx: bool, tx: bool) {
+/// Flow control: honour received pause frames (`rx`), send them (`tx`) at the thresholds of
+/// `fifo`. The pause frame address, type and timer are the 802.3x constants the C driver
+/// programs.
+pub(crate) fn set_flow_control(bar: &Bar0<'_>, rx: bool, tx: bool, fifo: &fifo::Fifo) {
     bar.write_reg(regs::FCAL::zeroed().with_const_addr::<0x00c2_8001>());
     bar.write_reg(regs::FCAH::zeroed().with_const_addr::<0x0100>());
     bar.write_reg(regs::FCT::zeroed().with_const_ethertype::<0x8808>());
     bar.write_reg(regs::FCTTV::zeroed().with_const_ttv::<0x0680>());
+    // The receive FIFO thresholds at which XOFF and XON go out; unused (0) unless pause
+    // frames are sent.
+    let (low, high) = if tx {
+        (fifo.low_water, fifo.high_water)
+    } else {
+        (0, 0)
+    };
+    // CAST: the thresholds are multiples of 8 below the receive FIFO (at most 40 KiB), so
+    // they fit the 16-bit fields with the reserved bits 2:0 clear.
+    bar.write_reg(regs::FCRTL::zeroed().with_rtl(low as u16).with_xone(tx));
+    // CAST: as above.
+    bar.write_reg(regs::FCRTH::zeroed().with_rth(high as u16));
     bar.update(regs::CTRL, |r| r.with_rfce(rx).with_tfce(tx));
 }
 

@@ -20,6 +20,7 @@ use kernel::{
 
 use crate::{
     driver::Bar0,
+    fifo,
     filter,
     nvm_image,
     regs, //
@@ -66,7 +67,7 @@ pub(crate) fn quiesce(bar: &Bar0<'_>) {
 ///
 /// DMA is quiesced first so that a reset never races a descriptor fetch. A device that does
 /// not stop mastering is still reset (as the C driver does), but the timeout is reported.
-pub(crate) fn reset(dev: &kernel::device::Device, bar: &Bar0<'_>) -> Result {
+pub(crate) fn reset(dev: &kernel::device::Device, bar: &Bar0<'_>, rx_kb: u32) -> Result {
     if disable_pcie_master(bar).is_err() {
         dev_warn!(
             dev,
@@ -75,6 +76,9 @@ pub(crate) fn reset(dev: &kernel::device::Device, bar: &Bar0<'_>) -> Result {
     }
     quiesce(bar);
 
+    // The packet buffer split takes effect at the reset.
+    // CAST: the receive share is at most the 40 KiB of the packet buffer.
+    bar.write_reg(regs::PBA::zeroed().with_rxa(rx_kb as u16));
     bar.update(regs::CTRL, |r| r.with_rst(true));
     // Datasheet 4.2.1: wait at least 1 ms after CTRL.RST before accessing the device.
     fsleep(Delta::from_millis(2));
@@ -98,7 +102,7 @@ pub(crate) fn set_driver_loaded(bar: &Bar0<'_>, loaded: bool) {
 
 /// Quiesces the device for unbind: no interrupts, no DMA, MAC reset, firmware told.
 pub(crate) fn stop(dev: &kernel::device::Device, bar: &Bar0<'_>) {
-    if reset(dev, bar).is_err() {
+    if reset(dev, bar, fifo::DEFAULT_RX_KB).is_err() {
         dev_warn!(dev, "reset on unbind did not complete\n");
     }
     set_driver_loaded(bar, false);

@@ -64,6 +64,7 @@ use crate::{
     csum,
     desc,
     driver::Bar0,
+    fifo,
     filter,
     hw::{
         self,
@@ -318,7 +319,12 @@ impl<'a> NetPriv<'a> {
         hw::set_throttle(&self.bar, self.throttle(), self.msix);
         hw::set_tx_delay(&self.bar, self.tx_usecs.load(Relaxed));
         let p = self.pause.load(Relaxed);
-        hw::set_flow_control(&self.bar, p & PAUSE_RX != 0, p & PAUSE_TX != 0);
+        hw::set_flow_control(
+            &self.bar,
+            p & PAUSE_RX != 0,
+            p & PAUSE_TX != 0,
+            &self.fifo(),
+        );
     }
 
     /// The receive interrupt throttling interval in force: the adaptive class's rate, or
@@ -612,6 +618,11 @@ impl<'a> NetPriv<'a> {
 
     /// Allocates the rings, programs the data path and enables it.
     pub(crate) fn up(&self, dev: &Device, rtnl: &Rtnl) -> Result {
+        // The MTU changed while the interface was down: the packet buffer split for it
+        // needs a reset to take effect.
+        if u32::from(self.bar.read(regs::PBA).rxa()) != self.fifo().rx_kb {
+            self.reset_mac();
+        }
         let (txn, rxn) = self.rings();
         let tx = TxRing::new(self.dma_dev(), txn)?;
         let mut rx = RxRing::new(self.dma_dev(), dev, &self.napi, rxn)?;
@@ -686,12 +697,8 @@ impl<'a> NetPriv<'a> {
         dev.carrier_off();
         mac::quiesce(&self.bar);
         self.napi.disable();
-        // A full reset guarantees the DMA engines are idle before the rings are freed. It
-        // stops SYSTIM too (and a pending transmit timestamp will not come).
-        self.tsync.stop(&self.bar);
-        let _ = mac::reset(self.pdev.as_ref(), &self.bar);
-        mac::set_driver_loaded(&self.bar, true);
-        self.tsync.restart(&self.bar);
+        // A full reset guarantees the DMA engines are idle before the rings are freed.
+        self.reset_mac();
         let tx = self.tx.lock().take();
         drop(tx);
         if let Some(q) = dev.tx_queue(0) {
@@ -699,6 +706,21 @@ impl<'a> NetPriv<'a> {
         }
         let rx = self.rx.lock().take();
         drop(rx);
+    }
+
+    /// Resets the MAC with the packet buffer split for the current MTU. The reset stops
+    /// SYSTIM, which restarts where the PHC's time has run to (a pending transmit timestamp
+    /// will not come).
+    fn reset_mac(&self) {
+        self.tsync.stop(&self.bar);
+        let _ = mac::reset(self.pdev.as_ref(), &self.bar, self.fifo().rx_kb);
+        mac::set_driver_loaded(&self.bar, true);
+        self.tsync.restart(&self.bar);
+    }
+
+    /// The packet buffer split and flow-control thresholds for the current MTU.
+    fn fifo(&self) -> fifo::Fifo {
+        fifo::plan(self.mtu.load(Relaxed))
     }
 
     /// Brings a running interface down and up again (ring resize, recovery).
@@ -742,10 +764,7 @@ impl<'a> NetPriv<'a> {
     pub(crate) fn loopback_test(&self, dev: &Device) -> bool {
         let r = self.loopback_frames(dev);
         mac::quiesce(&self.bar);
-        self.tsync.stop(&self.bar);
-        let _ = mac::reset(self.pdev.as_ref(), &self.bar);
-        mac::set_driver_loaded(&self.bar, true);
-        self.tsync.restart(&self.bar);
+        self.reset_mac();
         // No DMA any more: the rings can go.
         let rx = self.rx.lock().take();
         drop(rx);

@@ -24,6 +24,7 @@ mod csum;
 mod desc;
 mod driver;
 mod ethtool;
+mod fifo;
 mod filter;
 mod hw;
 mod itr;

@@ -217,6 +217,29 @@ register! {
         15:0 ethertype;
     }
 
+    /// Packet Buffer Allocation (PBA, 0x01000), in KiB; a change takes effect at the next
+    /// MAC reset.
+    pub(crate) PBA(u32) @ 0x01000 {
+        /// Transmit share (read only: the packet buffer less the receive share).
+        31:16 txa;
+        /// Receive share.
+        15:0 rxa;
+    }
+
+    /// Flow Control Receive Threshold Low (FCRTL, 0x02160): XON threshold.
+    pub(crate) FCRTL(u32) @ 0x02160 {
+        /// Send XON when the receive FIFO drains to the threshold.
+        31:31 xone => bool;
+        /// Threshold in bytes; bits 2:0 are reserved (8-byte granularity), written as 0.
+        15:0 rtl;
+    }
+
+    /// Flow Control Receive Threshold High (FCRTH, 0x02168): XOFF threshold.
+    pub(crate) FCRTH(u32) @ 0x02168 {
+        /// Threshold in bytes; bits 2:0 are reserved (8-byte granularity), written as 0.
+        15:0 rth;
+    }
+
     /// Flow Control Transmit Timer Value (FCTTV, 0x00170).
     pub(crate) FCTTV(u32) @ 0x00170 {
         15:0 ttv;

@@ -4,7 +4,7 @@
 # The re1000e data path beyond the basics: MSI-X vectors for receive, transmit and link
 # changes and the fallback to MSI and INTx (module parameter int_mode, bad values refused);
 # jumbo frames (MTU 68..9216, a 1 GiB transfer at MTU 9000 arriving intact, bad MTUs
-# refused with nothing changed); interrupt moderation, static and adaptive, as the
+# refused with nothing changed, the packet buffer split and pause thresholds per MTU); interrupt moderation, static and adaptive, as the
 # hardware's throttling registers show it; VLAN filtering through the VFTA; and the
 # loopback self-test.
 . "$(dirname "$(readlink -f "$0")")/lib.sh"
@@ -16,7 +16,7 @@ ITR=0xc4
 ktap_print_header
 mapfile -t SLOTS < <(nic_slots)
 [ "${#SLOTS[@]}" -ge 2 ] || { ktap_skip_all "needs two 82574L NICs cabled together"; exit "$KSFT_SKIP"; }
-ktap_set_plan 23
+ktap_set_plan 25
 
 LOAD=
 cleanup() {
@@ -107,6 +107,20 @@ else
 	ktap_test_fail "after down/up: mtu $(cat /sys/class/net/"$A"/mtu), RCTL $("$REG" "${SLOTS[0]}" read 0x100)"
 fi
 
+# The packet buffer split and the pause thresholds (fifo.rs): QEMU does not model the FIFO,
+# so what is checked is what the hardware was told. RXA is PBA's low 16 bits (QEMU does not
+# compute TXA); FCRTL bit 31 is XONE.
+fifo_regs() {
+	printf '%d %d %#x' $(($(nic_reg "${SLOTS[0]}" 0x1000) & 0xffff)) \
+		"$(nic_reg "${SLOTS[0]}" 0x2168)" "$(nic_reg "${SLOTS[0]}" 0x2160)"
+}
+got=$(fifo_regs)
+if [ "$got" = "22 13504 0x800034b8" ]; then
+	ktap_test_pass "MTU 9000: receive FIFO 22 KiB (18 KiB for two transmit frames), XOFF at 13504 and XON at 13496 bytes"
+else
+	ktap_test_fail "MTU 9000: RXA, FCRTH, FCRTL are $got, want 22 13504 0x800034b8"
+fi
+
 # A frame longer than the receiver's MTU allows is dropped by its hardware, not delivered.
 ip link set "$A" mtu 1500
 wait_carrier "$A"
@@ -118,6 +132,23 @@ if [ $(($(nic_reg "${SLOTS[0]}" 0x100) & 0x20)) = 0 ] && [ $((r1 - r0)) -lt 3 ] 
 	ktap_test_pass "back at MTU 1500: long frames dropped by the hardware, 1500-byte packets flow"
 else
 	ktap_test_fail "MTU 1500: RCTL $("$REG" "${SLOTS[0]}" read 0x100), $((r1 - r0)) long frames received"
+fi
+at1500=$(fifo_regs)
+# An MTU set while the interface is down takes its split at the next up; without transmit
+# pause there are no thresholds.
+ip link set "$A" down && ip link set "$A" mtu 9216 && ip link set "$A" up
+at9216=$(fifo_regs)
+ethtool -A "$A" tx off
+nopause=$(fifo_regs)
+ethtool -A "$A" tx on
+ip link set "$A" mtu 1500
+wait_carrier "$A"
+if [ "$at1500" = "32 29488 0x80007328" ] && [ "$at9216" = "21 12264 0x80002fe0" ] &&
+	[ "$nopause" = "21 0 0" ] && [ "$(fifo_regs)" = "$at1500" ] &&
+	ping -c 1 -W 2 198.51.100.2 >/dev/null; then
+	ktap_test_pass "packet buffer split follows the MTU (also one set while down), thresholds only with transmit pause"
+else
+	ktap_test_fail "RXA FCRTH FCRTL: MTU 1500 '$at1500', 9216 set while down '$at9216', tx pause off '$nopause', back '$(fifo_regs)'"
 fi
 ip -n $NS link set "$B" mtu 1500
 
