@@ -1,8 +1,9 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# Guest side of `make bench`: measure the rig's driver (re1000e or e1000e, both NICs) and
-# print "key value" lines to $RIG_RESULTS/bench.txt:
+# Guest side of `make bench`, run on a rig booted without a driver: each round loads
+# re1000e and then the C e1000e for both NICs (the same boot, so both see the same host
+# load) and measures, appending "key value" lines to $RIG_RESULTS/<driver>.txt:
 #   tcp_tx_mbps / tcp_rx_mbps   iperf3 TCP, 10 s, local -> peer and peer -> local
 #   udp64_pps                   iperf3 UDP with 64-byte payloads, packets/s received
 #   rr_usec                     ICMP request/response round trip, mean of 500
@@ -10,14 +11,32 @@
 #   irqs_per_kpkt               interrupts of both NICs per 1000 packets during tcp_tx
 #   doorbells_per_kpkt          TDT+RDT register writes QEMU saw per 1000 packets
 #                               (QEMU trace event e1000e_core_write, separate run)
-# and, for re1000e, the notification latencies of scripts/guest/ntf_bench.py.
+# Then the notification latencies of scripts/guest/ntf_bench.py for each driver go to
+# $RIG_RESULTS/ntf-<driver>.txt.
+#
+#   bench.sh [ROUNDS]   (default 3)
 set -u
-. "$RIG_ENV"
-OUT=$RIG_RESULTS/bench.txt
-: >"$OUT"
+ROUNDS=${1:-3}
 NS=ns-remote
 QMON=$RE1000E_TOP/scripts/guest/qmon
+OUT=
 put() { echo "$1 $2" | tee -a "$OUT"; }
+
+# use DRIVER: both NICs on DRIVER, the rig's addresses and namespace set up again.
+use() {
+	ip netns del $NS 2>/dev/null || true
+	rmmod re1000e e1000e 2>/dev/null || true
+	RIG_DRIVER=$1 "$RE1000E_TOP/scripts/guest/rig-up.sh" >/dev/null || return 1
+	. "$RIG_ENV"
+	OUT=$RIG_RESULTS/$1.txt
+	# Carrier and the neighbours first.
+	for _ in $(seq 50); do
+		ping -c 1 -W 1 -q "$REMOTE_V4" >/dev/null 2>&1 && return 0
+		sleep 0.2
+	done
+	echo "bench: no connectivity with $1" >&2
+	return 1
+}
 
 pkts() { # packets through both interfaces (tx + rx, both ends)
 	local a b
@@ -34,54 +53,67 @@ busy() { # busy and total jiffies over all CPUs
 }
 mbps() { python3 -c 'import json,sys; print(round(json.load(sys.stdin)["end"]["sum_received"]["bits_per_second"] / 1e6, 1))'; }
 
-ip netns exec $NS iperf3 -s -D -1 >/dev/null 2>&1
-sleep 1
-p0=$(pkts) i0=$(irqs)
-read -r b0 t0 <<<"$(busy)"
-tx=$(iperf3 -c "$REMOTE_V4" -t 10 -J | mbps)
-read -r b1 t1 <<<"$(busy)"
-p1=$(pkts) i1=$(irqs)
-put tcp_tx_mbps "$tx"
-cpu=$(python3 -c "print(round(100 * ($b1 - $b0) / ($t1 - $t0) / ($tx / 1000), 1))")
-put cpu_pct_per_gbit "$cpu"
-put irqs_per_kpkt "$(python3 -c "print(round(1000 * ($i1 - $i0) / ($p1 - $p0), 1))")"
+measure() {
+	ip netns exec $NS iperf3 -s -D -1 >/dev/null 2>&1
+	sleep 1
+	p0=$(pkts) i0=$(irqs)
+	read -r b0 t0 <<<"$(busy)"
+	tx=$(iperf3 -c "$REMOTE_V4" -t 10 -J | mbps)
+	read -r b1 t1 <<<"$(busy)"
+	p1=$(pkts) i1=$(irqs)
+	put tcp_tx_mbps "$tx"
+	cpu=$(python3 -c "print(round(100 * ($b1 - $b0) / ($t1 - $t0) / ($tx / 1000), 1))")
+	put cpu_pct_per_gbit "$cpu"
+	put irqs_per_kpkt "$(python3 -c "print(round(1000 * ($i1 - $i0) / ($p1 - $p0), 1))")"
 
-ip netns exec $NS iperf3 -s -D -1 >/dev/null 2>&1
-sleep 1
-put tcp_rx_mbps "$(iperf3 -c "$REMOTE_V4" -t 10 -R -J | mbps)"
+	ip netns exec $NS iperf3 -s -D -1 >/dev/null 2>&1
+	sleep 1
+	put tcp_rx_mbps "$(iperf3 -c "$REMOTE_V4" -t 10 -R -J | mbps)"
 
-ip netns exec $NS iperf3 -s -D -1 >/dev/null 2>&1
-sleep 1
-put udp64_pps "$(iperf3 -c "$REMOTE_V4" -u -l 64 -b 0 -t 10 -J | python3 -c '
-import json, sys
+	ip netns exec $NS iperf3 -s -D -1 >/dev/null 2>&1
+	sleep 1
+	put udp64_pps "$(iperf3 -c "$REMOTE_V4" -u -l 64 -b 0 -t 10 -J | python3 -c 'import json, sys
 e = json.load(sys.stdin)["end"]["sum"]
 print(round((e["packets"] - e["lost_packets"]) / e["seconds"]))')"
 
-put rr_usec "$(ping -c 500 -i 0.002 -q "$REMOTE_V4" | awk -F/ '/^rtt/ {print $5 * 1000}')"
+	put rr_usec "$(ping -c 500 -i 0.002 -q "$REMOTE_V4" | awk -F/ '/^rtt/ {print $5 * 1000}')"
 
-# Doorbells: QEMU logs every register write of the 82574 model while the trace event is on.
-LOG=$RIG_RESULTS/qemu-trace.log
-"$QMON" "logfile $LOG" >/dev/null
-"$QMON" "log trace:e1000e_core_write" >/dev/null
-ip netns exec $NS iperf3 -s -D -1 >/dev/null 2>&1
-sleep 1
-p0=$(pkts)
-: >"$LOG"
-iperf3 -c "$REMOTE_V4" -n 16M >/dev/null
-p1=$(pkts)
-"$QMON" "log none" >/dev/null
-sleep 1
-# The event logs "Write to register 0xOFFSET": TDT 0x3818, RDT 0x2818 (queue 1: 0x3918,
-# 0x2918).
-db=$(grep -cE "e1000e_core_write.* 0x(3818|2818|3918|2918)," "$LOG" || true)
-if [ -s "$LOG" ]; then
-	put doorbells_per_kpkt "$(python3 -c "print(round(1000 * $db / ($p1 - $p0), 1))")"
-else
-	echo "# no QEMU trace output (trace backend without log support?)"
-fi
+	# Doorbells: QEMU logs every register write of the 82574 model while the trace event is on.
+	LOG=$RIG_RESULTS/qemu-trace.log
+	"$QMON" "logfile $LOG" >/dev/null
+	"$QMON" "log trace:e1000e_core_write" >/dev/null
+	ip netns exec $NS iperf3 -s -D -1 >/dev/null 2>&1
+	sleep 1
+	p0=$(pkts)
+	: >"$LOG"
+	iperf3 -c "$REMOTE_V4" -n 16M >/dev/null
+	p1=$(pkts)
+	"$QMON" "log none" >/dev/null
+	sleep 1
+	# The event logs "Write to register 0xOFFSET": TDT 0x3818, RDT 0x2818 (queue 1: 0x3918,
+	# 0x2918).
+	db=$(grep -cE "e1000e_core_write.* 0x(3818|2818|3918|2918)," "$LOG" || true)
+	if [ -s "$LOG" ]; then
+		put doorbells_per_kpkt "$(python3 -c "print(round(1000 * $db / ($p1 - $p0), 1))")"
+	else
+		echo "# no QEMU trace output (trace backend without log support?)"
+	fi
+}
 
-if [ "$RIG_DRIVER" = re1000e ]; then
-	"$RE1000E_TOP/scripts/guest/ntf_bench.py" "$NETIF" "$LOCAL_SLOT" 100 | tee "$RIG_RESULTS/ntf.txt"
-else
-	"$RE1000E_TOP/scripts/guest/ntf_bench.py" "$NETIF" "$LOCAL_SLOT" 5 | tee "$RIG_RESULTS/ntf.txt"
-fi
+for drv in re1000e e1000e; do
+	: >"$RIG_RESULTS/$drv.txt"
+done
+for round in $(seq "$ROUNDS"); do
+	# Alternate which driver goes first, so a drift in host load does not favour one.
+	order="re1000e e1000e"
+	[ $((round % 2)) = 0 ] && order="e1000e re1000e"
+	for drv in $order; do
+		echo "# round $round: $drv"
+		use $drv || exit 1
+		measure
+	done
+done
+use re1000e || exit 1
+"$RE1000E_TOP/scripts/guest/ntf_bench.py" "$NETIF" "$LOCAL_SLOT" 100 | tee "$RIG_RESULTS/ntf-re1000e.txt"
+use e1000e || exit 1
+"$RE1000E_TOP/scripts/guest/ntf_bench.py" "$NETIF" "$LOCAL_SLOT" 5 | tee "$RIG_RESULTS/ntf-e1000e.txt"
