@@ -67,8 +67,10 @@ else
 fi
 
 # --- Receive buffers run out ----------------------------------------------------------------
-# Every page pool allocation fails for 3 s (function error injection) while the peer streams
-# to A: both receive rings run dry. The stream must then complete intact and the failures
+# Every page pool allocation fails (function error injection) while the peer streams to A,
+# from before the stream starts until the driver has counted failures (at most 15 s) and
+# 1 s more: both receive rings run dry. (A fixed 3 s window could close before the stream
+# needed new pages, with no failure at all.) The stream must then complete intact and the failures
 # be counted. (On hardware a dry ring raises no receive interrupt, which is why NAPI keeps
 # polling while a refill is short; QEMU polls such a ring anyway, so this checks survival
 # of the failures, not that repoll.)
@@ -80,7 +82,10 @@ if [ -d $FAILFN ] && echo page_pool_alloc_netmems >$FAILFN/inject; then
 	echo 100 >$FAILFN/probability
 	f0=$(drv_stat rx_alloc_fail)
 	(
-		sleep 3
+		for _ in $(seq 75); do
+			[ "$(drv_stat rx_alloc_fail)" -gt "$f0" ] && { sleep 1; break; }
+			sleep 0.2
+		done
 		echo 0 >$FAILFN/probability
 	) &
 	INJ=$!
