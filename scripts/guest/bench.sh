@@ -2,8 +2,8 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # Guest side of `make bench`, run on a rig booted without a driver: each round loads
-# re1000e and then the C e1000e for both NICs (the same boot, so both see the same host
-# load) and measures, appending "key value" lines to $RIG_RESULTS/<driver>.txt:
+# re1000e and the C e1000e in turn for both NICs (the same boot, so both see the same host
+# load; which goes first alternates) and measures, appending "key value" lines to $RIG_RESULTS/<driver>.txt:
 #   tcp_tx_mbps / tcp_rx_mbps   iperf3 TCP, 10 s, local -> peer and peer -> local
 #   udp64_pps                   iperf3 UDP with 64-byte payloads, packets/s received
 #   rr_usec                     ICMP request/response round trip, mean of 500

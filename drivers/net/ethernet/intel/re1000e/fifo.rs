@@ -21,8 +21,8 @@
 pub(crate) const TOTAL_KB: u32 = 40;
 /// Receive share of the packet buffer for standard frames, in KiB.
 pub(crate) const DEFAULT_RX_KB: u32 = 32;
-/// Largest frame on the wire for a standard MTU: 1500 + Ethernet and VLAN headers + FCS.
-const STD_MAX_FRAME: u32 = 1522;
+/// Largest frame on the wire for the standard MTU (1522 bytes).
+const STD_MAX_FRAME: u32 = max_frame(1500);
 /// Bytes of descriptor information the transmit FIFO keeps with each frame.
 const TX_FIFO_OVERHEAD: u32 = 16;
 /// Frame check sequence: appended by the MAC, not stored in the transmit FIFO.
@@ -51,11 +51,9 @@ pub(crate) struct Fifo {
     pub(crate) low_water: u32,
 }
 
-impl Fifo {
-    /// Transmit share of the packet buffer in KiB (PBA.TXA).
-    pub(crate) const fn tx_kb(&self) -> u32 {
-        TOTAL_KB - self.rx_kb
-    }
+/// Transmit share of the packet buffer in KiB (PBA.TXA) when receive has `rx_kb`.
+const fn tx_kb(rx_kb: u32) -> u32 {
+    TOTAL_KB - rx_kb
 }
 
 /// The split and thresholds for `mtu`.
@@ -65,9 +63,10 @@ pub(crate) fn plan(mtu: u32) -> Fifo {
     if frame > STD_MAX_FRAME {
         let min_tx_kb = kib((frame + TX_FIFO_OVERHEAD - FCS_LEN) * 2);
         let min_rx_kb = kib(frame);
-        let tx_kb = TOTAL_KB - rx_kb;
-        if tx_kb < min_tx_kb {
-            rx_kb = rx_kb.saturating_sub(min_tx_kb - tx_kb).max(min_rx_kb);
+        if tx_kb(rx_kb) < min_tx_kb {
+            rx_kb = rx_kb
+                .saturating_sub(min_tx_kb - tx_kb(rx_kb))
+                .max(min_rx_kb);
         }
     }
     let fifo = rx_kb * 1024;
@@ -89,7 +88,7 @@ mod tests {
         for mtu in [68, 1500] {
             let f = plan(mtu);
             assert_eq!(f.rx_kb, 32);
-            assert_eq!(f.tx_kb(), 8);
+            assert_eq!(tx_kb(f.rx_kb), 8);
             // 90% of 32 KiB is 29491; the FIFO less a frame is larger: 29488 after
             // rounding down to 8 bytes.
             assert_eq!(f.high_water, 29488);
@@ -102,20 +101,20 @@ mod tests {
         // MTU 9000: a 9022-byte frame. Transmit needs 2 * (9022 + 16 - 4) = 18068 bytes,
         // 18 KiB: receive gives up 10 of its 32 KiB and keeps 22 (over the 9 KiB of a frame).
         let f = plan(9000);
-        assert_eq!((f.rx_kb, f.tx_kb()), (22, 18));
+        assert_eq!((f.rx_kb, tx_kb(f.rx_kb)), (22, 18));
         // 22 KiB less a frame: 22528 - 9022 = 13506, rounded down to 8 bytes.
         assert_eq!(f.high_water, 13504);
         assert_eq!(f.low_water, 13496);
 
         // The largest MTU, 9216: 9238-byte frames, 2 * 9250 = 18500 bytes, 19 KiB.
         let f = plan(9216);
-        assert_eq!((f.rx_kb, f.tx_kb()), (21, 19));
+        assert_eq!((f.rx_kb, tx_kb(f.rx_kb)), (21, 19));
         assert_eq!(f.high_water, (21 * 1024 - 9238) & !7);
 
         // MTU 4000: 4022-byte frames need 2 * 4034 = 8068 bytes, 8 KiB: transmit already
         // has that. The high mark leaves room for a frame: 32768 - 4022 = 28746 is below 90%.
         let f = plan(4000);
-        assert_eq!((f.rx_kb, f.tx_kb()), (32, 8));
+        assert_eq!((f.rx_kb, tx_kb(f.rx_kb)), (32, 8));
         assert_eq!(f.high_water, 28744);
     }
 
@@ -126,10 +125,10 @@ mod tests {
             let f = plan(mtu);
             let frame = max_frame(mtu);
             assert!(f.rx_kb * 1024 >= f.high_water + frame);
-            assert!(f.tx_kb() * 1024 >= 2 * (frame + 12) || frame <= 1522);
+            assert!(tx_kb(f.rx_kb) * 1024 >= 2 * (frame + 12) || frame <= 1522);
             assert!(f.low_water < f.high_water);
             assert_eq!(f.high_water % 8, 0);
-            assert_eq!(f.rx_kb + f.tx_kb(), TOTAL_KB);
+            assert_eq!(f.rx_kb + tx_kb(f.rx_kb), TOTAL_KB);
             mtu += 97;
         }
     }

@@ -4,9 +4,9 @@
 # The re1000e data path beyond the basics: MSI-X vectors for receive, transmit and link
 # changes and the fallback to MSI and INTx (module parameter int_mode, bad values refused);
 # jumbo frames (MTU 68..9216, a 1 GiB transfer at MTU 9000 arriving intact, bad MTUs
-# refused with nothing changed, the packet buffer split and pause thresholds per MTU); interrupt moderation, static and adaptive, as the
-# hardware's throttling registers show it; VLAN filtering through the VFTA; and the
-# loopback self-test.
+# refused with nothing changed, the packet buffer split and pause thresholds per MTU);
+# interrupt moderation, static and adaptive, as the hardware's throttling registers show
+# it; VLAN filtering through the VFTA; and the loopback self-test.
 . "$(dirname "$(readlink -f "$0")")/lib.sh"
 NS=re1000e-datapath
 REG="$DIR/reg_tool.py"

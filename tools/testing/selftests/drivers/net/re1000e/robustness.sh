@@ -70,8 +70,8 @@ fi
 # Every page pool allocation fails (function error injection) while the peer streams to A,
 # from before the stream starts until the driver has counted failures (at most 15 s) and
 # 1 s more: both receive rings run dry. (A fixed 3 s window could close before the stream
-# needed new pages, with no failure at all.) The stream must then complete intact and the failures
-# be counted. (On hardware a dry ring raises no receive interrupt, which is why NAPI keeps
+# needed new pages, with no failure at all.) The stream must then complete intact and the
+# failures be counted. (On hardware a dry ring raises no receive interrupt, which is why NAPI keeps
 # polling while a refill is short; QEMU polls such a ring anyway, so this checks survival
 # of the failures, not that repoll.)
 FAILFN=/sys/kernel/debug/fail_function
