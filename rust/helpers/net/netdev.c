@@ -97,6 +97,11 @@ __rust_helper bool rust_helper_netif_running(const struct net_device *dev)
 	return netif_running(dev);
 }
 
+__rust_helper bool rust_helper_netif_device_present(const struct net_device *dev)
+{
+	return netif_device_present(dev);
+}
+
 __rust_helper void rust_helper_eth_hw_addr_set(struct net_device *dev, const u8 *addr)
 {
 	eth_hw_addr_set(dev, addr);

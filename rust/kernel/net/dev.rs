@@ -172,6 +172,22 @@ impl Device {
         unsafe { bindings::netif_carrier_ok(self.as_raw()) }
     }
 
+    /// Marks the device as gone from its bus (`netif_device_detach`): its transmit queues
+    /// stop, and the core refuses to open it and answers ethtool requests with `ENODEV`.
+    /// For a device that was surprise-removed or stopped answering; it stays registered
+    /// until the driver unbinds. Any context.
+    pub fn device_detach(&self) {
+        // SAFETY: the device is valid; `netif_device_detach` only changes state bits and
+        // stops the queues, which may be done from any context.
+        unsafe { bindings::netif_device_detach(self.as_raw()) }
+    }
+
+    /// Returns `false` once the device has been detached ([`Device::device_detach`]).
+    pub fn is_present(&self) -> bool {
+        // SAFETY: the device is valid.
+        unsafe { bindings::netif_device_present(self.as_raw()) }
+    }
+
     /// The current Ethernet address.
     pub fn address(&self) -> [u8; 6] {
         let mut a = [0u8; 6];

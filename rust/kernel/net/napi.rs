@@ -23,6 +23,10 @@ use crate::{
         Driver, //
     },
     prelude::*,
+    sync::atomic::{
+        Atomic,
+        Relaxed, //
+    },
     types::Opaque, //
 };
 
@@ -73,13 +77,15 @@ impl Budget {
 /// # Invariants
 ///
 /// `napi` was added to a device with [`Adapter::poll`] of that device's driver and has not been
-/// deleted; the value is pinned.
+/// deleted; the value is pinned. `enabled` is `true` exactly while `napi` is enabled
+/// (between a `napi_enable()` and the next `napi_disable()` made through this value).
 #[repr(C)]
 #[pin_data(PinnedDrop)]
 pub struct Napi {
     #[pin]
     napi: Opaque<bindings::napi_struct>,
     id: u32,
+    enabled: Atomic<bool>,
 }
 
 // SAFETY: NAPI instances are used from any CPU; the C API serialises scheduling and polling.
@@ -99,6 +105,8 @@ impl Napi {
                 unsafe { bindings::netif_napi_add(dev.as_raw(), slot, Some(Adapter::<T>::poll)) };
             }),
             id,
+            // INVARIANT: `netif_napi_add` leaves the instance disabled.
+            enabled: Atomic::new(false),
         })
     }
 
@@ -122,16 +130,28 @@ impl Napi {
         unsafe { bindings::netif_napi_set_irq(self.as_raw(), irq) }
     }
 
-    /// Allows polling (from `ndo_open`).
+    /// Allows polling (from `ndo_open`). Does nothing if polling is already allowed: the C
+    /// `napi_enable()` must not be called twice (it would hit a `BUG_ON`).
+    ///
+    /// Enabling and disabling are serialised by the caller (the RTNL, from `ndo_open`,
+    /// `ndo_stop` and the reset paths).
     pub fn enable(&self) {
-        // SAFETY: by the type invariant the instance is added to its device.
-        unsafe { bindings::napi_enable(self.as_raw()) }
+        if !self.enabled.xchg(true, Relaxed) {
+            // SAFETY: by the type invariant the instance is added to its device and, as
+            // `enabled` was `false`, disabled.
+            unsafe { bindings::napi_enable(self.as_raw()) }
+        }
     }
 
-    /// Waits for a running poll and forbids new ones (from `ndo_stop`). Sleeps.
+    /// Waits for a running poll and forbids new ones (from `ndo_stop`). Sleeps. Does
+    /// nothing if polling is already forbidden (a second `napi_disable()` would wait
+    /// forever), so a stop after a reset that failed half-way is safe.
     pub fn disable(&self) {
-        // SAFETY: by the type invariant the instance is added to its device.
-        unsafe { bindings::napi_disable(self.as_raw()) }
+        if self.enabled.xchg(false, Relaxed) {
+            // SAFETY: by the type invariant the instance is added to its device and, as
+            // `enabled` was `true`, enabled.
+            unsafe { bindings::napi_disable(self.as_raw()) }
+        }
     }
 
     /// Schedules a poll (from the interrupt handler). Returns `false` if one was already

@@ -114,6 +114,12 @@ fn irq_plan(dev: &kernel::device::Device, int_mode: u32) -> Result<IrqPlan> {
 }
 
 fn probe_device<'bound>(pdev: &'bound pci::Device<Core<'_>>) -> Result<Adapter<'bound>> {
+    // A device that left the bus (surprise removal the PCI core was not told of) answers
+    // nothing: every step below would only time out.
+    if !pdev.is_present() {
+        dev_err!(pdev.as_ref(), "device does not answer on the bus\n");
+        return Err(ENODEV);
+    }
     let enabled = pdev.enable_device_mem_master()?;
     let bar = pdev.iomap_region_sized::<{ regs::BAR0_SIZE }>(0, c"re1000e")?;
     let dev: &kernel::device::Device = pdev.as_ref();

@@ -367,8 +367,8 @@ impl ethtool::Operations for Net {
 
     const STATS: &'static [&'static CStr] = &ALL_STATS;
 
-    fn get_ethtool_stats<'a>(_dev: &'a Device, this: Pin<&'a NetPriv<'a>>, out: &mut [u64]) {
-        let hw = this.hw_stats();
+    fn get_ethtool_stats<'a>(dev: &'a Device, this: Pin<&'a NetPriv<'a>>, out: &mut [u64]) {
+        let hw = this.hw_stats(dev);
         let sw = this.sw_stats();
         for (o, v) in out.iter_mut().zip(Iterator::chain(hw.values(), sw)) {
             *o = v;
@@ -442,8 +442,8 @@ impl ethtool::Operations for Net {
         nvm::write_bytes(&this.bar, offset as usize, data)
     }
 
-    fn get_eth_mac_stats<'a>(_dev: &'a Device, this: Pin<&'a NetPriv<'a>>) -> EthMacStats {
-        let s = this.hw_stats();
+    fn get_eth_mac_stats<'a>(dev: &'a Device, this: Pin<&'a NetPriv<'a>>) -> EthMacStats {
+        let s = this.hw_stats(dev);
         EthMacStats {
             frames_transmitted_ok: Some(s.gptc),
             single_collision_frames: Some(s.scc),
@@ -465,16 +465,16 @@ impl ethtool::Operations for Net {
         }
     }
 
-    fn get_eth_ctrl_stats<'a>(_dev: &'a Device, this: Pin<&'a NetPriv<'a>>) -> EthCtrlStats {
-        let s = this.hw_stats();
+    fn get_eth_ctrl_stats<'a>(dev: &'a Device, this: Pin<&'a NetPriv<'a>>) -> EthCtrlStats {
+        let s = this.hw_stats(dev);
         EthCtrlStats {
             unsupported_opcodes_received: Some(s.fcruc),
             ..EthCtrlStats::default()
         }
     }
 
-    fn get_pause_stats<'a>(_dev: &'a Device, this: Pin<&'a NetPriv<'a>>) -> PauseStats {
-        let s = this.hw_stats();
+    fn get_pause_stats<'a>(dev: &'a Device, this: Pin<&'a NetPriv<'a>>) -> PauseStats {
+        let s = this.hw_stats(dev);
         PauseStats {
             tx_pause_frames: Some(s.xofftxc),
             rx_pause_frames: Some(s.xoffrxc),
@@ -483,8 +483,8 @@ impl ethtool::Operations for Net {
 
     const RMON_RANGES: &'static [RmonRange] = &RMON;
 
-    fn get_rmon_stats<'a>(_dev: &'a Device, this: Pin<&'a NetPriv<'a>>) -> RmonStats {
-        let s = this.hw_stats();
+    fn get_rmon_stats<'a>(dev: &'a Device, this: Pin<&'a NetPriv<'a>>) -> RmonStats {
+        let s = this.hw_stats(dev);
         let mut r = RmonStats {
             undersize_pkts: Some(s.ruc),
             oversize_pkts: Some(s.roc),

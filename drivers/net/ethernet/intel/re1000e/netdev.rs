@@ -248,6 +248,8 @@ pub(crate) struct NetPriv<'a> {
     /// The IEEE 1588 clock and packet timestamps.
     #[pin]
     pub(crate) tsync: Tsync,
+    /// The device was found gone from the bus ([`NetPriv::is_lost`]); never cleared.
+    lost: Atomic<bool>,
 }
 
 impl<'a> NetPriv<'a> {
@@ -305,6 +307,7 @@ impl<'a> NetPriv<'a> {
             rx_csum_misses: Atomic::new(0),
             engine_faults: Atomic::new(0),
             tsync <- Tsync::new(),
+            lost: Atomic::new(false),
         }? Error)
         // The reset of the probe stopped SYSTIM: start it before the device is registered.
         .pin_chain(|this| {
@@ -424,11 +427,62 @@ impl<'a> NetPriv<'a> {
         self.napi.set_irq(irq);
     }
 
-    /// Harvests the hardware counters and returns a copy.
-    pub(crate) fn hw_stats(&self) -> HwStats {
+    /// Harvests the hardware counters and returns a copy. A device that is gone keeps the
+    /// counts it had (its registers would read as garbage) and `dev` is detached.
+    pub(crate) fn hw_stats(&self, dev: &Device) -> HwStats {
+        let lost = self.detach_if_lost(dev);
         let mut s = self.hw_stats.lock();
-        s.harvest(&self.bar);
+        if !lost {
+            s.harvest(&self.bar);
+        }
         *s
+    }
+
+    /// Whether the device is gone from the bus: surprise-removed, or behind a link that went
+    /// down. Such a device answers configuration reads with all-ones (or the PCI core marked
+    /// it disconnected), ignores register writes and reads back garbage (all-ones on real
+    /// hardware, zeroes under QEMU), so it is asked through configuration space. Once gone
+    /// it stays gone (reported the first time); until then each call costs one
+    /// configuration read, so callers ask when the device stopped answering, not per packet.
+    pub(crate) fn is_lost(&self) -> bool {
+        if self.lost.load(Relaxed) {
+            return true;
+        }
+        if self.pdev.is_present() {
+            return false;
+        }
+        if !self.lost.xchg(true, Relaxed) {
+            dev_err!(
+                self.pdev.as_ref(),
+                "device gone from the bus (surprise removal or PCIe link down)\n"
+            );
+        }
+        true
+    }
+
+    /// `Err(ENODEV)` if the device is gone ([`NetPriv::is_lost`]).
+    pub(crate) fn present(&self) -> Result {
+        if self.is_lost() {
+            Err(ENODEV)
+        } else {
+            Ok(())
+        }
+    }
+
+    /// Detaches `dev` if its device is gone ([`NetPriv::is_lost`]): no more transmits, no
+    /// open, ethtool answers `ENODEV`, no carrier. The data path stays as it is until
+    /// `ndo_stop` releases it without touching the device. Returns whether it is gone.
+    /// Any context.
+    pub(crate) fn detach_if_lost(&self, dev: &Device) -> bool {
+        if !self.is_lost() {
+            return false;
+        }
+        if dev.is_present() {
+            dev.device_detach();
+            dev.carrier_off();
+            self.link_seen.store(0, Relaxed);
+        }
+        true
     }
 
     /// Software counters shown by `ethtool -S` after the hardware ones, in
@@ -618,6 +672,9 @@ impl<'a> NetPriv<'a> {
 
     /// Allocates the rings, programs the data path and enables it.
     pub(crate) fn up(&self, dev: &Device, rtnl: &Rtnl) -> Result {
+        if self.is_lost() {
+            return Err(ENODEV);
+        }
         // The MTU changed while the interface was down: the packet buffer split for it
         // needs a reset to take effect.
         if u32::from(self.bar.read(regs::PBA).rxa()) != self.fifo().rx_kb {
@@ -691,14 +748,21 @@ impl<'a> NetPriv<'a> {
         Ok(())
     }
 
-    /// Stops the data path and releases the rings; no DMA is in flight afterwards.
+    /// Stops the data path and releases the rings; no DMA is in flight afterwards. A device
+    /// that is gone is not touched: it can no longer reach memory, so its rings are freed
+    /// as they are.
     pub(crate) fn down(&self, dev: &Device, rtnl: &Rtnl) {
+        let lost = self.is_lost();
         dev.tx_disable(rtnl);
         dev.carrier_off();
-        mac::quiesce(&self.bar);
+        if !lost {
+            mac::quiesce(&self.bar);
+        }
         self.napi.disable();
-        // A full reset guarantees the DMA engines are idle before the rings are freed.
-        self.reset_mac();
+        if !lost {
+            // A full reset guarantees the DMA engines are idle before the rings are freed.
+            self.reset_mac();
+        }
         let tx = self.tx.lock().take();
         drop(tx);
         if let Some(q) = dev.tx_queue(0) {
@@ -1180,8 +1244,10 @@ impl<'a> NetPriv<'a> {
 impl PinnedDrop for NetPriv<'_> {
     fn drop(self: Pin<&mut Self>) {
         // The interface is unregistered and its interrupts freed: quiesce the device before
-        // the register mapping goes away.
-        mac::stop(self.pdev.as_ref(), &self.bar);
+        // the register mapping goes away, unless it is gone.
+        if !self.is_lost() {
+            mac::stop(self.pdev.as_ref(), &self.bar);
+        }
     }
 }
 
@@ -1266,6 +1332,11 @@ impl netdev::Driver for Net {
     }
 
     fn work<'a>(dev: &'a Device, this: Pin<&'a NetPriv<'a>>, rtnl: &Rtnl, events: usize) {
+        // A transmit timeout or a link event may mean the device left the bus: then there
+        // is nothing to reset or read, only to detach.
+        if this.detach_if_lost(dev) {
+            return;
+        }
         if events & EVENT_RESET != 0 && dev.is_running() {
             if let Err(e) = this.restart(dev, rtnl) {
                 dev_err!(this.pdev.as_ref(), "reset failed: {:?}\n", e);
@@ -1308,6 +1379,11 @@ impl netdev::Driver for Net {
         let icr = this.bar.read(regs::ICR).causes().get();
         let legacy = matches!(this.irq.kind, pci::IrqType::Intx);
         if icr == 0 || (legacy && icr & regs::int::INT_ASSERTED == 0) {
+            return IrqReturn::None;
+        }
+        // All-ones: a device gone from the bus (on a shared line, another device's
+        // interrupt).
+        if icr == u32::MAX && this.detach_if_lost(dev) {
             return IrqReturn::None;
         }
         this.irq_count.add(1, Relaxed);
@@ -1404,24 +1480,34 @@ impl netdev::Driver for Net {
         this: Pin<&'a NetPriv<'a>>,
         sts: &mut SysTimestamps,
     ) -> Result<i64> {
+        // A device gone from the bus has no clock left to read or set.
+        this.present()?;
         Ok(this.tsync.gettime(&this.bar, Some(sts)))
     }
 
     fn ptp_settime<'a>(_dev: &'a Device, this: Pin<&'a NetPriv<'a>>, ns: i64) -> Result {
+        this.present()?;
         this.tsync.settime(&this.bar, ns);
         Ok(())
     }
 
     fn ptp_adjtime<'a>(_dev: &'a Device, this: Pin<&'a NetPriv<'a>>, delta: i64) -> Result {
+        this.present()?;
         this.tsync.adjtime(delta);
         Ok(())
     }
 
     fn ptp_adjfine<'a>(_dev: &'a Device, this: Pin<&'a NetPriv<'a>>, scaled_ppm: i64) -> Result {
+        this.present()?;
         this.tsync.adjfine(&this.bar, scaled_ppm)
     }
 
     fn ptp_aux_work<'a>(_dev: &'a Device, this: Pin<&'a NetPriv<'a>>) -> Option<u32> {
+        // The worker stops with the device (a pending transmit timestamp is released at
+        // unbind); asking the bus on every run would cost a configuration read each time.
+        if this.lost.load(Relaxed) {
+            return None;
+        }
         Some(this.tsync.aux_work(&this.bar))
     }
 }
