@@ -4,7 +4,8 @@
 # re1000e under abuse: a transmit engine stopped behind the driver's back until the stack's
 # watchdog declares a transmit timeout and the driver resets, 100 link flaps through the
 # QEMU monitor while traffic runs, receive buffers that cannot be allocated for a while
-# (fail_function), and unload while traffic runs both ways. After
+# (fail_function), a ring change that cannot allocate at all, and unload while traffic runs
+# both ways. After
 # each the link carries traffic intact; in the end kmemleak finds nothing and the kernel
 # logged no warning.
 . "$(dirname "$(readlink -f "$0")")/lib.sh"
@@ -15,7 +16,7 @@ TCTL=0x400
 ktap_print_header
 mapfile -t SLOTS < <(nic_slots)
 [ "${#SLOTS[@]}" -ge 2 ] || { ktap_skip_all "needs two 82574L NICs cabled together"; exit "$KSFT_SKIP"; }
-ktap_set_plan 9
+ktap_set_plan 10
 
 LOAD=
 stop_load() {
@@ -97,6 +98,38 @@ if [ -d $FAILFN ] && echo page_pool_alloc_netmems >$FAILFN/inject; then
 		ktap_test_pass "receive rings run dry by $((f1 - f0)) allocation failures refill themselves: 32 MiB intact"
 	else
 		ktap_test_fail "allocation failures: transfer ok=$ok, rx_alloc_fail $f0 -> $f1"
+	fi
+else
+	ktap_test_skip "no function error injection (CONFIG_FAIL_FUNCTION, debugfs)"
+fi
+
+# --- A ring change that cannot allocate --------------------------------------------------
+# With every page-pool allocation failing, `ethtool -G` can bring the data path back neither
+# with the new ring sizes nor with the old ones: it must fail with an error and leave the
+# old sizes and an interface that down/up brings back (a restart that failed half-way must
+# not leave NAPI to be disabled twice, which waits forever under the RTNL).
+if [ -d $FAILFN ] && echo page_pool_alloc_netmems >$FAILFN/inject; then
+	rx_ring() { ethtool -g "$A" | awk '/^Current/ {c = 1} c && /^RX:/ {print $2; exit}'; }
+	r0=$(rx_ring)
+	echo 0 >$FAILFN/verbose
+	echo 1 >$FAILFN/interval
+	echo -1 >$FAILFN/times
+	echo 100 >$FAILFN/probability
+	out=$(timeout 60 ethtool -G "$A" rx $((r0 * 2)) 2>&1)
+	rc=$?
+	echo 0 >$FAILFN/probability
+	echo "!page_pool_alloc_netmems" >$FAILFN/inject
+	r1=$(rx_ring)
+	if timeout 30 ip link set "$A" down && timeout 30 ip link set "$A" up && wait_carrier "$A" &&
+		ping -c 2 -W 2 198.51.100.2 >/dev/null; then
+		back=1
+	else
+		back=0
+	fi
+	if [ $rc != 0 ] && [ $rc != 124 ] && [ "$r1" = "$r0" ] && [ $back = 1 ]; then
+		ktap_test_pass "ring change without memory: refused ($out), old sizes kept, down/up brings the link back"
+	else
+		ktap_test_fail "ring change without memory: ethtool rc $rc ($out), rx ring $r0 -> $r1, back after down/up $back"
 	fi
 else
 	ktap_test_skip "no function error injection (CONFIG_FAIL_FUNCTION, debugfs)"
