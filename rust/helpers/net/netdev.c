@@ -2,8 +2,8 @@
 /*
  * Helpers for the Rust net_device, sk_buff, NAPI, page pool and streaming DMA
  * abstractions (rust/kernel/net/): wrappers of static inline functions and
- * macros of <linux/netdevice.h>, <linux/skbuff.h>, <net/page_pool/helpers.h>
- * and <linux/dma-mapping.h>.
+ * macros of <linux/netdevice.h>, <linux/skbuff.h>, <net/page_pool/helpers.h>,
+ * <linux/dma-mapping.h> and <linux/timer.h>.
  */
 
 #include <linux/dma-mapping.h>
@@ -12,6 +12,7 @@
 #include <linux/netdevice.h>
 #include <linux/ptp_clock_kernel.h>
 #include <linux/skbuff.h>
+#include <linux/timer.h>
 #include <net/page_pool/helpers.h>
 #include <net/tls.h>
 
@@ -511,4 +512,11 @@ __rust_helper void rust_helper_ptp_read_system_prets(struct ptp_system_timestamp
 __rust_helper void rust_helper_ptp_read_system_postts(struct ptp_system_timestamp *sts)
 {
 	ptp_read_system_postts(sts);
+}
+
+__rust_helper void rust_helper_timer_setup(struct timer_list *timer,
+					   void (*func)(struct timer_list *),
+					   unsigned int flags)
+{
+	timer_setup(timer, func, flags);
 }

@@ -45,6 +45,11 @@ use crate::{
     },
     pci,
     prelude::*,
+    sync::atomic::{
+        Atomic,
+        Full,
+        Relaxed, //
+    },
     types::Opaque, //
 };
 use core::{
@@ -295,11 +300,57 @@ impl Device {
     /// Schedules [`Driver::work`] with `events` ORed into its pending events. It runs later in
     /// process context with the RTNL held. Callable from process and softirq context (NAPI
     /// poll, timers), not from a hard interrupt handler: `netdev_work_sched()` takes a BH lock.
-    /// Interrupt handlers hand the event to NAPI instead.
+    /// Interrupt handlers hand the event to NAPI instead. Before the device is registered
+    /// (in the private data initialiser) nothing is scheduled: a device that then fails to
+    /// register is freed at once, work or not.
     pub fn schedule_work(&self, events: usize) {
+        if !self.is_registered() {
+            return;
+        }
         // SAFETY: the device is valid; `netdev_work_sched` takes its own lock and ignores
         // devices being unregistered.
         unsafe { bindings::netdev_work_sched(self.as_raw(), events) }
+    }
+
+    /// Whether the device is registered (not before `register_netdev()`, not once
+    /// unregistering started).
+    fn is_registered(&self) -> bool {
+        // SAFETY: the device is valid; `reg_state` is a plain byte, read once as the C
+        // `READ_ONCE(dev->reg_state)`.
+        let state = unsafe { core::ptr::read_volatile(&raw const (*self.as_raw()).reg_state) };
+        u32::from(state) == bindings::netdev_reg_state_NETREG_REGISTERED
+    }
+
+    /// Schedules [`Driver::work`] with `events` ORed into its pending events, `msecs`
+    /// milliseconds from now (at least one jiffy): periodic service such as a watchdog,
+    /// re-armed from [`Driver::work`] itself. Events already waiting for a delay are handed
+    /// over together with these, at the earlier of the two times. Any context, hard
+    /// interrupts included; what comes due while the device is not registered is dropped,
+    /// as with [`Device::schedule_work`].
+    pub fn schedule_work_after(&self, events: usize, msecs: u32) {
+        let later = self.later();
+        let mut old = later.events.load(Relaxed);
+        while let Err(now) = later.events.cmpxchg(old, old | events, Full) {
+            old = now;
+        }
+        let delay = crate::time::msecs_to_jiffies(msecs).max(1);
+        // SAFETY: `jiffies` is always readable; a volatile read as the C `READ_ONCE`.
+        let now = unsafe { core::ptr::read_volatile(&raw const bindings::jiffies) };
+        // SAFETY: the timer was set up by `Registration::new` and lives as long as the
+        // device; once it is shut down (teardown) `timer_reduce` does nothing.
+        unsafe { bindings::timer_reduce(later.timer.get(), now.wrapping_add(delay)) };
+    }
+
+    /// The delayed-work timer of the registration that owns the device.
+    fn later(&self) -> &Later {
+        // SAFETY: every `Device` handed out belongs to a `Registration`, whose private area
+        // starts with the `PrivBox` prefix; the timer lives as long as the device.
+        unsafe {
+            &*bindings::netdev_priv(self.as_raw())
+                .cast::<u8>()
+                .add(LATER_OFFSET)
+                .cast::<Later>()
+        }
     }
 
     /// Number of multicast addresses the stack wants received.
@@ -567,7 +618,8 @@ pub trait Driver: Sized + 'static {
         build_error!(VTABLE_DEFAULT_ERROR)
     }
 
-    /// `ndo_work`: deferred work scheduled with [`Device::schedule_work`]; process context,
+    /// `ndo_work`: deferred work scheduled with [`Device::schedule_work`] or
+    /// [`Device::schedule_work_after`]; process context,
     /// RTNL and the instance lock held. `events` is the OR of everything scheduled.
     fn work<'a>(_dev: &'a Device, _this: Pin<&'a Self::Priv<'a>>, _rtnl: &Rtnl, _events: usize) {
         build_error!(VTABLE_DEFAULT_ERROR)
@@ -729,19 +781,51 @@ struct IrqCookie {
 /// suffix.
 const IRQ_NAME_LEN: usize = 32;
 
-/// What `netdev_priv()` holds: the interrupt cookies and names, the PTP clock, then the
-/// driver's data. Everything before `data` has the same layout whatever `P` is.
+/// The timer behind [`Device::schedule_work_after`]: when it fires, the events gathered
+/// so far go to `netdev_work_sched()`.
+///
+/// # Invariants
+///
+/// Once `Registration::new` has set it up, `timer` is an initialised `timer_list` whose
+/// function is [`Later::fire`], and `dev` is the device whose private area holds this
+/// `Later`; the timer is shut down before that device is freed.
+#[repr(C)]
+struct Later {
+    timer: Opaque<bindings::timer_list>,
+    events: Atomic<usize>,
+    dev: *mut bindings::net_device,
+}
+
+impl Later {
+    extern "C" fn fire(t: *mut bindings::timer_list) {
+        // SAFETY: `t` is the `timer` of a `Later` (the only timer with this function), its
+        // first field (`repr(C)`).
+        let later = unsafe { &*t.cast::<Later>() };
+        let events = later.events.xchg(0, Full);
+        // SAFETY: by the type invariant the device outlives its timer, and the timer
+        // callback has returned before `timer_shutdown_sync()` does.
+        let dev = unsafe { Device::from_raw(later.dev) };
+        dev.schedule_work(events);
+    }
+}
+
+/// What `netdev_priv()` holds: the interrupt cookies and names, the PTP clock, the
+/// delayed-work timer, then the driver's data. Everything before `data` has the same layout
+/// whatever `P` is.
 #[repr(C)]
 struct PrivBox<P> {
     cookies: [IrqCookie; MAX_IRQS],
     irq_names: [[u8; IRQ_NAME_LEN]; MAX_IRQS],
     dev: *mut bindings::net_device,
     ptp: Clock,
+    later: Later,
     data: P,
 }
 
 /// Offset of [`PrivBox::ptp`], the same for every `P` (`repr(C)`, nothing generic before).
 const PTP_OFFSET: usize = core::mem::offset_of!(PrivBox<()>, ptp);
+/// Offset of [`PrivBox::later`], the same for every `P` (as [`PTP_OFFSET`]).
+const LATER_OFFSET: usize = core::mem::offset_of!(PrivBox<()>, later);
 
 /// Writes `<ifname>-<suffix>` (or `<ifname>` for an empty suffix), truncated and
 /// NUL-terminated, into `out`.
@@ -1411,10 +1495,19 @@ impl<'a, T: ethtool::Operations> Registration<'a, T> {
         // SAFETY: `netdev_priv(raw)` has room and alignment for a `PrivBox` (checked above) and
         // is never moved.
         let slot = unsafe { bindings::netdev_priv(raw) }.cast::<PrivBox<T::Priv<'a>>>();
-        // SAFETY: `slot` is valid for writes; the clock is not registered yet.
+        // SAFETY: `slot` is valid for writes; the clock is not registered yet. The timer is
+        // set up in place (it does not move with the private area) before anything can arm
+        // it, and every path below that frees the device shuts it down first.
         unsafe {
             (&raw mut (*slot).dev).write(raw);
             (&raw mut (*slot).ptp).write(Clock::new());
+            // INVARIANT: set up with `Later::fire`, for the device `raw`.
+            (&raw mut (*slot).later).write(Later {
+                timer: Opaque::uninit(),
+                events: Atomic::new(0),
+                dev: raw,
+            });
+            bindings::timer_setup((*slot).later.timer.get(), Some(Later::fire), 0);
         }
         for i in 0..MAX_IRQS {
             // SAFETY: `slot` is valid for writes; cookies are plain data.
@@ -1428,8 +1521,12 @@ impl<'a, T: ethtool::Operations> Registration<'a, T> {
         // SAFETY: the data field is valid for writes of `T::Priv<'a>` and pinned; on error the
         // initialiser leaves nothing to drop.
         if let Err(e) = unsafe { priv_init(d, info).__init(&raw mut (*slot).data) } {
-            // SAFETY: `raw` was never registered and nothing refers to it.
-            unsafe { bindings::free_netdev(raw) };
+            // SAFETY: `raw` was never registered and nothing refers to it once the timer
+            // (which the initialiser may have armed) is shut down.
+            unsafe {
+                bindings::timer_shutdown_sync((*slot).later.timer.get());
+                bindings::free_netdev(raw);
+            }
             return Err(e);
         }
 
@@ -1456,6 +1553,7 @@ impl<'a, T: ethtool::Operations> Registration<'a, T> {
             // device.
             unsafe {
                 (*slot).ptp.unregister();
+                bindings::timer_shutdown_sync((*slot).later.timer.get());
                 core::ptr::drop_in_place(&raw mut (*slot).data);
                 bindings::free_netdev(raw);
             }
@@ -1545,6 +1643,10 @@ impl<T: Driver> Drop for Registration<'_, T> {
         // its own callbacks, runs any more; once `unregister` returns no clock callback runs
         // either, and the private data they use is still there until then.
         unsafe { (*b).ptp.unregister() };
+        // SAFETY: the timer was set up in `new`. With the device unregistered nothing arms it
+        // again (a callback still running only finds the device dead); once this returns it
+        // never fires again.
+        unsafe { bindings::timer_shutdown_sync((*b).later.timer.get()) };
         for i in 0..self.irqs {
             if let Some(n) = self.irq_number(i) {
                 // SAFETY: interrupt `n` was requested with this cookie; after `free_irq` the
