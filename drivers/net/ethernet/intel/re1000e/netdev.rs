@@ -20,7 +20,8 @@ use kernel::{
     net::{
         bh_lock::{
             new_spinlock_bh,
-            SpinLockBh, //
+            SpinLockBh,
+            SpinLockBhGuard, //
         },
         dev::{
             self as netdev,
@@ -94,6 +95,13 @@ pub(crate) const EVENT_RESET: usize = 1 << 1;
 pub(crate) const EVENT_FEATURES: usize = 1 << 2;
 /// The data path saw an offload engine misbehave: check the engines.
 pub(crate) const EVENT_HEALTH: usize = 1 << 3;
+/// The periodic watchdog, while the interface is up: find a device that left the bus when
+/// nothing else would (no interrupt, no stopped queue), and harvest the hardware counters
+/// long before a 32-bit register can fill up (2^32 minimum frames take 48 minutes at line
+/// rate).
+const EVENT_WATCHDOG: usize = 1 << 4;
+/// Watchdog period, as e1000e's.
+const WATCHDOG_MS: u32 = 2000;
 
 /// Consecutive IPv4 frames without an IPv4 checksum verdict, while receive checksum offload
 /// is on, after which the engine is checked.
@@ -430,12 +438,18 @@ impl<'a> NetPriv<'a> {
     /// Harvests the hardware counters and returns a copy. A device that is gone keeps the
     /// counts it had (its registers would read as garbage) and `dev` is detached.
     pub(crate) fn hw_stats(&self, dev: &Device) -> HwStats {
+        *self.harvest_hw_stats(dev)
+    }
+
+    /// Adds what the hardware counted since the last harvest (unless the device is gone,
+    /// which detaches `dev`) and returns the locked counters.
+    fn harvest_hw_stats(&self, dev: &Device) -> SpinLockBhGuard<'_, HwStats> {
         let lost = self.detach_if_lost(dev);
         let mut s = self.hw_stats.lock();
         if !lost {
             s.harvest(&self.bar);
         }
-        *s
+        s
     }
 
     /// Whether the device is gone from the bus: surprise-removed, or behind a link that went
@@ -745,6 +759,7 @@ impl<'a> NetPriv<'a> {
         if self.conditions().0 != self.applied.load(Relaxed) {
             dev.schedule_work(EVENT_FEATURES);
         }
+        dev.schedule_work_after(EVENT_WATCHDOG, WATCHDOG_MS);
         Ok(())
     }
 
@@ -1332,8 +1347,8 @@ impl netdev::Driver for Net {
     }
 
     fn work<'a>(dev: &'a Device, this: Pin<&'a NetPriv<'a>>, rtnl: &Rtnl, events: usize) {
-        // A transmit timeout or a link event may mean the device left the bus: then there
-        // is nothing to reset or read, only to detach.
+        // A transmit timeout, a link event or a watchdog round may find that the device
+        // left the bus: then there is nothing to reset or read, only to detach.
         if this.detach_if_lost(dev) {
             return;
         }
@@ -1348,6 +1363,11 @@ impl netdev::Driver for Net {
         if events & EVENT_HEALTH != 0 && dev.is_running() {
             this.rx_csum_misses.store(0, Relaxed);
             this.check_engines(dev, rtnl);
+        }
+        // Down, the watchdog lapses; `up()` starts it again.
+        if events & EVENT_WATCHDOG != 0 && dev.is_running() {
+            drop(this.harvest_hw_stats(dev));
+            dev.schedule_work_after(EVENT_WATCHDOG, WATCHDOG_MS);
         }
         // Link and recovery events may have changed the offload conditions.
         this.apply_conditions(dev, rtnl);

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 
 //! Hardware statistics registers (datasheet 10.2.8): clear-on-read counters, accumulated in
-//! software on every read.
+//! software on every read and by the watchdog every 2 s.
 
 use kernel::{
     io::Io,
