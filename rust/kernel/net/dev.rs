@@ -1643,9 +1643,9 @@ impl<T: Driver> Drop for Registration<'_, T> {
         // its own callbacks, runs any more; once `unregister` returns no clock callback runs
         // either, and the private data they use is still there until then.
         unsafe { (*b).ptp.unregister() };
-        // SAFETY: the timer was set up in `new`. With the device unregistered nothing arms it
-        // again (a callback still running only finds the device dead); once this returns it
-        // never fires again.
+        // SAFETY: the timer was set up in `new`. Once this returns it never fires again, and
+        // arming it afterwards (an interrupt handler, until `free_irq` below) does nothing; a
+        // callback that ran before found the device unregistered and scheduled nothing.
         unsafe { bindings::timer_shutdown_sync((*b).later.timer.get()) };
         for i in 0..self.irqs {
             if let Some(n) = self.irq_number(i) {

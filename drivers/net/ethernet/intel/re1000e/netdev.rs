@@ -216,7 +216,7 @@ pub(crate) struct NetPriv<'a> {
     stats: Counters,
     /// A link change the interrupt handler saw, for NAPI to pass on to `ndo_work`.
     link_event: Atomic<bool>,
-    /// Hardware counters, harvested on read.
+    /// Hardware counters, harvested on read, by the watchdog and before each reset.
     #[pin]
     pub(crate) hw_stats: SpinLockBh<HwStats>,
     /// Interrupts handled (the interrupt self-test watches it).
@@ -444,12 +444,22 @@ impl<'a> NetPriv<'a> {
     /// Adds what the hardware counted since the last harvest (unless the device is gone,
     /// which detaches `dev`) and returns the locked counters.
     fn harvest_hw_stats(&self, dev: &Device) -> SpinLockBhGuard<'_, HwStats> {
-        let lost = self.detach_if_lost(dev);
-        let mut s = self.hw_stats.lock();
-        if !lost {
-            s.harvest(&self.bar);
+        if !self.detach_if_lost(dev) {
+            self.harvest();
         }
-        s
+        self.hw_stats.lock()
+    }
+
+    /// Adds what the hardware counted since the last harvest. The registers are read
+    /// outside the lock (clear-on-read: concurrent harvests get disjoint counts) and kept
+    /// only if the device is still there afterwards, as one that left during the reads
+    /// returned garbage (all-ones on hardware).
+    fn harvest(&self) {
+        let mut fresh = HwStats::default();
+        fresh.harvest(&self.bar);
+        if !self.is_lost() {
+            self.hw_stats.lock().add(&fresh);
+        }
     }
 
     /// Whether the device is gone from the bus: surprise-removed, or behind a link that went
@@ -791,6 +801,8 @@ impl<'a> NetPriv<'a> {
     /// SYSTIM, which restarts where the PHC's time has run to (a pending transmit timestamp
     /// will not come).
     fn reset_mac(&self) {
+        // The reset clears the counters: what they hold since the last harvest is kept.
+        self.harvest();
         self.tsync.stop(&self.bar);
         let _ = mac::reset(self.pdev.as_ref(), &self.bar, self.fifo().rx_kb);
         mac::set_driver_loaded(&self.bar, true);

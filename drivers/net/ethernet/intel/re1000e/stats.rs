@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 
 //! Hardware statistics registers (datasheet 10.2.8): clear-on-read counters, accumulated in
-//! software on every read and by the watchdog every 2 s.
+//! software on every read, by the watchdog every 2 s and before each MAC reset (which clears
+//! them).
 
 use kernel::{
     io::Io,
@@ -25,6 +26,11 @@ macro_rules! hw_stats {
             /// Adds what the hardware counted since the last harvest.
             pub(crate) fn harvest(&mut self, bar: &Bar0<'_>) {
                 $(self.$name += u64::from(bar.read32($off));)*
+            }
+
+            /// Adds the counts of `other`.
+            pub(crate) fn add(&mut self, other: &Self) {
+                $(self.$name += other.$name;)*
             }
 
             /// The counters in [`HwStats::NAMES`] order.

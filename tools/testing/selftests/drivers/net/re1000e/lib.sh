@@ -197,9 +197,12 @@ drv_stat() {
 	ethtool -S "$A" | awk -v n="$1:" '$1 == n {print $2}'
 }
 
-# nic_reg SLOT OFFSET: a register of the NIC in PCI slot SLOT, as a decimal number.
+# nic_reg SLOT OFFSET: a register of the NIC in PCI slot SLOT, as a decimal number; fails,
+# printing nothing, if the register cannot be read.
 nic_reg() {
-	printf '%d' "$("$DIR/reg_tool.py" "$1" read "$2")"
+	local v
+	v=$("$DIR/reg_tool.py" "$1" read "$2") && [[ $v == 0x* ]] || return 1
+	printf '%d' "$v"
 }
 
 # no_kernel_warnings MARK: one KTAP result: no warning in the log since MARK.

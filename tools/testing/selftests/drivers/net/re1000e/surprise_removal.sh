@@ -74,7 +74,13 @@ LOAD=$!
 wait_listen 5301 $NS || ktap_exit_fail_msg "no TCP listener in the peer namespace"
 timeout 60 socat -u /dev/zero TCP:198.51.100.2:5301 &
 LOAD="$LOAD $!"
-sleep 2
+sleep 1
+s0=$(cat /sys/class/net/"$A"/statistics/tx_packets)
+sleep 1
+s1=$(cat /sys/class/net/"$A"/statistics/tx_packets)
+# shellcheck disable=SC2086
+kill -0 $LOAD 2>/dev/null && [ $((s1 - s0)) -ge 100 ] ||
+	ktap_exit_fail_msg "the TCP stream is not flowing ($((s1 - s0)) packets in 1 s)"
 m1=$(mark_log)
 "$SLOT" "$(port_of "${SLOTS[0]}")" pull | sed 's/^/# /'
 m1b=$(mark_log)
