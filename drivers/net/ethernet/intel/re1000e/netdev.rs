@@ -20,8 +20,7 @@ use kernel::{
     net::{
         bh_lock::{
             new_spinlock_bh,
-            SpinLockBh,
-            SpinLockBhGuard, //
+            SpinLockBh, //
         },
         dev::{
             self as netdev,
@@ -438,16 +437,10 @@ impl<'a> NetPriv<'a> {
     /// Harvests the hardware counters and returns a copy. A device that is gone keeps the
     /// counts it had (its registers would read as garbage) and `dev` is detached.
     pub(crate) fn hw_stats(&self, dev: &Device) -> HwStats {
-        *self.harvest_hw_stats(dev)
-    }
-
-    /// Adds what the hardware counted since the last harvest (unless the device is gone,
-    /// which detaches `dev`) and returns the locked counters.
-    fn harvest_hw_stats(&self, dev: &Device) -> SpinLockBhGuard<'_, HwStats> {
         if !self.detach_if_lost(dev) {
             self.harvest();
         }
-        self.hw_stats.lock()
+        *self.hw_stats.lock()
     }
 
     /// Adds what the hardware counted since the last harvest. The registers are read
@@ -455,8 +448,7 @@ impl<'a> NetPriv<'a> {
     /// only if the device is still there afterwards, as one that left during the reads
     /// returned garbage (all-ones on hardware).
     fn harvest(&self) {
-        let mut fresh = HwStats::default();
-        fresh.harvest(&self.bar);
+        let fresh = HwStats::read(&self.bar);
         if !self.is_lost() {
             self.hw_stats.lock().add(&fresh);
         }
@@ -1376,9 +1368,10 @@ impl netdev::Driver for Net {
             this.rx_csum_misses.store(0, Relaxed);
             this.check_engines(dev, rtnl);
         }
-        // Down, the watchdog lapses; `up()` starts it again.
+        // Down, the watchdog lapses; `up()` starts it again. The device was found present
+        // above.
         if events & EVENT_WATCHDOG != 0 && dev.is_running() {
-            drop(this.harvest_hw_stats(dev));
+            this.harvest();
             dev.schedule_work_after(EVENT_WATCHDOG, WATCHDOG_MS);
         }
         // Link and recovery events may have changed the offload conditions.

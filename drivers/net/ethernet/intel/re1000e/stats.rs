@@ -23,9 +23,10 @@ macro_rules! hw_stats {
             /// `ethtool -S` names, in [`HwStats::values`] order.
             pub(crate) const NAMES: &'static [&'static CStr] = &[$($label,)*];
 
-            /// Adds what the hardware counted since the last harvest.
-            pub(crate) fn harvest(&mut self, bar: &Bar0<'_>) {
-                $(self.$name += u64::from(bar.read32($off));)*
+            /// Reads (and so clears) the counters: what the hardware counted since the last
+            /// read.
+            pub(crate) fn read(bar: &Bar0<'_>) -> Self {
+                Self { $($name: u64::from(bar.read32($off)),)* }
             }
 
             /// Adds the counts of `other`.
