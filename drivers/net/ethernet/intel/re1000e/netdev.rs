@@ -80,7 +80,6 @@ use crate::{
     ring::{
         self,
         RxRing,
-        TxPiece,
         TxRing, //
     }, //
     stats::HwStats,
@@ -904,19 +903,12 @@ impl<'a> NetPriv<'a> {
             let frame = loopback_frame(&addr, n);
             let mut skb = SkBuff::alloc(LOOPBACK_LEN, GFP_KERNEL)?;
             skb.put_data(&frame)?;
-            let mut pieces = KVec::with_capacity(1, GFP_KERNEL)?;
-            pieces.push(
-                TxPiece {
-                    map: skb.map_head(self.dma_dev())?,
-                    len: LOOPBACK_LEN,
-                },
-                GFP_KERNEL,
-            )?;
             let opts = desc::DataOpts::default();
             let tail = {
                 let mut g = self.tx.lock();
                 let tx = Option::as_mut(&mut *g).ok_or(EINVAL)?;
-                tx.push(skb, None, pieces, opts, 1, LOOPBACK_LEN)?;
+                tx.push(self.dma_dev(), skb, None, opts, 1, LOOPBACK_LEN)
+                    .map_err(|(_, e)| e)?;
                 tx.tail()
             };
             self.bar
@@ -990,8 +982,9 @@ impl<'a> NetPriv<'a> {
             skb.drop_reason(DropReason::DevReady);
             return TxResult::Ok;
         };
-        // Parsing the headers and mapping the buffers need no ring: they are done before
-        // the ring lock is taken, which `clean_tx` in NAPI needs too.
+        // Parsing the headers needs no ring: it is done before the ring lock is taken, which
+        // `clean_tx` in NAPI needs too. The buffers are mapped under it, straight into the
+        // ring's slots: no allocation per packet.
         let mut skb = skb;
         let mut plan = match Self::plan(&mut skb) {
             Ok(p) => p,
@@ -1001,21 +994,12 @@ impl<'a> NetPriv<'a> {
                 return TxResult::Ok;
             }
         };
-        let pieces = match self.map(&skb) {
-            Ok(p) => p,
-            Err(_) => {
-                self.stats.tx_dropped.add(1, Relaxed);
-                skb.drop_reason(DropReason::Nomem);
-                return TxResult::Ok;
-            }
-        };
-        let needed = TxRing::descs_for(&pieces) + u32::from(plan.context.is_some());
+        let needed = TxRing::descs_for(&skb) + u32::from(plan.context.is_some());
         let len = plan.wire_bytes;
         let tail = {
             let mut guard = self.tx.lock();
             let Some(ring) = Option::as_mut(&mut *guard) else {
                 drop(guard);
-                drop(pieces);
                 skb.drop_reason(DropReason::DevReady);
                 return TxResult::Ok;
             };
@@ -1025,19 +1009,19 @@ impl<'a> NetPriv<'a> {
                 q.stop();
                 self.stats.tx_stop.add(1, Relaxed);
                 drop(guard);
-                drop(pieces);
                 return TxResult::Busy(skb);
             }
             plan.opts.tstamp = self.tsync.tx_request(&mut skb);
             skb.tx_timestamp();
-            if ring
-                .push(skb, plan.context, pieces, plan.opts, plan.segs, len)
-                .is_err()
+            if let Err((skb, _)) =
+                ring.push(self.dma_dev(), skb, plan.context, plan.opts, plan.segs, len)
             {
+                drop(guard);
                 self.stats.tx_dropped.add(1, Relaxed);
                 if plan.opts.tstamp {
                     self.tsync.cancel_tx();
                 }
+                skb.drop_reason(DropReason::Nomem);
                 return TxResult::Ok;
             }
             // Stopped before the doorbell decision: a batch (`xmit_more`) cut short by a
@@ -1145,35 +1129,6 @@ impl<'a> NetPriv<'a> {
         opts.ip_csum = tso.is_some() && layout.ipv4;
         plan.opts = opts;
         Ok(plan)
-    }
-
-    /// Maps the head and fragments of `skb`, one piece per descriptor.
-    fn map(&self, skb: &SkBuff) -> Result<KVec<TxPiece<'a>>> {
-        let mut pieces = KVec::with_capacity(skb.nr_frags() as usize + 1, GFP_ATOMIC)?;
-        let head = skb.head_len();
-        if head > 0 {
-            pieces.push(
-                TxPiece {
-                    map: skb.map_head(self.dma_dev())?,
-                    len: head,
-                },
-                GFP_ATOMIC,
-            )?;
-        }
-        for i in 0..skb.nr_frags() {
-            let len = skb.frag_len(i).ok_or(EINVAL)?;
-            if len == 0 {
-                continue;
-            }
-            pieces.push(
-                TxPiece {
-                    map: skb.map_frag(self.dma_dev(), i)?,
-                    len,
-                },
-                GFP_ATOMIC,
-            )?;
-        }
-        Ok(pieces)
     }
 
     fn clean_tx(&self, dev: &Device) {

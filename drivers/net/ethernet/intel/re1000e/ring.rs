@@ -133,12 +133,6 @@ pub(crate) struct TxRing<'a> {
     next_clean: u32,
 }
 
-/// One buffer of a packet to transmit.
-pub(crate) struct TxPiece<'a> {
-    pub(crate) map: Mapping<'a>,
-    pub(crate) len: u32,
-}
-
 impl<'a> TxRing<'a> {
     pub(crate) fn new(dev: &Device<Bound>, count: u32) -> Result<Self> {
         let desc = DescRing::new(dev, count)?;
@@ -164,56 +158,126 @@ impl<'a> TxRing<'a> {
         self.next_use
     }
 
-    /// Descriptors `pieces` need: one per [`desc::TX_MAX_BUF`] bytes of each.
-    pub(crate) fn descs_for(pieces: &[TxPiece<'_>]) -> u32 {
-        pieces
-            .iter()
-            .map(|p| p.len.div_ceil(desc::TX_MAX_BUF))
-            .sum()
+    /// Data descriptors `skb` needs: one per [`desc::TX_MAX_BUF`] bytes of its head and of
+    /// each fragment.
+    pub(crate) fn descs_for(skb: &SkBuff) -> u32 {
+        (0..skb.nr_frags())
+            .map(|i| skb.frag_len(i).unwrap_or(0).div_ceil(desc::TX_MAX_BUF))
+            .sum::<u32>()
+            + skb.head_len().div_ceil(desc::TX_MAX_BUF)
     }
 
-    /// Queues one packet: an optional context descriptor, then data descriptors for the
-    /// pieces, split at [`desc::TX_MAX_BUF`]. The caller checked that `free()` covers
-    /// `descs_for(pieces) + 1`.
+    /// Queues one packet: an optional context descriptor, then data descriptors for its head
+    /// and fragments, split at [`desc::TX_MAX_BUF`]. Each buffer is mapped for `dev` straight
+    /// into the slot of its first descriptor, so queueing allocates nothing. The caller
+    /// checked that `free()` covers `descs_for(skb)` and the context descriptor.
+    ///
+    /// On failure (a buffer that cannot be mapped) the ring is as it was, with the mappings
+    /// made so far released, and the packet is handed back.
     pub(crate) fn push(
         &mut self,
+        dev: &'a Device<Bound>,
         skb: SkBuff,
         context: Option<Words>,
-        pieces: KVec<TxPiece<'a>>,
         opts: desc::DataOpts,
         segs: u32,
         bytes: u32,
-    ) -> Result {
+    ) -> core::result::Result<(), (SkBuff, Error)> {
         let first = self.next_use;
-        let mut i = first;
+        let mut at = first;
+        match self.put_buffers(dev, &skb, context, &opts, &mut at) {
+            Ok(last) => {
+                if let Some(b) = self.bufs.get_mut(first as usize) {
+                    b.packet = Some((skb, last, bytes, segs));
+                    self.next_use = at;
+                    return Ok(());
+                }
+                self.release(first, at);
+                Err((skb, EINVAL))
+            }
+            Err(e) => {
+                self.release(first, at);
+                Err((skb, e))
+            }
+        }
+    }
+
+    /// Writes the descriptors of one packet from `*at` on, advancing `*at` past them; returns
+    /// the index of its last descriptor.
+    fn put_buffers(
+        &mut self,
+        dev: &'a Device<Bound>,
+        skb: &SkBuff,
+        context: Option<Words>,
+        opts: &desc::DataOpts,
+        at: &mut u32,
+    ) -> Result<u32> {
         if let Some(c) = context {
-            self.desc.write(i, c)?;
+            self.desc.write(*at, c)?;
+            *at = self.desc.next(*at);
+        }
+        let frags = skb.nr_frags();
+        let frag_len = |i| skb.frag_len(i).unwrap_or(0);
+        let last_frag = (0..frags).rev().find(|&i| frag_len(i) > 0);
+        let mut last = None;
+        let head = skb.head_len();
+        if head > 0 {
+            let map = skb.map_head(dev)?;
+            last = Some(self.put_buffer(map, head, last_frag.is_none(), opts, at)?);
+        }
+        for i in 0..frags {
+            let len = frag_len(i);
+            if len > 0 {
+                let map = skb.map_frag(dev, i)?;
+                last = Some(self.put_buffer(map, len, last_frag == Some(i), opts, at)?);
+            }
+        }
+        last.ok_or(EINVAL)
+    }
+
+    /// Writes the data descriptors of one mapped buffer from `*at` on (the last one with EOP
+    /// if `end`), keeps the mapping in the slot of the first, advances `*at` past them and
+    /// returns the index of the last.
+    fn put_buffer(
+        &mut self,
+        map: Mapping<'a>,
+        len: u32,
+        end: bool,
+        opts: &desc::DataOpts,
+        at: &mut u32,
+    ) -> Result<u32> {
+        let base = map.dma_address();
+        let first = *at;
+        let mut off = 0;
+        let mut last = first;
+        while off < len {
+            let chunk = (len - off).min(desc::TX_MAX_BUF);
+            let o = desc::DataOpts {
+                last: end && off + chunk == len,
+                ..*opts
+            };
+            self.desc
+                .write(*at, desc::data(base + u64::from(off), chunk, &o))?;
+            last = *at;
+            *at = self.desc.next(*at);
+            off += chunk;
+        }
+        // The mapping is released with the first descriptor of its buffer (or here, dropped,
+        // if that slot is missing).
+        self.bufs.get_mut(first as usize).ok_or(EINVAL)?.map = Some(map);
+        Ok(last)
+    }
+
+    /// Releases the mappings held in slots `from` up to (not including) `to`: the buffers of a
+    /// packet that was not queued.
+    fn release(&mut self, from: u32, to: u32) {
+        let mut i = from;
+        while i != to {
+            if let Some(b) = self.bufs.get_mut(i as usize) {
+                b.map = None;
+            }
             i = self.desc.next(i);
         }
-        let count = pieces.len();
-        let mut last = i;
-        for (k, p) in pieces.into_iter().enumerate() {
-            let base = p.map.dma_address();
-            let mut off = 0;
-            let slot = i;
-            while off < p.len {
-                let chunk = (p.len - off).min(desc::TX_MAX_BUF);
-                let o = desc::DataOpts {
-                    last: k + 1 == count && off + chunk == p.len,
-                    ..opts
-                };
-                self.desc
-                    .write(i, desc::data(base + u64::from(off), chunk, &o))?;
-                last = i;
-                i = self.desc.next(i);
-                off += chunk;
-            }
-            // The mapping is released with the first descriptor of its piece.
-            self.bufs.get_mut(slot as usize).ok_or(EINVAL)?.map = Some(p.map);
-        }
-        self.bufs.get_mut(first as usize).ok_or(EINVAL)?.packet = Some((skb, last, bytes, segs));
-        self.next_use = i;
-        Ok(())
     }
 
     /// Releases every packet the hardware finished, oldest first.
@@ -233,11 +297,8 @@ impl<'a> TxRing<'a> {
                 Ok(w1) if desc::tx_done(w1) => {}
                 _ => break,
             }
-            if let Some((skb, _, bytes, segs)) = slot.packet.take() {
-                done.packets += segs;
-                done.bytes += bytes;
-                skb.consume();
-            }
+            let packet = slot.packet.take();
+            // The buffers are unmapped before the packet that holds them is freed.
             let mut i = self.next_clean;
             loop {
                 if let Some(b) = self.bufs.get_mut(i as usize) {
@@ -250,6 +311,11 @@ impl<'a> TxRing<'a> {
                 }
             }
             self.next_clean = i;
+            if let Some((skb, _, bytes, segs)) = packet {
+                done.packets += segs;
+                done.bytes += bytes;
+                skb.consume();
+            }
         }
         done
     }
