@@ -1003,20 +1003,27 @@ impl<'a> NetPriv<'a> {
                 skb.drop_reason(DropReason::DevReady);
                 return TxResult::Ok;
             };
+            // On both early returns below the packets queued so far (an `xmit_more` batch
+            // this one was to end) still get their doorbell.
             if ring.free() < needed {
                 // The queue is stopped while fewer than TX_MAX_PER_PACKET descriptors are
                 // free, so this takes more, larger fragments than that allows for.
                 q.stop();
                 self.stats.tx_stop.add(1, Relaxed);
+                let tail = ring.tail();
                 drop(guard);
+                self.bar
+                    .write_reg(regs::TDT::zeroed().with_tail(tail as u16));
                 return TxResult::Busy(skb);
             }
             plan.opts.tstamp = self.tsync.tx_request(&mut skb);
-            skb.tx_timestamp();
             if let Err((skb, _)) =
                 ring.push(self.dma_dev(), skb, plan.context, plan.opts, plan.segs, len)
             {
+                let tail = ring.tail();
                 drop(guard);
+                self.bar
+                    .write_reg(regs::TDT::zeroed().with_tail(tail as u16));
                 self.stats.tx_dropped.add(1, Relaxed);
                 if plan.opts.tstamp {
                     self.tsync.cancel_tx();

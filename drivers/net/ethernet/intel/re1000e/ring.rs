@@ -172,8 +172,9 @@ impl<'a> TxRing<'a> {
     /// into the slot of its first descriptor, so queueing allocates nothing. The caller
     /// checked that `free()` covers `descs_for(skb)` and the context descriptor.
     ///
-    /// On failure (a buffer that cannot be mapped) the ring is as it was, with the mappings
-    /// made so far released, and the packet is handed back.
+    /// On success the packet's software transmit timestamp is taken. On failure (a buffer
+    /// that cannot be mapped) the ring is as it was, with the mappings made so far released,
+    /// and the packet is handed back.
     pub(crate) fn push(
         &mut self,
         dev: &'a Device<Bound>,
@@ -188,6 +189,10 @@ impl<'a> TxRing<'a> {
         match self.put_buffers(dev, &skb, context, &opts, &mut at) {
             Ok(last) => {
                 if let Some(b) = self.bufs.get_mut(first as usize) {
+                    // Certain to be queued now: the software timestamp, just before the
+                    // caller tells the device.
+                    let mut skb = skb;
+                    skb.tx_timestamp();
                     b.packet = Some((skb, last, bytes, segs));
                     self.next_use = at;
                     return Ok(());
@@ -318,6 +323,15 @@ impl<'a> TxRing<'a> {
             }
         }
         done
+    }
+}
+
+impl Drop for TxRing<'_> {
+    fn drop(&mut self) {
+        // Every buffer is unmapped before the packets holding them are freed (with `bufs`).
+        for b in self.bufs.iter_mut() {
+            b.map = None;
+        }
     }
 }
 
