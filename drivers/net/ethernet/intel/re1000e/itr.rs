@@ -4,7 +4,10 @@
 //!
 //! After each interrupt's worth of NAPI work the driver classifies the traffic it received
 //! and the traffic it sent, each on its own, and picks the interrupt rate of the bulkier of
-//! the two (a receiver's ACKs must not make a bulk stream look small):
+//! the two (a receiver's ACKs must not make a bulk stream look small). A sample with
+//! transmit traffic only counts when that traffic is bulk (a sender's stream): the
+//! completions of a receiver's ACKs or of a reply, in a NAPI run of their own, say nothing
+//! about the latency the traffic needs, and would pull a receiver out of the bulk class.
 //!
 //! - [`Class::Latency`]: a few small packets, as request/response traffic: interrupt as soon
 //!   as possible (70000 interrupts/s);
@@ -119,11 +122,15 @@ impl State {
     }
 
     /// The state after a sample of received and sent traffic, each as (packets, bytes). A
-    /// sample with no packets changes nothing.
+    /// sample with no packets, or with transmitted packets only that are not bulk, changes
+    /// nothing.
     pub(crate) fn next(self, rx: (u32, u32), tx: (u32, u32)) -> State {
         let want = match (rx.0, tx.0) {
             (0, 0) => return self,
-            (0, _) => classify(tx.0, tx.1, self.class),
+            (0, _) => match classify(tx.0, tx.1, self.class) {
+                Class::Bulk => Class::Bulk,
+                _ => return self,
+            },
             (_, 0) => classify(rx.0, rx.1, self.class),
             _ => {
                 let (r, t) = (
@@ -245,7 +252,7 @@ mod tests {
         let s = s.next(BULK, NONE);
         assert_eq!(s.class, Class::Bulk);
         // A latency sample speeds up at once.
-        let s = s.next(NONE, (1, 64));
+        let s = s.next((1, 64), (1, 64));
         assert_eq!(s.class, Class::Latency);
         // A streak that changes its mind starts again.
         let s = s.next(SMALL, NONE).next(BULK, NONE).next(SMALL, NONE);
@@ -265,6 +272,35 @@ mod tests {
         // Small both ways: request/response.
         let s = State::INITIAL.next((1, 64), (1, 64));
         assert_eq!(s.class, Class::Latency);
+    }
+
+    #[test]
+    fn small_transmit_only_samples_change_nothing() {
+        const STREAM: (u32, u32) = (16, 16 * 1514);
+        const NONE: (u32, u32) = (0, 0);
+        // A receiver of a stream: its ACKs complete in NAPI runs of their own, between the
+        // runs that receive. It reaches bulk and stays there.
+        let mut s = State::INITIAL;
+        for _ in 0..4 {
+            s = s.next(STREAM, (2, 132)).next(NONE, (1, 66));
+        }
+        assert_eq!(s.class, Class::Bulk);
+        // The ACK-only samples do not break the streak towards bulk either.
+        let s = State::INITIAL
+            .next(STREAM, NONE)
+            .next(NONE, (1, 66))
+            .next(STREAM, NONE);
+        assert_eq!(s.class, Class::Bulk);
+        // A sender of small packets keeps the class in force.
+        let s = State::INITIAL
+            .next(NONE, (1, 106))
+            .next(NONE, (40, 40 * 106));
+        assert_eq!(s, State::INITIAL);
+        // A sender of a stream (TSO super-packets) still slows its interrupts down.
+        let s = State::INITIAL
+            .next(NONE, (1, 65_226))
+            .next(NONE, (1, 65_226));
+        assert_eq!(s.class, Class::Bulk);
     }
 
     #[test]
