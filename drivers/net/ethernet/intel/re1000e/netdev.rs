@@ -911,8 +911,7 @@ impl<'a> NetPriv<'a> {
                     .map_err(|(_, e)| e)?;
                 tx.tail()
             };
-            self.bar
-                .write_reg(regs::TDT::zeroed().with_tail(tail as u16));
+            self.tx_doorbell(tail);
             // Up to 100 ms for the frame to come back.
             let mut back = None;
             for _ in 0..100 {
@@ -1012,8 +1011,7 @@ impl<'a> NetPriv<'a> {
                 self.stats.tx_stop.add(1, Relaxed);
                 let tail = ring.tail();
                 drop(guard);
-                self.bar
-                    .write_reg(regs::TDT::zeroed().with_tail(tail as u16));
+                self.tx_doorbell(tail);
                 return TxResult::Busy(skb);
             }
             plan.opts.tstamp = self.tsync.tx_request(&mut skb);
@@ -1022,8 +1020,7 @@ impl<'a> NetPriv<'a> {
             {
                 let tail = ring.tail();
                 drop(guard);
-                self.bar
-                    .write_reg(regs::TDT::zeroed().with_tail(tail as u16));
+                self.tx_doorbell(tail);
                 self.stats.tx_dropped.add(1, Relaxed);
                 if plan.opts.tstamp {
                     self.tsync.cancel_tx();
@@ -1057,8 +1054,7 @@ impl<'a> NetPriv<'a> {
         // under virtualization, where the device may send the frame there and then), and
         // `clean_tx` on another CPU must not spin for it.
         if q.sent(len, Device::xmit_more()) {
-            self.bar
-                .write_reg(regs::TDT::zeroed().with_tail(tail as u16));
+            self.tx_doorbell(tail);
         }
         TxResult::Ok
     }
@@ -1136,6 +1132,13 @@ impl<'a> NetPriv<'a> {
         opts.ip_csum = tso.is_some() && layout.ipv4;
         plan.opts = opts;
         Ok(plan)
+    }
+
+    /// Tells the device that the transmit ring is filled up to `tail` (TDT).
+    fn tx_doorbell(&self, tail: u32) {
+        // CAST: ring indices are below the largest ring, 4096 descriptors.
+        self.bar
+            .write_reg(regs::TDT::zeroed().with_tail(tail as u16));
     }
 
     fn clean_tx(&self, dev: &Device) {

@@ -274,7 +274,7 @@ impl<'a> TxRing<'a> {
     }
 
     /// Releases the mappings held in slots `from` up to (not including) `to`: the buffers of a
-    /// packet that was not queued.
+    /// packet that completed, or that was not queued.
     fn release(&mut self, from: u32, to: u32) {
         let mut i = from;
         while i != to {
@@ -304,18 +304,9 @@ impl<'a> TxRing<'a> {
             }
             let packet = slot.packet.take();
             // The buffers are unmapped before the packet that holds them is freed.
-            let mut i = self.next_clean;
-            loop {
-                if let Some(b) = self.bufs.get_mut(i as usize) {
-                    b.map = None;
-                }
-                let at_end = i == last;
-                i = self.desc.next(i);
-                if at_end {
-                    break;
-                }
-            }
-            self.next_clean = i;
+            let end = self.desc.next(last);
+            self.release(self.next_clean, end);
+            self.next_clean = end;
             if let Some((skb, _, bytes, segs)) = packet {
                 done.packets += segs;
                 done.bytes += bytes;
