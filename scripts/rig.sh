@@ -16,6 +16,12 @@
 # named re1000e.mon (scripts/guest/qmon finds and talks to it), so tests can flap links
 # (`set_link nicN off|on`) and hot-unplug NICs (`device_del nicN`).
 #
+# The root filesystem is 9p with cache=loose: the guest keeps what it read of it (programs,
+# libraries, modules) in its page cache instead of asking the host again, which halves the
+# cost of every program start under TCG (python3: 2.9 s -> 1.6 s) and the whole suite with
+# it. That is safe because the guest sees it read-only and nothing on it changes during a
+# run; DIR is a separate mount without caching. RIG_9P_CACHE=none restores the default.
+#
 # KVM is used when it really works; nested KVM hangs on some hosts, so it is probed once
 # per kernel build and QEMU version (cached) and TCG is the fallback.
 
@@ -117,10 +123,12 @@ echo "RIG-EXIT-STATUS \$?"
 EOF
 chmod +x "$RUN/guest.sh"
 
+# Given last, these rootflags replace virtme-ng's own (the same but for the cache mode).
+ROOTFLAGS=rootflags=version=9p2000.L,trans=virtio,access=any,msize=524288,cache=${RIG_9P_CACHE:-loose}
 start_relay
 set +e
 timeout -k 10 "$TIMEOUT" vng -r "$OUT" "${ACCEL[@]}" --user root --cpus 2 --memory 2G \
-	--append "modprobe.blacklist=e1000e,re1000e loglevel=4" \
+	--force-9p --append "$ROOTFLAGS" --append "modprobe.blacklist=e1000e,re1000e loglevel=4" \
 	--qemu-opts="${QEMU_OPTS[*]}" -v -- "$RUN/guest.sh" 2>&1 | tee "$RUN/console.log"
 rc=${PIPESTATUS[0]}
 set -e
