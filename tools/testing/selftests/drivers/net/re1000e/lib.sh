@@ -6,22 +6,30 @@ DIR=$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")
 
 PCI=/sys/bus/pci/devices
 
+# The helpers below use shell builtins only: under TCG every program the tests start
+# costs a good part of a second, and these run in loops.
+
 # PCI addresses of the 82574L NICs (8086:10d3), in bus order.
 nic_slots() {
-	local d
+	local d v id
 	for d in "$PCI"/*; do
-		[ "$(cat "$d/vendor")" = 0x8086 ] && [ "$(cat "$d/device")" = 0x10d3 ] &&
-			basename "$d"
+		{ read -r v <"$d/vendor" && read -r id <"$d/device"; } 2>/dev/null || continue
+		[ "$v" = 0x8086 ] && [ "$id" = 0x10d3 ] && echo "${d##*/}"
 	done
+	return 0
 }
 
 # Driver bound to PCI slot $1, or "none".
 bound_driver() {
-	if [ -e "$PCI/$1/driver" ]; then
-		basename "$(readlink "$PCI/$1/driver")"
-	else
-		echo none
-	fi
+	local link
+	# A bound device appears in its driver's directory.
+	for link in /sys/bus/pci/drivers/*/"$1"; do
+		[ -e "$link" ] || continue
+		link=${link%/*}
+		echo "${link##*/}"
+		return 0
+	done
+	echo none
 }
 
 # Number of slots among the 82574L NICs bound to driver $1.
@@ -84,9 +92,9 @@ link_pair() {
 
 # wait_carrier IF: wait up to 10 s for carrier on IF.
 wait_carrier() {
-	local _
+	local _ c
 	for _ in $(seq 50); do
-		[ "$(cat /sys/class/net/"$1"/carrier 2>/dev/null)" = 1 ] && return 0
+		read -r c 2>/dev/null </sys/class/net/"$1"/carrier && [ "$c" = 1 ] && return 0
 		sleep 0.2
 	done
 	return 1
