@@ -190,8 +190,8 @@ hashes() {
 	wait $pid
 	echo 0 >$TR/tracing_on
 	echo 0 >$ev/enable
-	awk '/napi_gro_receive_entry/ && !/ protocol=0x0800 / {o++}
-		/napi_gro_receive_entry/ && / protocol=0x0800 / {
+	awk '/napi_gro_receive_entry/ {
+			if ($0 !~ / protocol=0x0800 /) { o++; next }
 			n++; if ($0 !~ / hash=0x00000000 /) h++; if ($0 ~ / l4_hash=1 /) l++ }
 		END {print n + 0, h + 0, l + 0, o + 0}' $TR/trace
 }
