@@ -594,6 +594,10 @@ pub trait Operations: Driver {
 
     /// `get_base_stats` of `netdev_stat_ops`: what the device counted outside any queue
     /// (for example while reconfigured), so that queue sums plus base equal the totals.
+    ///
+    /// Every field the queues report must be reported here too (`Some(0)` when nothing was
+    /// counted outside them): the core's device-wide sum starts from the base and drops each
+    /// field the base leaves `None`, whatever the queues say.
     fn base_stats<'a>(
         _dev: &'a Device,
         _this: Pin<&'a Self::Priv<'a>>,

@@ -512,7 +512,8 @@ impl ethtool::Operations for Net {
         _this: Pin<&'a NetPriv<'a>>,
     ) -> (RxQueueStats, TxQueueStats) {
         // One queue pair that is never torn down outside `stop`, and the counters live across
-        // it: nothing is counted outside the queues.
+        // it: nothing is counted outside the queues. Every field the queues report is here,
+        // or the device-wide sum (what `tso.py` reads) leaves it out.
         let zero = Some(0);
         (
             RxQueueStats {
@@ -526,10 +527,11 @@ impl ethtool::Operations for Net {
             TxQueueStats {
                 packets: zero,
                 bytes: zero,
+                hw_gso_packets: zero,
+                hw_gso_bytes: zero,
                 hw_drops: zero,
                 stop: zero,
                 wake: zero,
-                ..TxQueueStats::default()
             },
         )
     }
