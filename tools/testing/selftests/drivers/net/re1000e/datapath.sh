@@ -52,7 +52,7 @@ fi
 if [ -n "$(qemu_mac nic0)" ]; then
 	o0=$(irq_count "$A")
 	"${RE1000E_TOP}/scripts/guest/qmon" "set_link nic0 off" >/dev/null
-	for _ in $(seq 30); do [ "$(cat /sys/class/net/"$A"/carrier)" = 0 ] && break; sleep 0.1; done
+	wait_carrier "$A" 0 3
 	off=$(cat /sys/class/net/"$A"/carrier)
 	"${RE1000E_TOP}/scripts/guest/qmon" "set_link nic0 on" >/dev/null
 	wait_carrier "$A"

@@ -90,11 +90,12 @@ link_pair() {
 	wait_carrier "$A"
 }
 
-# wait_carrier IF: wait up to 10 s for carrier on IF.
+# wait_carrier IF [VALUE [SECONDS]]: wait up to SECONDS (10) for IF's carrier to read VALUE
+# (1: carrier on).
 wait_carrier() {
 	local _ c
-	for _ in $(seq 50); do
-		read -r c 2>/dev/null </sys/class/net/"$1"/carrier && [ "$c" = 1 ] && return 0
+	for _ in $(seq $((${3:-10} * 5))); do
+		read -r c 2>/dev/null </sys/class/net/"$1"/carrier && [ "$c" = "${2:-1}" ] && return 0
 		sleep 0.2
 	done
 	return 1
@@ -145,19 +146,21 @@ kmemleak_result() {
 # (random data, two digests, two socat) limits the rate to a few MiB/s, and a slow host
 # halves that: the transfer gets 60 s plus a second per MiB. A stalled data path still
 # fails in about a minute: socat gives up after 60 s with no data moving (-T), and the
-# digests then differ. On failure the state of both ends goes to the log ("# " lines).
+# digests then differ. socat moves 64 KiB per call, not its default 8 KiB: under TCG each
+# call costs, and 128 MiB at MTU 9000 took 96-116 s with 8 KiB and 56 s with 64 KiB.
+# On failure the state of both ends goes to the log ("# " lines).
 stream_check() {
 	local from=() to=() ns= got sent pid addr=$3 limit=$((60 + $4)) _
 	[[ $addr == *:* ]] && addr="[$addr]"
 	[ "$1" != - ] && from=(ip netns exec "$1")
 	[ "$2" != - ] && to=(ip netns exec "$2") && ns=$2
 	rm -f /tmp/re1000e-stream-got /tmp/re1000e-stream-sent
-	"${to[@]}" timeout $limit socat -T 60 -u TCP6-LISTEN:"$5",reuseaddr,ipv6only=0 - |
+	"${to[@]}" timeout $limit socat -b 65536 -T 60 -u TCP6-LISTEN:"$5",reuseaddr,ipv6only=0 - |
 		md5sum >/tmp/re1000e-stream-got &
 	pid=$!
 	wait_listen "$5" "$ns" || return 1
 	if ! head -c $(($4 << 20)) /dev/urandom | tee >(md5sum >/tmp/re1000e-stream-sent) |
-		"${from[@]}" timeout $limit socat -T 60 -u - TCP:"$addr":"$5"; then
+		"${from[@]}" timeout $limit socat -b 65536 -T 60 -u - TCP:"$addr":"$5"; then
 		pkill -f "TCP6-LISTEN:$5," 2>/dev/null
 		wait $pid
 		stream_diag "$1" "$2" "$4 MiB to $3:$5 did not complete in $limit s"

@@ -121,10 +121,10 @@ fi
 
 if [ -n "$(qemu_mac nic0)" ]; then
 	"${RE1000E_TOP}/scripts/guest/qmon" "set_link nic0 off" >/dev/null
-	for _ in $(seq 30); do [ "$(cat /sys/class/net/"$A"/carrier)" = 0 ] && break; sleep 0.1; done
+	wait_carrier "$A" 0 3
 	off=$(cat /sys/class/net/"$A"/carrier)
 	"${RE1000E_TOP}/scripts/guest/qmon" "set_link nic0 on" >/dev/null
-	for _ in $(seq 30); do [ "$(cat /sys/class/net/"$A"/carrier)" = 1 ] && break; sleep 0.1; done
+	wait_carrier "$A" 1 3
 	on=$(cat /sys/class/net/"$A"/carrier)
 	if [ "$off" = 0 ] && [ "$on" = 1 ] && ping -c 2 -W 2 198.51.100.2 >/dev/null; then
 		ktap_test_pass "carrier follows the link (QEMU set_link off/on)"
