@@ -139,7 +139,9 @@ else
 		# re1000e and the C e1000e, then the two side by side: every subtest the C driver
 		# passes, re1000e must pass.
 		# drivers/net's settings give a program 360 s; under TCG gro.py takes 270-370 s on
-		# a slow host for either driver, so both get 900 s (up to a 2.5-times slower host).
+		# a slow host for either driver, so both get 900 s (up to a 2.5-times slower host),
+		# in every upstream phase.
+		prog_timeout=(-o 900)
 		if [ "$UPSTREAM" = all ]; then
 			r_args=(-c drivers/net -c drivers/net/hw) e_args=("${r_args[@]}") up_timeout=4000
 		else
@@ -149,10 +151,10 @@ else
 		fi
 		phase upstream-re1000e "$TOP/scripts/rig.sh" --driver re1000e --timeout $up_timeout \
 			--results "$R" -- scripts/guest/run-selftests.sh "$KSFT" "$R/upstream-re1000e.tap" \
-			-o 900 "${r_args[@]}"
+			"${prog_timeout[@]}" "${r_args[@]}"
 		phase upstream-e1000e "$TOP/scripts/rig.sh" --driver e1000e --timeout $up_timeout \
 			--results "$R" -- scripts/guest/run-selftests.sh "$KSFT" "$R/upstream-e1000e.tap" \
-			-o 900 "${e_args[@]}"
+			"${prog_timeout[@]}" "${e_args[@]}"
 		for d in re1000e e1000e; do
 			planned=$(grep -m1 -o '^1\.\.[0-9]*' "$R/upstream-$d.tap" 2>/dev/null | cut -c4-)
 			reported=$(grep -cE '^(not )?ok [0-9]+ selftests:' "$R/upstream-$d.tap" 2>/dev/null)
@@ -181,7 +183,7 @@ else
 			for t in $again; do r_args+=(-t "$t"); done
 			phase upstream-retry "$TOP/scripts/rig.sh" --driver re1000e --timeout 1200 \
 				--results "$R" -- scripts/guest/run-selftests.sh "$KSFT" \
-				"$R/upstream-retry.tap" -o 900 "${r_args[@]}"
+				"$R/upstream-retry.tap" "${prog_timeout[@]}" "${r_args[@]}"
 			compare+=(--retry "$R/upstream-retry.tap")
 		fi
 		echo "upstream drivers/net selftests, side by side (subtests pass/fail/skip):" |
