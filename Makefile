@@ -4,11 +4,16 @@
 #
 #   make run     set up, build, boot the two-NIC rig, load re1000e and show it working
 #   make check   set up, build, and run every test; ends with "N passed, N failed"
+#   make check-full   the same with the long versions (largest transfers, 100 link flaps,
+#                the C e1000e live on the upstream programs): before resolving an issue
+#                that touches the data path
+#   make upstream-baseline   record the C e1000e's upstream results that `make check`
+#                compares re1000e with (when `make check` says the baseline is stale)
 #   make bench   A/B figures: re1000e against the C e1000e on the same rig
 #
 # Both start from a fresh machine: they install what is missing (scripts/setup.sh).
 
-.PHONY: all run check bench setup build host-test rustfmtcheck clippy checkpatch print-build-dir
+.PHONY: all run check check-full upstream-baseline bench setup build host-test rustfmtcheck clippy checkpatch print-build-dir
 
 all: run
 
@@ -18,6 +23,12 @@ run: setup
 
 check:
 	scripts/check.sh
+
+check-full:
+	RE1000E_FULL=1 scripts/check.sh
+
+upstream-baseline: setup
+	scripts/upstream-baseline.sh
 
 bench: setup
 	scripts/bench.sh

@@ -95,7 +95,9 @@ kvm_works() {
 		return
 	fi
 	local verdict=no
-	if [ -w /dev/kvm ] &&
+	# Without vmx or svm in the CPU flags /dev/kvm cannot run a guest (nested KVM on hosts
+	# that hide them hangs): no probe boot, which would cost its full minute to time out.
+	if [ -w /dev/kvm ] && grep -qwE 'vmx|svm' /proc/cpuinfo &&
 		timeout -k 5 60 vng -r "$OUT" --user root --memory 512M -- true >/dev/null 2>&1; then
 		verdict=yes
 	fi
@@ -104,8 +106,27 @@ kvm_works() {
 	[ $verdict = yes ]
 }
 
+# The guest sees the host's root filesystem, except where virtme-ng's init mounts its own
+# file systems: /run, /var/tmp, /var/log, /dev/shm (and /proc, /sys, /dev). A checkout,
+# cache or result directory there would be missing in the guest, so each directory the
+# guest needs is handed to it explicitly: mounted at the same path when it is hidden,
+# and checked inside the guest before anything runs (guest.sh below), with a message that
+# names the path. Directories the root already shows stay on it, with its page cache.
+hidden_in_guest() {
+	case $1/ in
+	/run/* | /var/tmp/* | /var/log/* | /dev/* | /proc/* | /sys/*) return 0 ;;
+	*) return 1 ;;
+	esac
+}
+RUN=$(readlink -f "$RUN")
+NEEDED=("$TOP" "$WORK" "$RUN")
 ACCEL=()
 [ -n "$RESULTS" ] && ACCEL+=(--rwdir "$RESULTS")
+for d in "${NEEDED[@]}"; do
+	if hidden_in_guest "$d"; then
+		ACCEL+=(--rodir "$d")
+	fi
+done
 if ! kvm_works; then
 	ACCEL+=(--disable-kvm)
 fi
@@ -113,9 +134,13 @@ fi
 cat >"$RUN/guest.sh" <<EOF
 #!/bin/bash
 export PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
+for d in $(printf '%q ' "${NEEDED[@]}" ${RESULTS:+"$RESULTS"}); do
+	[ -d "\$d" ] || { echo "rig: the guest cannot see \$d (host directory not shared with the guest)" >&2; echo "RIG-EXIT-STATUS 1"; exit 1; }
+done
+[ -z "$RESULTS" ] || [ -w "$RESULTS" ] || { echo "rig: the guest cannot write to $RESULTS" >&2; echo "RIG-EXIT-STATUS 1"; exit 1; }
 export RIG_DRIVER=$DRIVER RIG_MAC0=$MAC0 RIG_MAC1=$MAC1 RIG_ENV=$RUN/rig.env
 export RE1000E_TOP=$TOP RE1000E_OUT=$OUT RIG_QMON_NAME=re1000e.mon
-export RIG_RESULTS=$RESULTS
+export RIG_RESULTS=$RESULTS RE1000E_FULL=${RE1000E_FULL:-0}
 $TOP/scripts/guest/rig-up.sh || { echo "RIG-EXIT-STATUS 1"; exit 1; }
 cd $TOP
 $(printf '%q ' "$@")

@@ -16,6 +16,9 @@ RETRY.tap is a second candidate run of those programs (the rig is QEMU in TCG mo
 the upstream tests' timing bounds are sometimes missed): a regression whose subtest passes
 there is printed as "passed on retry" and not counted; one that fails again counts.
 
+REFERENCE may also be a baseline written by upstream_baseline.py (the C driver's results
+recorded from real runs, read in place of a live run's log).
+
 FILE lists known gaps, one per line: "PROGRAM: SUBTEST | REASON" (a regression the project
 knows about and has not closed yet, e.g. a feature not implemented). They are printed with
 their reason and not counted; a known gap that did not show is reported, so that a closed
@@ -62,6 +65,15 @@ def parse(path):
     return programs
 
 
+def load(path):
+    """A KTAP log, or a recorded baseline (upstream_baseline.py)."""
+    import upstream_baseline
+
+    if upstream_baseline.is_baseline(path):
+        return upstream_baseline.load(path)
+    return parse(path)
+
+
 def counts(subs):
     return tuple(sum(1 for s in subs.values() if s == k) for k in ("pass", "fail", "skip"))
 
@@ -91,7 +103,7 @@ def main():
         args = args[2:]
     if len(args) not in (2, 4):
         sys.exit(__doc__)
-    ref, cand = parse(args[0]), parse(args[1])
+    ref, cand = load(args[0]), parse(args[1])
     rl, cl = (args[2], args[3]) if len(args) == 4 else ("reference", "candidate")
     print(f"  {'program':42} {rl + ' pass/fail/skip':>24} {cl + ' pass/fail/skip':>24}")
     regressions, gains = [], 0

@@ -39,10 +39,12 @@ trap cleanup EXIT
 unload re1000e e1000e
 modprobe re1000e
 link_pair $NS || ktap_exit_fail_msg "no link between the re1000e interfaces"
-dd if=/dev/urandom of=/tmp/re1000e-features bs=1M count=8 status=none
+MIB=$(full_or 4 8)
+dd if=/dev/urandom of=/tmp/re1000e-features bs=1M count="$MIB" status=none
 WANT=$(sha256sum </tmp/re1000e-features | cut -d' ' -f1)
 
-# send DST_ADDR: 8 MiB over TCP from here to the peer; prints the peer's checksum.
+# send DST_ADDR: MIB MiB (4; make check-full: 8) over TCP from here to the peer; prints
+# the peer's checksum.
 send() {
 	local pid
 	ip netns exec $NS timeout 60 socat -u TCP6-LISTEN:5302,reuseaddr,ipv6only=0 - >/tmp/re1000e-features-rx &
@@ -161,7 +163,7 @@ wait $pid
 r1=$(drv_stat rx_csum_offloaded)
 ethtool -K "$A" rx-checksum on
 if [ "$got" = "$WANT" ] && [ "$r1" = "$r0" ] && [ "$(feature rx-checksumming)" = on ]; then
-	ktap_test_pass "rx-checksum off: 8 MiB received intact, no checksum taken from the hardware"
+	ktap_test_pass "rx-checksum off: $MIB MiB received intact, no checksum taken from the hardware"
 else
 	ktap_test_fail "rx-checksum off: intact $([ "$got" = "$WANT" ] && echo yes || echo no), hw verified +$((r1 - r0))"
 fi
@@ -172,7 +174,7 @@ fi
 # may arrive during the transfer without one.
 TR=/sys/kernel/tracing
 [ -d $TR/events ] || mount -t tracefs none $TR 2>/dev/null
-# hashes TAG: receive 8 MiB of TCP from the peer with the tracepoint on; prints the number
+# hashes TAG: receive MIB MiB of TCP from the peer with the tracepoint on; prints the number
 # of received IPv4 skbs, those with a nonzero hash, those with an L4 hash, and the number of
 # other skbs.
 hashes() {
@@ -278,7 +280,7 @@ fi
 got=$(send 198.51.100.2)
 g1=$(drv_stat tx_tso_packets)
 if [ "$got" = "$WANT" ] && [ "$g1" = "$g0" ]; then
-	ktap_test_pass "at 100 Mb/s: 8 MiB intact and no super-packet reached the hardware"
+	ktap_test_pass "at 100 Mb/s: $MIB MiB intact and no super-packet reached the hardware"
 else
 	ktap_test_fail "at 100 Mb/s: intact $([ "$got" = "$WANT" ] && echo yes || echo no), tso packets +$((g1 - g0))"
 fi
@@ -319,7 +321,7 @@ g0=$(drv_stat tx_tso_packets)
 got=$(send 198.51.100.2)
 g1=$(drv_stat tx_tso_packets)
 if [ "$got" = "$WANT" ] && [ $((g1 - g0)) -gt 0 ]; then
-	ktap_test_pass "at 1000 Mb/s: 8 MiB intact, $((g1 - g0)) super-packets segmented by the hardware"
+	ktap_test_pass "at 1000 Mb/s: $MIB MiB intact, $((g1 - g0)) super-packets segmented by the hardware"
 else
 	ktap_test_fail "at 1000 Mb/s: intact $([ "$got" = "$WANT" ] && echo yes || echo no), tso +$((g1 - g0))"
 fi
@@ -345,7 +347,7 @@ got=$(timeout 60 socat -u TCP:198.51.100.2:5303 - | sha256sum | cut -d' ' -f1)
 wait $pid
 if ! ethtool -K "$A" rx-checksum on 2>/dev/null && [ "$(ethtool -k "$A")" = "$before" ] &&
 	[ "$got" = "$WANT" ]; then
-	ktap_test_pass "while faulty: rx-checksum on is refused, nothing changes; 8 MiB received intact"
+	ktap_test_pass "while faulty: rx-checksum on is refused, nothing changes; $MIB MiB received intact"
 else
 	ktap_test_fail "while faulty: request or receive path wrong (intact: $([ "$got" = "$WANT" ] && echo yes || echo no))"
 fi
@@ -414,7 +416,7 @@ if [ "$(feature "$A.7" tx-checksum-ip-generic)" = on ] &&
 	[ "$(feature "$A.7" tx-tcp-segmentation)" = on ] && [ "$got" = "$WANT" ] &&
 	[ $((g1 - g0)) -gt 0 ] && [ "$maxlen" -le 1518 ] && [ "$tcpmax" -le 1460 ] &&
 	[ "$tagged" -ge 1000 ]; then
-	ktap_test_pass "VLAN device: checksum and TSO inherited; 8 MiB intact, $((g1 - g0)) tagged super-packets segmented to <= $maxlen bytes"
+	ktap_test_pass "VLAN device: checksum and TSO inherited; $MIB MiB intact, $((g1 - g0)) tagged super-packets segmented to <= $maxlen bytes"
 else
 	ktap_test_fail "VLAN device: csum $(feature "$A.7" tx-checksum-ip-generic) tso $(feature "$A.7" tx-tcp-segmentation), tso +$((g1 - g0)), max $maxlen, tagged $tagged"
 fi
@@ -437,7 +439,7 @@ g1=$(drv_stat tx_tso_packets)
 read -r _ frames _ maxlen _ </tmp/re1000e-features-cap
 ip netns exec $NS ethtool -K "$B" gro on
 if [ "$got" = "$WANT" ] && [ "$g1" = "$g0" ] && [ "$maxlen" -le 1514 ] && [ "$frames" -gt 1000 ]; then
-	ktap_test_pass "VXLAN device: 8 MiB intact, segmented and checksummed in software ($frames frames <= $maxlen bytes, no hardware TSO)"
+	ktap_test_pass "VXLAN device: $MIB MiB intact, segmented and checksummed in software ($frames frames <= $maxlen bytes, no hardware TSO)"
 else
 	ktap_test_fail "VXLAN: intact $([ "$got" = "$WANT" ] && echo yes || echo no), tso +$((g1 - g0)), frames $frames max $maxlen"
 fi
@@ -457,7 +459,7 @@ g0=$(drv_stat tx_tso_packets)
 got=$(send 192.0.2.66)
 g1=$(drv_stat tx_tso_packets)
 if [ "$got" = "$WANT" ] && [ "$g1" = "$g0" ] && fixed tx-gre-segmentation; then
-	ktap_test_pass "GRE device: 8 MiB intact, no hardware TSO for encapsulated packets"
+	ktap_test_pass "GRE device: $MIB MiB intact, no hardware TSO for encapsulated packets"
 else
 	ktap_test_fail "GRE: intact $([ "$got" = "$WANT" ] && echo yes || echo no), tso +$((g1 - g0))"
 fi

@@ -6,6 +6,15 @@ DIR=$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")
 
 PCI=/sys/bus/pci/devices
 
+# Sizes and counts: `make check` runs each test at the size that proves its property (a
+# digest-checked transfer that crosses every ring wrap and both receive buffer sizes, enough
+# link flaps and load cycles to pass through every state); `make check-full` exports
+# RE1000E_FULL=1 for the long versions (the largest transfers, 100 link flaps, 20 load
+# cycles). full_or SMALL FULL prints the one that applies.
+full_or() {
+	if [ "${RE1000E_FULL:-0}" = 1 ]; then echo "$2"; else echo "$1"; fi
+}
+
 # The helpers below use shell builtins only: under TCG every program the tests start
 # costs a good part of a second, and these run in loops.
 
