@@ -42,7 +42,7 @@ E1000E_LIVE=0
 # against its budget, so that growth is seen when it happens and not when CI's 90 minutes
 # run out; a host three times slower still fits (`make check` cold <= 30 min here).
 declare -A BUDGET=(
-	[setup]=300 [host-tests]=90 [build]=600 [selftests-build]=60 [kunit]=60
+	[setup]=300 [host-tests]=90 [script-tests]=20 [build]=900 [selftests-build]=60 [kunit]=60
 	[selftests]=420 [upstream-re1000e]=450 [upstream-e1000e]=420 [upstream-retry]=300
 	[style-rustfmtcheck]=30 [style-checkpatch]=60 [style-clippy]=120
 )
@@ -109,6 +109,17 @@ else
 	else
 		f=$(grep -o '[0-9]* failed' "$CHECK_DIR/host-tests.log" | awk '{s+=$1} END {print s+0}')
 		record "host unit tests (cargo test)" 0 "$((f > 0 ? f : 1))"
+	fi
+
+	# The harness's own logic (the upstream baseline and comparison), on the host.
+	if phase script-tests python3 -m unittest discover -s "$TOP/scripts/tests"; then
+		p=$(sed -n 's/^Ran \([0-9]*\) tests\?.*/\1/p' "$CHECK_DIR/script-tests.log")
+		record "harness unit tests (python unittest)" "${p:-0}" 0
+	else
+		f=$(grep -oE '(failures|errors)=[0-9]+' "$CHECK_DIR/script-tests.log" |
+			awk -F= '{s+=$2} END {print s+0}')
+		record "harness unit tests (python unittest)" 0 "$((f > 0 ? f : 1))"
+		tail -n 20 "$CHECK_DIR/script-tests.log"
 	fi
 
 	if ! phase build "$TOP/scripts/build.sh"; then

@@ -118,15 +118,23 @@ hidden_in_guest() {
 	*) return 1 ;;
 	esac
 }
+# virtme-ng mounts every --rwdir before any --rodir: a hidden directory that holds DIR (a
+# checkout under /var/tmp with its .check/results) is therefore shared writable, ahead of
+# DIR, or a read-only mount of it would cover DIR. The guest writes only to DIR.
 RUN=$(readlink -f "$RUN")
 NEEDED=("$TOP" "$WORK" "$RUN")
-ACCEL=()
-[ -n "$RESULTS" ] && ACCEL+=(--rwdir "$RESULTS")
+RW=() RO=()
 for d in "${NEEDED[@]}"; do
 	if hidden_in_guest "$d"; then
-		ACCEL+=(--rodir "$d")
+		if [ -n "$RESULTS" ] && [[ $RESULTS/ == "$d"/* ]]; then
+			RW+=(--rwdir "$d")
+		else
+			RO+=(--rodir "$d")
+		fi
 	fi
 done
+[ -n "$RESULTS" ] && RW+=(--rwdir "$RESULTS")
+ACCEL=("${RW[@]}" "${RO[@]}")
 if ! kvm_works; then
 	ACCEL+=(--disable-kvm)
 fi

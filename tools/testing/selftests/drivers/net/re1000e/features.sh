@@ -217,12 +217,12 @@ fi
 ethtool -K "$A" rx-fcs on
 capture - "$A" 4
 ip netns exec $NS ping -c 3 -i 0.2 -s 1472 -M do -q 198.51.100.1 >/dev/null
-wait $CAPPID
+stop_capture $CAPPID
 read -r _ _ _ len_fcs _ </tmp/re1000e-features-cap
 ethtool -K "$A" rx-fcs off
 capture - "$A" 4
 ip netns exec $NS ping -c 3 -i 0.2 -s 1472 -M do -q 198.51.100.1 >/dev/null
-wait $CAPPID
+stop_capture $CAPPID
 read -r _ _ _ len_plain _ </tmp/re1000e-features-cap
 if [ "$len_fcs" = 1518 ] && [ "$len_plain" = 1514 ]; then
 	ktap_test_pass "rx-fcs: full frames arrive as 1518 bytes with it, 1514 without"
@@ -250,12 +250,12 @@ ip neigh flush dev "$A"
 capture $NS "$B" 4
 ping -c 3 -i 0.2 -W 1 -q 198.51.100.2 >/dev/null
 lost=$?
-wait $CAPPID
+stop_capture $CAPPID
 read -r _ peer_frames _ </tmp/re1000e-features-cap
 ip neigh flush dev "$A"
 capture - "$A" 3
 ping -c 2 -i 0.2 -W 1 -q 198.51.100.2 >/dev/null
-wait $CAPPID
+stop_capture $CAPPID
 read -r _ self_frames _ </tmp/re1000e-features-cap
 ethtool -K "$A" loopback off
 if [ $lost != 0 ] && [ "$peer_frames" = 0 ] && [ "$self_frames" -ge 2 ] &&
@@ -408,7 +408,7 @@ ip netns exec $NS ethtool -K "$B" gro off
 g0=$(drv_stat tx_tso_packets)
 capture $NS "$B" 15
 got=$(send 203.0.113.2)
-wait $CAPPID
+stop_capture $CAPPID
 g1=$(drv_stat tx_tso_packets)
 read -r _ frames _ maxlen _ tagged _ tcpmax </tmp/re1000e-features-cap
 ip netns exec $NS ethtool -K "$B" gro on
@@ -434,7 +434,7 @@ ip netns exec $NS ethtool -K "$B" gro off
 g0=$(drv_stat tx_tso_packets)
 capture $NS "$B" 20
 got=$(send 192.0.2.2)
-wait $CAPPID
+stop_capture $CAPPID
 g1=$(drv_stat tx_tso_packets)
 read -r _ frames _ maxlen _ </tmp/re1000e-features-cap
 ip netns exec $NS ethtool -K "$B" gro on

@@ -204,6 +204,14 @@ stream_diag() {
 	dmesg | tail -n 20 | sed 's/^/# dmesg: /'
 }
 
+# stop_capture PID: end a capture.py started in the background once the traffic it watches
+# is over (SIGUSR1: it reads what is already queued and prints its summary) and wait for
+# it, instead of waiting out its time bound.
+stop_capture() {
+	kill -USR1 "$1" 2>/dev/null
+	wait "$1"
+}
+
 # irq_count NAME: interrupts of the /proc/interrupts line(s) named NAME, summed over CPUs.
 irq_count() {
 	awk -v n="$1" '$NF == n { for (i = 2; i < NF; i++) if ($i ~ /^[0-9]+$/) s += $i } END { print s + 0 }' /proc/interrupts

@@ -54,6 +54,7 @@ fi
 capture() {
 	rm -f /tmp/re1000e-cap.ready
 	ip netns exec $NS "$CAP" "$1" "$2" /tmp/re1000e-cap.ready >/tmp/re1000e-cap &
+	CAPPID=$!
 	for _ in $(seq 100); do
 		[ -e /tmp/re1000e-cap.ready ] && return 0
 		sleep 0.1
@@ -66,7 +67,7 @@ ip netns exec $NS ethtool -K "$B" gro off
 g0=$(drv_stat tx_tso_packets)
 capture "$B" 15
 got=$(send 198.51.100.2)
-wait
+stop_capture $CAPPID
 g1=$(drv_stat tx_tso_packets)
 read -r _ frames _ maxlen _ _ _ tcpmax </tmp/re1000e-cap
 ip netns exec $NS ethtool -K "$B" gro on
@@ -144,7 +145,7 @@ ip netns exec $NS ethtool -K "$B" rx-vlan-hw-parse off
 capture "$B" 6
 ping -c 5 -i 0.2 -W 2 -q 203.0.113.2 >/dev/null
 ok1=$?
-wait
+stop_capture $CAPPID
 read -r _ _ _ _ _ tagged _ _ </tmp/re1000e-cap
 if [ $ok1 = 0 ] && [ "$tagged" -ge 5 ]; then
 	ktap_test_pass "VLAN 100: tag inserted on transmit ($tagged tagged frames on the wire)"
