@@ -40,7 +40,8 @@ link_pair $NS || ktap_exit_fail_msg "no link between the re1000e interfaces"
 # tool ARGS...: tstamp_tool.py ARGS (phc and hwts requests) answered by one Python process
 # started here: under TCG each start of Python costs more than a second, and the clock and
 # configuration checks below ask dozens of questions. Prints the answer, returns the
-# request's status.
+# request's status. The coprocess is a child of this shell: wait for background jobs by
+# PID below, never with a bare `wait`.
 coproc TSTOOL { exec "$TOOL" serve; }
 tool() {
 	local line
@@ -182,9 +183,10 @@ fi
 s0=$(( $(drv_stat tx_hwtstamps) + $(drv_stat tx_hwtstamp_timeouts) + $(drv_stat tx_hwtstamp_skipped) ))
 d0=$(drv_stat tx_hwtstamps)
 ip netns exec $NS "$TOOL" recv "$B" 3319 3 10 "$READY" >"$OUTF" &
+pid=$!
 wait_file "$READY" || echo "# the peer's receiver did not start within 30 s"
 sent=$("$TOOL" send "$A" 198.51.100.2 3319 3)
-wait
+wait $pid
 read -r got _ <"$OUTF"
 rm -f "$OUTF"
 sleep 3
@@ -200,9 +202,10 @@ fi
 tool hwts "$A" set 0 1 >/dev/null
 r0=$(drv_stat rx_hwtstamps)
 "$TOOL" recv "$A" 3320 5 10 "$READY" >"$OUTF" &
+pid=$!
 wait_file "$READY" || echo "# the receiver did not start within 30 s"
 ip netns exec $NS "$TOOL" send "$B" 198.51.100.1 3320 5 >/dev/null
-wait
+wait $pid
 read -r got stamped <"$OUTF"
 rm -f "$OUTF"
 r1=$(drv_stat rx_hwtstamps)
