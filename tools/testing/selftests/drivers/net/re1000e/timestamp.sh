@@ -25,6 +25,7 @@ ktap_set_plan 14
 READY=/tmp/re1000e-tstamp-ready.$$
 OUTF=/tmp/re1000e-tstamp-out.$$
 cleanup() {
+	[ -n "${TSTOOL_PID:-}" ] && kill "$TSTOOL_PID" 2>/dev/null
 	rm -f "$READY" "$OUTF"
 	ip netns del $NS 2>/dev/null
 	unload re1000e
@@ -35,6 +36,22 @@ kmemleak_reset
 mark=$(mark_log)
 modprobe re1000e
 link_pair $NS || ktap_exit_fail_msg "no link between the re1000e interfaces"
+
+# tool ARGS...: tstamp_tool.py ARGS (phc and hwts requests) answered by one Python process
+# started here: under TCG each start of Python costs more than a second, and the clock and
+# configuration checks below ask dozens of questions. Prints the answer, returns the
+# request's status. The coprocess is a child of this shell: wait for background jobs by
+# PID below, never with a bare `wait`.
+coproc TSTOOL { exec "$TOOL" serve; }
+tool() {
+	local line
+	echo "$*" >&"${TSTOOL[1]}"
+	while IFS= read -r line <&"${TSTOOL[0]}"; do
+		[[ $line == "=== "* ]] && return "${line#=== }"
+		echo "$line"
+	done
+	return 1
+}
 
 # reg OFFSET: a register of $A's NIC, as a number.
 reg() {
@@ -73,7 +90,7 @@ else
 fi
 
 # --- The clock ----------------------------------------------------------------------------
-rate0=$("$TOOL" phc "$PHC" rate 1)
+rate0=$(tool phc "$PHC" rate 1)
 echo "# PHC rate against CLOCK_MONOTONIC: $rate0"
 if within "$rate0" 0.2 5; then
 	ktap_test_pass "the clock runs (rate $rate0 of CLOCK_MONOTONIC)"
@@ -81,28 +98,28 @@ else
 	ktap_test_fail "the clock runs at $rate0 of CLOCK_MONOTONIC"
 fi
 
-"$TOOL" phc "$PHC" set 1000000000000
-t=$("$TOOL" phc "$PHC" get)
+tool phc "$PHC" set 1000000000000
+t=$(tool phc "$PHC" get)
 if within "$t" 1000000000000 1030000000000; then
 	ktap_test_pass "clock set to 1000 s reads $t ns"
 else
 	ktap_test_fail "clock set to 1000 s reads $t ns"
 fi
 
-up=$("$TOOL" phc "$PHC" shift 5000000000)
-down=$("$TOOL" phc "$PHC" shift -3000000000)
+up=$(tool phc "$PHC" shift 5000000000)
+down=$(tool phc "$PHC" shift -3000000000)
 if within "$up" 5000000000 6000000000 && within "$down" -3000000000 -2000000000; then
 	ktap_test_pass "clock stepped by +5 s and -3 s (seen: $up, $down ns)"
 else
 	ktap_test_fail "clock steps of +5 s and -3 s seen as $up and $down ns"
 fi
 
-"$TOOL" phc "$PHC" freq 500000
-fast=$("$TOOL" phc "$PHC" rate 1)
-"$TOOL" phc "$PHC" freq -500000
-slow=$("$TOOL" phc "$PHC" rate 1)
-"$TOOL" phc "$PHC" freq 0
-again=$("$TOOL" phc "$PHC" rate 1)
+tool phc "$PHC" freq 500000
+fast=$(tool phc "$PHC" rate 1)
+tool phc "$PHC" freq -500000
+slow=$(tool phc "$PHC" rate 1)
+tool phc "$PHC" freq 0
+again=$(tool phc "$PHC" rate 1)
 echo "# rates: nominal $rate0, +50% $fast, -50% $slow, back $again"
 if within "$(awk -v a="$fast" -v b="$rate0" 'BEGIN {print a / b}')" 1.4 1.6 &&
 	within "$(awk -v a="$slow" -v b="$rate0" 'BEGIN {print a / b}')" 0.4 0.6 &&
@@ -112,7 +129,7 @@ else
 	ktap_test_fail "frequency offsets: rates $rate0, $fast (+50%), $slow (-50%), $again"
 fi
 
-out=$("$TOOL" phc "$PHC" freq 700000)
+out=$(tool phc "$PHC" freq 700000)
 if [ "$out" = "error ERANGE" ]; then
 	ktap_test_pass "a frequency offset beyond the 599999.9 ppm range is refused"
 else
@@ -124,8 +141,8 @@ fi
 # ENABLED: 0x14, ethertype 0x88f7, UDP port 319 in network order: 0x3f01) and stamps peer
 # delay messages too, so the caller hears "some" (2), as from the C driver; the filter
 # reads back as set.
-set=$("$TOOL" hwts "$A" set 1 7)
-got=$("$TOOL" hwts "$A" get)
+set=$(tool hwts "$A" set 1 7)
+got=$(tool hwts "$A" get)
 rx=$(reg $TSYNCRXCTL)
 tx=$(reg $TSYNCTXCTL)
 if [ "$set" = "1 2" ] && [ "$got" = "1 7" ] && [ $((rx & 0x1e)) = $((0x14)) ] &&
@@ -136,27 +153,27 @@ else
 	ktap_test_fail "set '$set', get '$got', TSYNCRXCTL $rx TSYNCTXCTL $tx RXMTRL $(reg $RXMTRL) RXUDP $(reg $RXUDP)"
 fi
 
-bad_rx=$("$TOOL" hwts "$A" set 1 2)
-bad_tx=$("$TOOL" hwts "$A" set 2 0)
+bad_rx=$(tool hwts "$A" set 1 2)
+bad_tx=$(tool hwts "$A" set 2 0)
 if [ "$bad_rx" = "error ERANGE" ] && [ "$bad_tx" = "error ERANGE" ] &&
-	[ "$("$TOOL" hwts "$A" get)" = "1 7" ] && [ "$(reg $TSYNCRXCTL)" = "$rx" ]; then
+	[ "$(tool hwts "$A" get)" = "1 7" ] && [ "$(reg $TSYNCRXCTL)" = "$rx" ]; then
 	ktap_test_pass "receive filter SOME and one-step transmit refused (ERANGE), nothing changed"
 else
-	ktap_test_fail "bad requests: '$bad_rx', '$bad_tx', now '$("$TOOL" hwts "$A" get)'"
+	ktap_test_fail "bad requests: '$bad_rx', '$bad_tx', now '$(tool hwts "$A" get)'"
 fi
 
 # The clock was set to about 1000 s above: across the reset it runs on from there (it
 # neither stops nor jumps to the real time).
-t0=$("$TOOL" phc "$PHC" get)
+t0=$(tool phc "$PHC" get)
 ip link set "$A" down && ip link set "$A" up && wait_carrier "$A"
-t1=$("$TOOL" phc "$PHC" get)
+t1=$(tool phc "$PHC" get)
 echo "# PHC before down $t0 ns, after up $t1 ns"
-if [ "$("$TOOL" hwts "$A" get)" = "1 7" ] && [ "$(reg $TSYNCRXCTL)" = "$rx" ] &&
+if [ "$(tool hwts "$A" get)" = "1 7" ] && [ "$(reg $TSYNCRXCTL)" = "$rx" ] &&
 	[ "$t1" -gt "$t0" ] && [ "$t1" -lt $((t0 + 120000000000)) ] &&
-	within "$("$TOOL" phc "$PHC" rate 0.5)" 0.2 5; then
+	within "$(tool phc "$PHC" rate 0.5)" 0.2 5; then
 	ktap_test_pass "configuration kept and the clock runs on across down/up (a MAC reset)"
 else
-	ktap_test_fail "after down/up: '$("$TOOL" hwts "$A" get)', TSYNCRXCTL $(reg $TSYNCRXCTL), PHC $t0 -> $t1"
+	ktap_test_fail "after down/up: '$(tool hwts "$A" get)', TSYNCRXCTL $(reg $TSYNCRXCTL), PHC $t0 -> $t1"
 fi
 
 # --- Packet timestamps --------------------------------------------------------------------
@@ -166,9 +183,10 @@ fi
 s0=$(( $(drv_stat tx_hwtstamps) + $(drv_stat tx_hwtstamp_timeouts) + $(drv_stat tx_hwtstamp_skipped) ))
 d0=$(drv_stat tx_hwtstamps)
 ip netns exec $NS "$TOOL" recv "$B" 3319 3 10 "$READY" >"$OUTF" &
+pid=$!
 wait_file "$READY" || echo "# the peer's receiver did not start within 30 s"
 sent=$("$TOOL" send "$A" 198.51.100.2 3319 3)
-wait
+wait $pid
 read -r got _ <"$OUTF"
 rm -f "$OUTF"
 sleep 3
@@ -181,12 +199,13 @@ else
 	ktap_test_fail "received $got of 3, requests accounted $((s1 - s0)), timestamps returned '${sent%% *}' vs counted $((d1 - d0))"
 fi
 
-"$TOOL" hwts "$A" set 0 1 >/dev/null
+tool hwts "$A" set 0 1 >/dev/null
 r0=$(drv_stat rx_hwtstamps)
 "$TOOL" recv "$A" 3320 5 10 "$READY" >"$OUTF" &
+pid=$!
 wait_file "$READY" || echo "# the receiver did not start within 30 s"
 ip netns exec $NS "$TOOL" send "$B" 198.51.100.1 3320 5 >/dev/null
-wait
+wait $pid
 read -r got stamped <"$OUTF"
 rm -f "$OUTF"
 r1=$(drv_stat rx_hwtstamps)
@@ -200,7 +219,7 @@ fi
 
 # Down, then unload, with a transmit timestamp pending: under QEMU a request stays pending
 # for the driver's 2 s wait, and the interface goes down as soon as the datagram is sent.
-"$TOOL" hwts "$A" set 1 0 >/dev/null
+tool hwts "$A" set 1 0 >/dev/null
 "$TOOL" send "$A" 198.51.100.2 3321 1 "$READY" >/dev/null &
 pid=$!
 wait_file "$READY" || echo "# the datagram was not sent within 30 s"

@@ -16,11 +16,17 @@ Usage: tstamp_tool.py phc N rate SECONDS      clock rate against CLOCK_MONOTONIC
        tstamp_tool.py recv IF PORT COUNT SEC [FILE]
                                                receives with hardware timestamps on;
                                                prints "RECEIVED STAMPED"
+       tstamp_tool.py serve                    runs the commands above read from
+                                               standard input, one a line, each
+                                               followed by a line "=== STATUS"
 
 FILE, if given, is created once the datagrams are sent (send) or the socket is bound
 (recv), for a test to wait on.
 
 N is the PTP clock index (/dev/ptpN). Errors print "error ERRNO-NAME" and exit 1.
+
+serve is for a test that asks many questions in a row: under TCG starting Python costs
+more than a second, answering one costs nothing.
 """
 import ctypes
 import ctypes.util
@@ -68,7 +74,13 @@ def fail(err):
 
 def phc(argv):
     fd = os.open(f"/dev/ptp{int(argv[0])}", os.O_RDWR)
-    clk = ((~fd) << 3) | 3
+    try:
+        phc_op(((~fd) << 3) | 3, argv)
+    finally:
+        os.close(fd)
+
+
+def phc_op(clk, argv):
     op = argv[1]
     if op == "get":
         print(time.clock_gettime_ns(clk))
@@ -176,13 +188,35 @@ def recv(argv):
     print(got, stamped)
 
 
+COMMANDS = {"phc": phc, "hwts": hwts, "send": send, "recv": recv}
+
+
+def run(argv):
+    if len(argv) < 2 or argv[0] not in COMMANDS:
+        sys.exit(__doc__)
+    COMMANDS[argv[0]](argv[1:])
+
+
+def serve():
+    for line in sys.stdin:
+        status = 0
+        try:
+            run(line.split())
+        except SystemExit as e:
+            if isinstance(e.code, str):
+                print(e.code)
+            status = e.code if isinstance(e.code, int) else 1
+        except (OSError, ValueError, IndexError) as e:
+            print("error", e)
+            status = 1
+        print(f"=== {status}", flush=True)
+
+
 def main():
-    if len(sys.argv) < 3:
-        sys.exit(__doc__)
-    cmd = {"phc": phc, "hwts": hwts, "send": send, "recv": recv}.get(sys.argv[1])
-    if cmd is None:
-        sys.exit(__doc__)
-    cmd(sys.argv[2:])
+    if sys.argv[1:] == ["serve"]:
+        serve()
+    else:
+        run(sys.argv[1:])
 
 
 if __name__ == "__main__":
