@@ -101,7 +101,6 @@ ktap() {
 	record "$1" $totals
 }
 
-
 if ! phase setup "$TOP/scripts/setup.sh"; then
 	record "set-up (see .check/setup.log)" 0 1
 	tail -n 20 "$CHECK_DIR/setup.log"
@@ -158,9 +157,9 @@ else
 		if [ "$UPSTREAM" = all ]; then
 			r_args=(-c drivers/net -c drivers/net/hw) e_args=("${r_args[@]}") up_timeout=4000
 		else
-			r_args=() e_args=() up_timeout=2400
-			for t in "${UPSTREAM_E1000E[@]}"; do e_args+=(-t "$t"); done
-			for t in "${UPSTREAM_E1000E[@]}" "${UPSTREAM_RE1000E_ONLY[@]}"; do r_args+=(-t "$t"); done
+			up_timeout=2400
+			mapfile -t e_args < <(targets "${UPSTREAM_E1000E[@]}")
+			mapfile -t r_args < <(targets "${UPSTREAM_E1000E[@]}" "${UPSTREAM_RE1000E_ONLY[@]}")
 		fi
 		if [ "$E1000E_LIVE" = 1 ]; then
 			REF=$R/upstream-e1000e.tap ref_ok=1
@@ -211,8 +210,8 @@ else
 			# there is reported as such and not counted. One that fails twice counts.
 			again=$("${compare[@]}" "${sides[@]}" | sed -n 's/^REGRESSED //p')
 			if [ -n "$again" ]; then
-				a_args=()
-				for t in $again; do a_args+=(-t "$t"); done
+				# shellcheck disable=SC2086
+				mapfile -t a_args < <(targets $again)
 				phase upstream-retry upstream_run re1000e 1200 "$R" upstream-retry.tap "${a_args[@]}"
 				compare+=(--retry "$R/upstream-retry.tap")
 			fi

@@ -14,8 +14,7 @@ rm -rf "$R" && mkdir -p "$R"
 "$TOP/scripts/build.sh" >"$R/build.log" 2>&1 || die "build failed (log: $R/build.log)"
 selftests_install >"$R/selftests-build.log" 2>&1 ||
 	die "kselftests build failed (log: $R/selftests-build.log)"
-args=()
-for t in "${UPSTREAM_E1000E[@]}"; do args+=(-t "$t"); done
+mapfile -t args < <(targets "${UPSTREAM_E1000E[@]}")
 for run in 1 2; do
 	log "upstream baseline: e1000e, run $run of 2"
 	upstream_run e1000e 2400 "$R" "e1000e-$run.tap" "${args[@]}" >"$R/rig-$run.log" 2>&1 ||

@@ -35,6 +35,12 @@ PROG_TIMEOUT=(-o 900)
 # `make upstream-baseline` (scripts/upstream_baseline.py says what is in it).
 BASELINE=$TOP/scripts/upstream-baseline-e1000e.txt
 
+# targets PROGRAM...: run_kselftest.sh's "-t PROGRAM" for each, a word a line (for mapfile).
+targets() {
+	local t
+	for t; do printf -- '-t\n%s\n' "$t"; done
+}
+
 # What the baseline must have been recorded with: options for upstream_baseline.py.
 baseline_opts() {
 	local k q
