@@ -211,8 +211,15 @@ __rust_helper int rust_helper_skb_transport_offset(const struct sk_buff *skb)
 	return skb_transport_offset(skb);
 }
 
-__rust_helper unsigned int rust_helper_skb_tcp_hdrlen(const struct sk_buff *skb)
+/*
+ * tcp_hdrlen() reads the TCP header at the transport header: only when one is
+ * set and a minimal TCP header lies in the linear data. -EINVAL otherwise.
+ */
+__rust_helper int rust_helper_netdev_skb_tcp_hdrlen(const struct sk_buff *skb)
 {
+	if (!skb_transport_header_was_set(skb) || skb_transport_offset(skb) < 0 ||
+	    skb_transport_offset(skb) + sizeof(struct tcphdr) > skb_headlen(skb))
+		return -EINVAL;
 	return tcp_hdrlen(skb);
 }
 
@@ -332,9 +339,20 @@ __rust_helper void rust_helper_dma_sync_single_for_device(struct device *dev,
 
 /* Page pool */
 
-__rust_helper netmem_ref rust_helper_page_pool_dev_alloc_netmems(struct page_pool *pool)
+/*
+ * The pool's allocation cache is lockless: the owning NAPI instance may recycle
+ * into it whenever it runs on this CPU. With bottom halves off it cannot run
+ * meanwhile, whatever context the caller is in (process context at ring set-up,
+ * or the poll itself, where this nests for free).
+ */
+__rust_helper netmem_ref rust_helper_netdev_page_pool_alloc_bh(struct page_pool *pool)
 {
-	return page_pool_dev_alloc_netmems(pool);
+	netmem_ref netmem;
+
+	local_bh_disable();
+	netmem = page_pool_dev_alloc_netmems(pool);
+	local_bh_enable();
+	return netmem;
 }
 
 __rust_helper struct page *rust_helper_netmem_to_page(netmem_ref netmem)
@@ -369,6 +387,16 @@ __rust_helper void *rust_helper_netdev_page_address(struct page *page)
 __rust_helper unsigned int rust_helper_netdev_max_skb_frags(void)
 {
 	return MAX_SKB_FRAGS;
+}
+
+__rust_helper unsigned int rust_helper_netdev_skb_with_overhead(unsigned int size)
+{
+	return SKB_WITH_OVERHEAD(size);
+}
+
+__rust_helper bool rust_helper_netdev_skb_pp_recycle(const struct sk_buff *skb)
+{
+	return skb->pp_recycle;
 }
 
 __rust_helper void rust_helper_skb_add_rx_frag(struct sk_buff *skb, int i, struct page *page,

@@ -11,16 +11,21 @@
 //!
 //! - the driver-private data ([`Driver::Priv`]) is pin-initialised inside `netdev_priv()` and
 //!   never moves;
-//! - its interrupts (PCI vectors allocated by the registration) are requested after the device
-//!   is registered and dispatched to [`Driver::irq`];
-//! - dropping the registration unregisters the device, frees the interrupts, drops the private
-//!   data (and so every [`Napi`](super::napi::Napi) it holds, which deletes itself), frees the
-//!   device and finally the interrupt vectors. `needs_free_netdev` is never set, so the core
-//!   never frees memory Rust still points at.
+//!   the initialiser gets a [`NewDevice`] that it cannot keep, the only way to create a
+//!   [`Napi`](super::napi::Napi), whose poll is then the device's driver's;
+//! - its interrupts (PCI vectors allocated by the registration) are requested before the
+//!   device is registered, with the RTNL held from naming the device to registering it, and
+//!   dispatched to [`Driver::irq`]: no `ndo_open` can enable a cause that has no handler;
+//! - dropping the registration unregisters the device, frees the interrupts, unregisters the
+//!   PTP clock, drops the private data (and so every [`Napi`](super::napi::Napi) it holds,
+//!   which disables and deletes itself), frees the device and finally the interrupt vectors.
+//!   `needs_free_netdev` is never set, so the core never frees memory Rust still points at.
 //!
 //! Callbacks that the core runs with the RTNL held receive an [`Rtnl`] token; functions that
 //! require the RTNL (such as [`Device::update_features`]) take one, so they cannot be called
-//! from the data path or from interrupt context.
+//! from the data path or from interrupt context. Likewise [`AddrLists`] for the address
+//! lists (only inside [`Driver::set_rx_mode`]) and [`Poll`](super::napi::Poll) for a NAPI
+//! poll.
 
 use crate::{
     bindings,
@@ -97,6 +102,64 @@ impl Drop for RtnlGuard {
     }
 }
 
+/// A network device being set up by [`Registration::new`] for driver `T`: what the private
+/// data initialiser gets. It is not registered yet, and the reference cannot outlive the
+/// initialiser (the closure is called with a reference of its own, shorter lifetime), so
+/// nothing the initialiser builds can keep it. Dereferences to [`Device`].
+///
+/// # Invariants
+///
+/// The device's driver is `T` (its private area holds `T`'s data, being initialised).
+#[repr(transparent)]
+pub struct NewDevice<T: Driver> {
+    dev: Device,
+    _t: PhantomData<fn() -> T>,
+}
+
+impl<T: Driver> NewDevice<T> {
+    /// # Safety
+    ///
+    /// `ptr` must point to a valid, unregistered `struct net_device` whose driver is `T`, for
+    /// the lifetime `'a`.
+    unsafe fn from_raw<'a>(ptr: *mut bindings::net_device) -> &'a NewDevice<T> {
+        // SAFETY: guaranteed by the caller; `NewDevice` is a transparent wrapper of `Device`,
+        // itself transparent over the C struct.
+        unsafe { &*ptr.cast() }
+    }
+}
+
+impl<T: Driver> core::ops::Deref for NewDevice<T> {
+    type Target = Device;
+    fn deref(&self) -> &Device {
+        &self.dev
+    }
+}
+
+/// Proof that the address lists of a device are locked (`netif_addr_lock_bh()`), as they are
+/// around [`Driver::set_rx_mode`], which gets it. Neither `Send` nor `Sync`, so it cannot
+/// leave the callback; reading the lists needs it, since entries are freed (RCU) as soon as
+/// the lock is dropped.
+pub struct AddrLists<'a> {
+    dev: &'a Device,
+    _not_send: PhantomData<*mut ()>,
+}
+
+impl AddrLists<'_> {
+    /// Copies up to `out.len()` multicast addresses of the device; returns how many were
+    /// copied.
+    pub fn copy_mc_addrs(&self, out: &mut [[u8; 6]]) -> usize {
+        // SAFETY: `out` has room for `out.len()` addresses of 6 bytes; the list lock is held
+        // while `self` exists.
+        unsafe {
+            bindings::netdev_mc_copy(
+                self.dev.as_raw(),
+                out.as_mut_ptr().cast(),
+                out.len().try_into().unwrap_or(i32::MAX),
+            ) as usize
+        }
+    }
+}
+
 /// A network device, as the C `struct net_device`.
 ///
 /// # Invariants
@@ -105,8 +168,11 @@ impl Drop for RtnlGuard {
 #[repr(transparent)]
 pub struct Device(Opaque<bindings::net_device>);
 
-// SAFETY: `struct net_device` is used from any thread; every method of `Device` that mutates
-// state takes the lock the C API requires (or an `Rtnl` proof).
+// SAFETY: `struct net_device` is shared by the core between CPUs. Through `&Device` a caller
+// can only call C functions that may run in any context and take their own locks, read plain
+// fields (a racy read of a word the core updates gives a stale value, as in C), or reach state
+// that one context protects through that context's proof (`Rtnl` for the RTNL-protected
+// settings, `AddrLists` for the address lists, `Poll` for a NAPI instance's GRO state).
 unsafe impl Sync for Device {}
 // SAFETY: see `Sync`.
 unsafe impl Send for Device {}
@@ -238,27 +304,27 @@ impl Device {
         })
     }
 
-    /// The user-changeable features (`dev->hw_features`).
-    pub fn hw_features(&self) -> Features {
-        // SAFETY: the device is valid.
+    /// The user-changeable features (`dev->hw_features`). Under the RTNL, which its writers hold.
+    pub fn hw_features(&self, _rtnl: &Rtnl) -> Features {
+        // SAFETY: the device is valid; the RTNL (proved by `_rtnl`) excludes writers.
         Features::from_raw(unsafe { (*self.as_raw()).hw_features })
     }
 
-    /// The features the user asked for (`dev->wanted_features`).
-    pub fn wanted_features(&self) -> Features {
-        // SAFETY: the device is valid.
+    /// The features the user asked for (`dev->wanted_features`). Under the RTNL, which its writers hold.
+    pub fn wanted_features(&self, _rtnl: &Rtnl) -> Features {
+        // SAFETY: the device is valid; the RTNL (proved by `_rtnl`) excludes writers.
         Features::from_raw(unsafe { (*self.as_raw()).wanted_features })
     }
 
-    /// The features VLAN devices stacked on this one may use (`dev->vlan_features`).
-    pub fn vlan_features(&self) -> Features {
-        // SAFETY: the device is valid.
+    /// The features VLAN devices stacked on this one may use (`dev->vlan_features`). Under the RTNL, which its writers hold.
+    pub fn vlan_features(&self, _rtnl: &Rtnl) -> Features {
+        // SAFETY: the device is valid; the RTNL (proved by `_rtnl`) excludes writers.
         Features::from_raw(unsafe { (*self.as_raw()).vlan_features })
     }
 
-    /// The features encapsulating devices may use (`dev->hw_enc_features`).
-    pub fn hw_enc_features(&self) -> Features {
-        // SAFETY: the device is valid.
+    /// The features encapsulating devices may use (`dev->hw_enc_features`). Under the RTNL, which its writers hold.
+    pub fn hw_enc_features(&self, _rtnl: &Rtnl) -> Features {
+        // SAFETY: the device is valid; the RTNL (proved by `_rtnl`) excludes writers.
         Features::from_raw(unsafe { (*self.as_raw()).hw_enc_features })
     }
 
@@ -368,20 +434,6 @@ impl Device {
         unsafe { bindings::netdev_resync_rx_mode(self.as_raw()) };
     }
 
-    /// Copies up to `out.len()` multicast addresses; returns how many were copied.
-    /// Call from [`Driver::set_rx_mode`], where the address lists are locked.
-    pub fn copy_mc_addrs(&self, out: &mut [[u8; 6]]) -> usize {
-        // SAFETY: `out` has room for `out.len()` addresses of 6 bytes; the list lock is held
-        // by the caller of `ndo_set_rx_mode`.
-        unsafe {
-            bindings::netdev_mc_copy(
-                self.as_raw(),
-                out.as_mut_ptr().cast(),
-                out.len().try_into().unwrap_or(i32::MAX),
-            ) as usize
-        }
-    }
-
     /// The PTP hardware clock registered with the device, if any.
     pub fn ptp_clock(&self) -> Option<&Clock> {
         // SAFETY: every `Device` handed out belongs to a `Registration`, whose private area
@@ -443,23 +495,42 @@ impl TxQueue {
         unsafe { bindings::netif_tx_queue_stopped(self.as_raw()) }
     }
 
-    /// Accounts `bytes` handed to the hardware (BQL). Returns `true` if the doorbell must be
-    /// rung now: `xmit_more` is false or BQL just stopped the queue.
-    pub fn sent(&self, bytes: u32, xmit_more: bool) -> bool {
-        // SAFETY: the queue is valid; called from the xmit path, which holds the queue lock.
-        unsafe { bindings::__netdev_tx_sent_queue(self.as_raw(), bytes, xmit_more) }
-    }
-
-    /// Accounts `pkts` packets and `bytes` completed by the hardware (BQL).
-    pub fn completed(&self, pkts: u32, bytes: u32) {
-        // SAFETY: the queue is valid.
+    /// Accounts `pkts` packets and `bytes` completed by the hardware (BQL). Completions of
+    /// a queue must not run concurrently: only from a NAPI poll, as `poll` proves (the
+    /// queue's completions belong to one NAPI instance, whose polls never overlap).
+    pub fn completed(&self, _poll: &super::napi::Poll<'_>, pkts: u32, bytes: u32) {
+        // SAFETY: the queue is valid; completions are serialised by NAPI.
         unsafe { bindings::netdev_tx_completed_queue(self.as_raw(), pkts, bytes) }
     }
 
-    /// Forgets outstanding BQL state, after the ring was cleaned without completions.
-    pub fn reset(&self) {
-        // SAFETY: the queue is valid.
+    /// Forgets outstanding BQL state, after the ring was cleaned without completions. Under
+    /// the RTNL (from `ndo_stop` or a reset), with the queue's NAPI disabled.
+    pub fn reset(&self, _rtnl: &Rtnl) {
+        // SAFETY: the queue is valid; the RTNL serialises resets with the transmit path's
+        // configuration changes.
         unsafe { bindings::netdev_tx_reset_queue(self.as_raw()) }
+    }
+}
+
+/// Proof that the current code is the transmit path of queue [`Xmit::queue`], holding its
+/// xmit lock: handed to [`Driver::start_xmit`] and to nothing else, and neither `Send` nor
+/// `Sync`. Byte queue accounting of sent packets needs it.
+pub struct Xmit<'a> {
+    queue: &'a TxQueue,
+    _not_send: PhantomData<*mut ()>,
+}
+
+impl<'a> Xmit<'a> {
+    /// The queue the packet is to go out on (`skb->queue_mapping`).
+    pub fn queue(&self) -> &'a TxQueue {
+        self.queue
+    }
+
+    /// Accounts `bytes` handed to the hardware (BQL). Returns `true` if the doorbell must be
+    /// rung now: `xmit_more` is false or BQL just stopped the queue.
+    pub fn sent(&self, bytes: u32, xmit_more: bool) -> bool {
+        // SAFETY: the queue is valid; we are its transmit path, which holds its xmit lock.
+        unsafe { bindings::__netdev_tx_sent_queue(self.queue.as_raw(), bytes, xmit_more) }
     }
 }
 
@@ -527,7 +598,12 @@ pub trait Driver: Sized + 'static {
     }
 
     /// `ndo_start_xmit`: queue one packet. Runs with the queue's xmit lock held, BH disabled.
-    fn start_xmit<'a>(skb: SkBuff, dev: &'a Device, this: Pin<&'a Self::Priv<'a>>) -> TxResult;
+    fn start_xmit<'a>(
+        skb: SkBuff,
+        dev: &'a Device,
+        this: Pin<&'a Self::Priv<'a>>,
+        xmit: &Xmit<'a>,
+    ) -> TxResult;
 
     /// `ndo_get_stats64`: fill `stats`. May run concurrently with anything (RCU context).
     fn get_stats64<'a>(_dev: &'a Device, _this: Pin<&'a Self::Priv<'a>>, _stats: &mut Stats64) {
@@ -557,8 +633,8 @@ pub trait Driver: Sized + 'static {
     }
 
     /// `ndo_set_rx_mode`: program promiscuous/multicast filtering from [`Device::flags`] and
-    /// the address lists. Atomic context, address lists locked.
-    fn set_rx_mode<'a>(_dev: &'a Device, _this: Pin<&'a Self::Priv<'a>>) {
+    /// the address lists, which `lists` reads. Atomic context, address lists locked.
+    fn set_rx_mode<'a>(_dev: &'a Device, _this: Pin<&'a Self::Priv<'a>>, _lists: &AddrLists<'a>) {
         build_error!(VTABLE_DEFAULT_ERROR)
     }
 
@@ -625,21 +701,23 @@ pub trait Driver: Sized + 'static {
         build_error!(VTABLE_DEFAULT_ERROR)
     }
 
-    /// NAPI poll of instance `napi` (see [`Napi`](super::napi::Napi)). Consume RX work from
+    /// NAPI poll of instance `poll.napi()` (see [`Napi`](super::napi::Napi)); `poll` proves to
+    /// the calls that need it that they run in the poll. Consume RX work from
     /// `budget` only; clean TX freely. Return [`NapiPoll::More`] if work is left that the
     /// budget did not cover. The abstraction completes NAPI when allowed and only then calls
     /// [`Driver::napi_complete`].
     fn poll<'a>(
         _dev: &'a Device,
         _this: Pin<&'a Self::Priv<'a>>,
-        _napi: &'a super::napi::Napi,
+        _poll: &super::napi::Poll<'a>,
         _budget: &mut super::napi::Budget,
     ) -> super::napi::NapiPoll {
         build_error!(VTABLE_DEFAULT_ERROR)
     }
 
-    /// Interrupt handler of vector `slot` (hard interrupt context). The device may be down:
-    /// interrupts arrive from registration to unregistration.
+    /// Interrupt handler of vector `slot` (hard interrupt context). The device may be down,
+    /// or not registered yet: interrupts arrive from just before registration (a shared INTx
+    /// line, or a cause left enabled) until just after unregistration.
     fn irq<'a>(_dev: &'a Device, _this: Pin<&'a Self::Priv<'a>>, _slot: u32) -> IrqReturn {
         build_error!(VTABLE_DEFAULT_ERROR)
     }
@@ -881,15 +959,25 @@ impl<T: Driver> Adapter<T> {
         skb: *mut bindings::sk_buff,
         dev: *mut bindings::net_device,
     ) -> bindings::netdev_tx_t {
-        // SAFETY: the core hands over one reference to a valid skb and a valid device.
-        let (skb, d, p) = unsafe {
+        // SAFETY: the core hands over one reference to a valid skb and a valid device, and
+        // holds the xmit lock of the skb's queue, which is one of the device's.
+        let (skb, d, p, q) = unsafe {
+            let q = TxQueue::from_raw(bindings::netdev_get_tx_queue(
+                dev,
+                bindings::skb_get_queue_mapping(skb).into(),
+            ));
             (
                 SkBuff::from_raw(skb),
                 Device::from_raw(dev),
                 priv_of::<T>(dev),
+                q,
             )
         };
-        match T::start_xmit(skb, d, p) {
+        let xmit = Xmit {
+            queue: q,
+            _not_send: PhantomData,
+        };
+        match T::start_xmit(skb, d, p, &xmit) {
             TxResult::Ok => bindings::netdev_tx_NETDEV_TX_OK,
             TxResult::Busy(skb) => {
                 // The core keeps ownership of a packet it gets NETDEV_TX_BUSY for.
@@ -961,7 +1049,11 @@ impl<T: Driver> Adapter<T> {
     extern "C" fn set_rx_mode(dev: *mut bindings::net_device) {
         // SAFETY: valid device; address lists locked by the caller.
         let (d, p) = unsafe { (Device::from_raw(dev), priv_of::<T>(dev)) };
-        T::set_rx_mode(d, p)
+        let lists = AddrLists {
+            dev: d,
+            _not_send: PhantomData,
+        };
+        T::set_rx_mode(d, p, &lists)
     }
 
     extern "C" fn fix_features(
@@ -1424,14 +1516,15 @@ impl<'a, T: ethtool::Operations> Registration<'a, T> {
     /// Allocates an Ethernet device parented to `pdev` and the interrupt vectors of `irq`,
     /// applies `config`, initialises the private data in place with the initialiser
     /// `priv_init` returns (it gets the unregistered device, e.g. to add NAPI instances, and the
-    /// vectors obtained), registers the device and requests its interrupts.
+    /// vectors obtained), requests its interrupts and registers the device: the handlers are
+    /// in place before the device can be opened, and they are freed after it is unregistered.
     ///
     /// On any failure everything done so far is undone in reverse order.
     pub fn new<I>(
         pdev: &'a pci::Device<device::Bound>,
         config: &Config,
         irq: &IrqPlan,
-        priv_init: impl FnOnce(&'a Device, IrqInfo) -> I,
+        priv_init: impl for<'i> FnOnce(&'i NewDevice<T>, IrqInfo) -> I,
     ) -> Result<Self>
     where
         I: PinInit<T::Priv<'a>, Error>,
@@ -1490,8 +1583,8 @@ impl<'a, T: ethtool::Operations> Registration<'a, T> {
         }
 
         // SAFETY: `raw` stays valid until `free_netdev`, which only the paths below and
-        // `Registration::drop` call, after the last use of this reference.
-        let d = unsafe { Device::from_raw(raw) };
+        // `Registration::drop` call, after the last use of this reference; its driver is `T`.
+        let d = unsafe { NewDevice::<T>::from_raw(raw) };
         // SAFETY: `netdev_priv(raw)` has room and alignment for a `PrivBox` (checked above) and
         // is never moved.
         let slot = unsafe { bindings::netdev_priv(raw) }.cast::<PrivBox<T::Priv<'a>>>();
@@ -1538,43 +1631,55 @@ impl<'a, T: ethtool::Operations> Registration<'a, T> {
         // start (as the C drivers do).
         if let (Some(ci), Some(ops)) = (&config.ptp, Adapter::<T>::PTP_OPS) {
             // SAFETY: the clock lives in the private area, which does not move, and is
-            // unregistered (in `drop` or below) before the private data its callbacks use is
-            // dropped.
+            // unregistered (in `drop` or in `undo`) before the private data its callbacks use
+            // is dropped.
             let r = unsafe { Clock::register(&raw mut (*slot).ptp, ci, ops, parent.as_raw()) };
             if let Err(e) = r {
                 // Like the C drivers: the device works on without a hardware clock.
                 dev_warn!(parent, "PTP clock registration failed: {:?}\n", e);
             }
         }
-        // SAFETY: `raw` is fully set up; `register_netdev` takes the RTNL itself.
-        if let Err(e) = to_result(unsafe { bindings::register_netdev(raw) }) {
-            // SAFETY: registration failed, so no device callback can run any more; the clock
-            // goes, and with it its callbacks, then the private data we initialised and the
-            // device.
+
+        // Undoes everything above, after `irqs` interrupts were requested and the device was
+        // not registered.
+        let undo = move |irqs: u32, vectors: &pci::IrqVectorRegistration<'a>| {
+            // SAFETY: the device was never registered, so no device callback runs; the first
+            // `irqs` cookies were requested from `vectors`, and once they are freed no handler
+            // runs. The clock goes next, with its callbacks, then the timer (which the
+            // handlers and the initialiser may have armed), the private data and the device.
             unsafe {
+                free_irqs(slot, vectors, irqs);
                 (*slot).ptp.unregister();
                 bindings::timer_shutdown_sync((*slot).later.timer.get());
                 core::ptr::drop_in_place(&raw mut (*slot).data);
                 bindings::free_netdev(raw);
             }
+        };
+
+        // The interface's name, then its interrupts, then the interface, all under one hold
+        // of the RTNL: the handlers are in place before anything can open the device (an
+        // `ndo_open` that enables interrupt causes with no handler would leave a line
+        // asserted: with INTx, "nobody cared" disables it), and the vectors are named after
+        // the interface as the C drivers name theirs.
+        let rtnl = Rtnl::lock();
+        // SAFETY: `raw` is valid and unregistered; the RTNL is held until it is registered,
+        // so the name stays unique.
+        let named = unsafe { bindings::dev_alloc_name(raw, c"eth%d".as_char_ptr()) };
+        if let Err(e) = to_result(named) {
+            drop(rtnl);
+            undo(0, &vectors);
             return Err(e);
         }
-        // INVARIANT: allocated with room for the box, initialised, registered, no IRQs yet.
-        let mut reg = Registration {
-            dev,
-            irqs: 0,
-            vectors,
-            _p: PhantomData,
-        };
         let shared = matches!(info.kind, pci::IrqType::Intx);
         let mut ifbuf = [0u8; IRQ_NAME_LEN];
         let iflen = {
-            let n = reg.device().name().to_bytes();
+            let n = d.name().to_bytes();
             let l = n.len().min(IRQ_NAME_LEN);
             ifbuf[..l].copy_from_slice(&n[..l]);
             l
         };
         let ifname = &ifbuf[..iflen];
+        let mut irqs = 0;
         for i in 0..info.count {
             let suffix = if info.count == 1 {
                 &b""[..]
@@ -1582,30 +1687,67 @@ impl<'a, T: ethtool::Operations> Registration<'a, T> {
                 irq.names[i as usize].to_bytes()
             };
             // SAFETY: the name lives in the private area, which nothing else writes, until
-            // `free_irq` in `drop`.
+            // `free_irq`.
             let name = unsafe { &mut (*slot).irq_names[i as usize] };
             irq_name(name, ifname, suffix);
-            let n = reg.vectors.index(i as usize)?;
-            let req: crate::irq::IrqRequest<'_> = n.into();
-            // SAFETY: the cookie lives in the private area until `free_irq` in `drop`; the
-            // handler only runs `T::irq` on the initialised private data.
-            to_result(unsafe {
-                bindings::request_irq(
-                    req.irq(),
-                    Some(Adapter::<T>::irq),
-                    if shared {
-                        bindings::IRQF_SHARED as c_ulong
-                    } else {
-                        0
-                    },
-                    name.as_ptr().cast(),
-                    (&raw mut (*slot).cookies[i as usize]).cast(),
-                )
-            })?;
-            // INVARIANT: the first `irqs` cookies are requested.
-            reg.irqs = i + 1;
+            let r = vectors.index(i as usize).and_then(|n| {
+                let req: crate::irq::IrqRequest<'_> = n.into();
+                // SAFETY: the cookie lives in the private area until `free_irq`; the handler
+                // only runs `T::irq` on the initialised private data, which outlives it.
+                to_result(unsafe {
+                    bindings::request_irq(
+                        req.irq(),
+                        Some(Adapter::<T>::irq),
+                        if shared {
+                            bindings::IRQF_SHARED as c_ulong
+                        } else {
+                            0
+                        },
+                        name.as_ptr().cast(),
+                        (&raw mut (*slot).cookies[i as usize]).cast(),
+                    )
+                })
+            });
+            if let Err(e) = r {
+                drop(rtnl);
+                undo(irqs, &vectors);
+                return Err(e);
+            }
+            irqs = i + 1;
         }
-        Ok(reg)
+        // SAFETY: `raw` is fully set up and its interrupts requested; the RTNL is held.
+        if let Err(e) = to_result(unsafe { bindings::register_netdevice(raw) }) {
+            drop(rtnl);
+            undo(irqs, &vectors);
+            return Err(e);
+        }
+        // Releasing the RTNL finishes the registration (`netdev_run_todo`).
+        drop(rtnl);
+        // INVARIANT: allocated with room for the box, initialised, the first `irqs` cookies
+        // requested, registered.
+        Ok(Registration {
+            dev,
+            irqs,
+            vectors,
+            _p: PhantomData,
+        })
+    }
+}
+
+/// Frees the first `irqs` interrupts of `vectors`, requested with the cookies of `slot`.
+///
+/// # Safety
+///
+/// `slot` is the private area of a device whose first `irqs` cookies were requested as
+/// interrupts of `vectors` and not freed since.
+unsafe fn free_irqs<P>(slot: *mut PrivBox<P>, vectors: &pci::IrqVectorRegistration<'_>, irqs: u32) {
+    for i in 0..irqs {
+        if let Ok(n) = vectors.index(i as usize) {
+            let req: crate::irq::IrqRequest<'_> = n.into();
+            // SAFETY: interrupt `i` was requested with this cookie (the caller's guarantee);
+            // after `free_irq` the handler is not running and never runs again.
+            unsafe { bindings::free_irq(req.irq(), (&raw mut (*slot).cookies[i as usize]).cast()) };
+        }
     }
 }
 
@@ -1639,21 +1781,19 @@ impl<T: Driver> Drop for Registration<'_, T> {
         // SAFETY: by the type invariant `raw` is registered. `unregister_netdev` closes the
         // device and waits for every ndo callback to finish.
         unsafe { bindings::unregister_netdev(raw) };
-        // SAFETY: the box is initialised. No device callback, the clock's only users besides
-        // its own callbacks, runs any more; once `unregister` returns no clock callback runs
-        // either, and the private data they use is still there until then.
-        unsafe { (*b).ptp.unregister() };
+        // Teardown runs bring-up backwards: the interrupts, then the clock they use.
+        // SAFETY: the first `irqs` cookies were requested from `vectors` (type invariant).
+        unsafe { free_irqs(b, &self.vectors, self.irqs) };
         // SAFETY: the timer was set up in `new`. Once this returns it never fires again, and
-        // arming it afterwards (an interrupt handler, until `free_irq` below) does nothing; a
-        // callback that ran before found the device unregistered and scheduled nothing.
+        // arming it afterwards (a clock callback, until it is unregistered below) does
+        // nothing; a callback that ran before found the device unregistered and scheduled
+        // nothing.
         unsafe { bindings::timer_shutdown_sync((*b).later.timer.get()) };
-        for i in 0..self.irqs {
-            if let Some(n) = self.irq_number(i) {
-                // SAFETY: interrupt `n` was requested with this cookie; after `free_irq` the
-                // handler is not running and never runs again.
-                unsafe { bindings::free_irq(n, (&raw mut (*b).cookies[i as usize]).cast()) };
-            }
-        }
+        // SAFETY: the box is initialised. No device callback or interrupt handler, the
+        // clock's only users besides its own callbacks, runs any more; once `unregister`
+        // returns no clock callback runs either, and the private data they use is still there
+        // until then.
+        unsafe { (*b).ptp.unregister() };
         // SAFETY: nothing but us touches the private data now; it is dropped before the device
         // that holds it is freed. The vectors are released after this function, when the
         // `vectors` field drops.

@@ -606,6 +606,37 @@ pub trait Operations: Driver {
     }
 }
 
+/// The device and private data of an ethtool callback.
+///
+/// # Safety
+///
+/// `dev` is a valid, registered device whose driver is `T`, for `'a`.
+unsafe fn ctx<'a, T: Operations>(
+    dev: *mut bindings::net_device,
+) -> (&'a Device, Pin<&'a T::Priv<'a>>) {
+    // SAFETY: guaranteed by the caller.
+    unsafe { (Device::from_raw(dev), priv_of::<T>(dev)) }
+}
+
+/// The device, private data and RTNL proof of an ethtool callback the core runs with the
+/// RTNL held.
+///
+/// # Safety
+///
+/// As for [`ctx`], and the RTNL is held for `'a`.
+unsafe fn rtnl_ctx<'a, T: Operations>(
+    dev: *mut bindings::net_device,
+) -> (&'a Device, Pin<&'a T::Priv<'a>>, &'a Rtnl) {
+    // SAFETY: guaranteed by the caller.
+    unsafe {
+        (
+            Device::from_raw(dev),
+            priv_of::<T>(dev),
+            Rtnl::assume_held(),
+        )
+    }
+}
+
 struct Adapter<T: Operations>(PhantomData<T>);
 
 impl<T: Operations> Adapter<T> {
@@ -614,7 +645,7 @@ impl<T: Operations> Adapter<T> {
         info: *mut bindings::ethtool_drvinfo,
     ) {
         // SAFETY: valid device and an exclusively ours `info` for the call.
-        let (d, p, info) = unsafe { (Device::from_raw(dev), priv_of::<T>(dev), &mut *info) };
+        let ((d, p), info) = unsafe { (ctx::<T>(dev), &mut *info) };
         T::drvinfo(d, p, &mut |i: DrvInfo<'_>| {
             copy_cstr(&mut info.driver, i.driver);
             copy_cstr(&mut info.bus_info, i.bus_info);
@@ -624,7 +655,7 @@ impl<T: Operations> Adapter<T> {
 
     extern "C" fn get_link(dev: *mut bindings::net_device) -> u32 {
         // SAFETY: valid device.
-        let (d, p) = unsafe { (Device::from_raw(dev), priv_of::<T>(dev)) };
+        let (d, p) = unsafe { ctx::<T>(dev) };
         u32::from(T::get_link(d, p))
     }
 
@@ -633,7 +664,7 @@ impl<T: Operations> Adapter<T> {
         info: *mut bindings::kernel_ethtool_ts_info,
     ) -> c_int {
         // SAFETY: valid device and an `info` that is ours for the call.
-        let (d, p, info) = unsafe { (Device::from_raw(dev), priv_of::<T>(dev), &mut *info) };
+        let ((d, p), info) = unsafe { (ctx::<T>(dev), &mut *info) };
         // SAFETY: as above; this sets the software capabilities and no PHC.
         unsafe { bindings::ethtool_op_get_ts_info(dev, info) };
         let ts = T::ts_info(d, p);
@@ -652,14 +683,7 @@ impl<T: Operations> Adapter<T> {
     ) -> c_int {
         from_result(|| {
             // SAFETY: runs under the RTNL with a valid device; `ks` is ours for the call.
-            let (d, p, rtnl, ks) = unsafe {
-                (
-                    Device::from_raw(dev),
-                    priv_of::<T>(dev),
-                    Rtnl::assume_held(),
-                    &mut *ks,
-                )
-            };
+            let ((d, p, rtnl), ks) = unsafe { (rtnl_ctx::<T>(dev), &mut *ks) };
             let s = T::get_link_ksettings(d, p, rtnl)?;
             ks.base.speed = s.speed.unwrap_or(bindings::SPEED_UNKNOWN as u32);
             ks.base.duplex = match s.duplex {
@@ -688,14 +712,7 @@ impl<T: Operations> Adapter<T> {
     ) -> c_int {
         from_result(|| {
             // SAFETY: runs under the RTNL with a valid device; `ks` is valid for the call.
-            let (d, p, rtnl, ks) = unsafe {
-                (
-                    Device::from_raw(dev),
-                    priv_of::<T>(dev),
-                    Rtnl::assume_held(),
-                    &*ks,
-                )
-            };
+            let ((d, p, rtnl), ks) = unsafe { (rtnl_ctx::<T>(dev), &*ks) };
             let s = LinkSettings {
                 speed: (ks.base.speed != bindings::SPEED_UNKNOWN as u32).then_some(ks.base.speed),
                 duplex: match u32::from(ks.base.duplex) {
@@ -717,13 +734,7 @@ impl<T: Operations> Adapter<T> {
     extern "C" fn nway_reset(dev: *mut bindings::net_device) -> c_int {
         from_result(|| {
             // SAFETY: runs under the RTNL with a valid device.
-            let (d, p, rtnl) = unsafe {
-                (
-                    Device::from_raw(dev),
-                    priv_of::<T>(dev),
-                    Rtnl::assume_held(),
-                )
-            };
+            let (d, p, rtnl) = unsafe { rtnl_ctx::<T>(dev) };
             T::nway_reset(d, p, rtnl)?;
             Ok(0)
         })
@@ -734,14 +745,7 @@ impl<T: Operations> Adapter<T> {
         ch: *mut bindings::ethtool_channels,
     ) {
         // SAFETY: runs under the RTNL with a valid device; `ch` is ours for the call.
-        let (d, p, rtnl, ch) = unsafe {
-            (
-                Device::from_raw(dev),
-                priv_of::<T>(dev),
-                Rtnl::assume_held(),
-                &mut *ch,
-            )
-        };
+        let ((d, p, rtnl), ch) = unsafe { (rtnl_ctx::<T>(dev), &mut *ch) };
         let c = T::get_channels(d, p, rtnl);
         ch.max_rx = c.max_rx;
         ch.max_tx = c.max_tx;
@@ -759,14 +763,7 @@ impl<T: Operations> Adapter<T> {
     ) -> c_int {
         from_result(|| {
             // SAFETY: runs under the RTNL with a valid device; `ch` is valid for the call.
-            let (d, p, rtnl, ch) = unsafe {
-                (
-                    Device::from_raw(dev),
-                    priv_of::<T>(dev),
-                    Rtnl::assume_held(),
-                    &*ch,
-                )
-            };
+            let ((d, p, rtnl), ch) = unsafe { (rtnl_ctx::<T>(dev), &*ch) };
             let c = Channels {
                 rx: ch.rx_count,
                 tx: ch.tx_count,
@@ -786,14 +783,7 @@ impl<T: Operations> Adapter<T> {
         _e: *mut bindings::netlink_ext_ack,
     ) {
         // SAFETY: runs under the RTNL with a valid device; `ring` is ours for the call.
-        let (d, p, rtnl, ring) = unsafe {
-            (
-                Device::from_raw(dev),
-                priv_of::<T>(dev),
-                Rtnl::assume_held(),
-                &mut *ring,
-            )
-        };
+        let ((d, p, rtnl), ring) = unsafe { (rtnl_ctx::<T>(dev), &mut *ring) };
         let r = T::get_ringparam(d, p, rtnl);
         ring.rx_max_pending = r.rx_max;
         ring.tx_max_pending = r.tx_max;
@@ -809,14 +799,7 @@ impl<T: Operations> Adapter<T> {
     ) -> c_int {
         from_result(|| {
             // SAFETY: runs under the RTNL with a valid device; `ring` is valid for the call.
-            let (d, p, rtnl, ring) = unsafe {
-                (
-                    Device::from_raw(dev),
-                    priv_of::<T>(dev),
-                    Rtnl::assume_held(),
-                    &*ring,
-                )
-            };
+            let ((d, p, rtnl), ring) = unsafe { (rtnl_ctx::<T>(dev), &*ring) };
             let r = Rings {
                 rx_max: 0,
                 tx_max: 0,
@@ -830,13 +813,13 @@ impl<T: Operations> Adapter<T> {
 
     extern "C" fn get_msglevel(dev: *mut bindings::net_device) -> u32 {
         // SAFETY: valid device.
-        let (d, p) = unsafe { (Device::from_raw(dev), priv_of::<T>(dev)) };
+        let (d, p) = unsafe { ctx::<T>(dev) };
         T::get_msglevel(d, p)
     }
 
     extern "C" fn set_msglevel(dev: *mut bindings::net_device, level: u32) {
         // SAFETY: valid device.
-        let (d, p) = unsafe { (Device::from_raw(dev), priv_of::<T>(dev)) };
+        let (d, p) = unsafe { ctx::<T>(dev) };
         T::set_msglevel(d, p, level)
     }
 
@@ -851,10 +834,9 @@ impl<T: Operations> Adapter<T> {
     ) {
         // SAFETY: valid device; the core allocated `get_regs_len()` bytes at `buf`, suitably
         // aligned (kvzalloc).
-        let (d, p, out) = unsafe {
+        let ((d, p), out) = unsafe {
             (
-                Device::from_raw(dev),
-                priv_of::<T>(dev),
+                ctx::<T>(dev),
                 core::slice::from_raw_parts_mut(buf.cast::<u32>(), T::REGS_WORDS),
             )
         };
@@ -875,14 +857,7 @@ impl<T: Operations> Adapter<T> {
         from_result(|| {
             // SAFETY: runs under the RTNL with a valid device; the core checked
             // `offset + len <= get_eeprom_len()` and allocated `len` bytes at `data`.
-            let (d, p, rtnl, ee) = unsafe {
-                (
-                    Device::from_raw(dev),
-                    priv_of::<T>(dev),
-                    Rtnl::assume_held(),
-                    &mut *ee,
-                )
-            };
+            let ((d, p, rtnl), ee) = unsafe { (rtnl_ctx::<T>(dev), &mut *ee) };
             // SAFETY: see above.
             let out = unsafe { core::slice::from_raw_parts_mut(data, ee.len as usize) };
             T::get_eeprom(d, p, rtnl, ee.offset, out)?;
@@ -897,14 +872,7 @@ impl<T: Operations> Adapter<T> {
         _e: *mut bindings::netlink_ext_ack,
     ) -> c_int {
         // SAFETY: runs under the RTNL with a valid device; `ec` is ours for the call.
-        let (d, p, rtnl, ec) = unsafe {
-            (
-                Device::from_raw(dev),
-                priv_of::<T>(dev),
-                Rtnl::assume_held(),
-                &mut *ec,
-            )
-        };
+        let ((d, p, rtnl), ec) = unsafe { (rtnl_ctx::<T>(dev), &mut *ec) };
         let c = T::get_coalesce(d, p, rtnl);
         ec.rx_coalesce_usecs = c.rx_usecs;
         ec.rx_max_coalesced_frames = c.rx_max_frames;
@@ -923,14 +891,7 @@ impl<T: Operations> Adapter<T> {
     ) -> c_int {
         from_result(|| {
             // SAFETY: runs under the RTNL with a valid device; `ec` is valid for the call.
-            let (d, p, rtnl, ec) = unsafe {
-                (
-                    Device::from_raw(dev),
-                    priv_of::<T>(dev),
-                    Rtnl::assume_held(),
-                    &*ec,
-                )
-            };
+            let ((d, p, rtnl), ec) = unsafe { (rtnl_ctx::<T>(dev), &*ec) };
             let c = Coalesce {
                 rx_usecs: ec.rx_coalesce_usecs,
                 rx_max_frames: ec.rx_max_coalesced_frames,
@@ -949,14 +910,7 @@ impl<T: Operations> Adapter<T> {
         pp: *mut bindings::ethtool_pauseparam,
     ) {
         // SAFETY: runs under the RTNL with a valid device; `pp` is ours for the call.
-        let (d, p, rtnl, pp) = unsafe {
-            (
-                Device::from_raw(dev),
-                priv_of::<T>(dev),
-                Rtnl::assume_held(),
-                &mut *pp,
-            )
-        };
+        let ((d, p, rtnl), pp) = unsafe { (rtnl_ctx::<T>(dev), &mut *pp) };
         let v = T::get_pauseparam(d, p, rtnl);
         pp.autoneg = u32::from(v.autoneg);
         pp.rx_pause = u32::from(v.rx);
@@ -969,14 +923,7 @@ impl<T: Operations> Adapter<T> {
     ) -> c_int {
         from_result(|| {
             // SAFETY: runs under the RTNL with a valid device; `pp` is valid for the call.
-            let (d, p, rtnl, pp) = unsafe {
-                (
-                    Device::from_raw(dev),
-                    priv_of::<T>(dev),
-                    Rtnl::assume_held(),
-                    &*pp,
-                )
-            };
+            let ((d, p, rtnl), pp) = unsafe { (rtnl_ctx::<T>(dev), &*pp) };
             let v = Pause {
                 autoneg: pp.autoneg != 0,
                 rx: pp.rx_pause != 0,
@@ -1020,10 +967,9 @@ impl<T: Operations> Adapter<T> {
         data: *mut u64,
     ) {
         // SAFETY: valid device; the core allocated `get_sset_count(ETH_SS_STATS)` values.
-        let (d, p, out) = unsafe {
+        let ((d, p), out) = unsafe {
             (
-                Device::from_raw(dev),
-                priv_of::<T>(dev),
+                ctx::<T>(dev),
                 core::slice::from_raw_parts_mut(data, T::STATS.len()),
             )
         };
@@ -1037,11 +983,9 @@ impl<T: Operations> Adapter<T> {
     ) {
         // SAFETY: runs under the RTNL with a valid device; `test` and the `TESTS.len()` results
         // at `data` are ours for the call.
-        let (d, p, rtnl, test, out) = unsafe {
+        let ((d, p, rtnl), test, out) = unsafe {
             (
-                Device::from_raw(dev),
-                priv_of::<T>(dev),
-                Rtnl::assume_held(),
+                rtnl_ctx::<T>(dev),
                 &mut *test,
                 core::slice::from_raw_parts_mut(data, T::TESTS.len()),
             )
@@ -1060,14 +1004,7 @@ impl<T: Operations> Adapter<T> {
         from_result(|| {
             // SAFETY: runs under the RTNL with a valid device; the core checked
             // `offset + len <= get_eeprom_len()` and copied `len` bytes to `data`.
-            let (d, p, rtnl, ee) = unsafe {
-                (
-                    Device::from_raw(dev),
-                    priv_of::<T>(dev),
-                    Rtnl::assume_held(),
-                    &*ee,
-                )
-            };
+            let ((d, p, rtnl), ee) = unsafe { (rtnl_ctx::<T>(dev), &*ee) };
             if ee.magic != T::EEPROM_MAGIC || ee.len == 0 {
                 return Err(EINVAL);
             }
@@ -1083,7 +1020,7 @@ impl<T: Operations> Adapter<T> {
         s: *mut bindings::ethtool_eth_mac_stats,
     ) {
         // SAFETY: valid device; `s` is ours for the call (pre-filled with "not set").
-        let (d, p, s) = unsafe { (Device::from_raw(dev), priv_of::<T>(dev), &mut *s) };
+        let ((d, p), s) = unsafe { (ctx::<T>(dev), &mut *s) };
         // SAFETY: `stats` is the tagged view of the counters; every field is a `u64`.
         T::get_eth_mac_stats(d, p).store(unsafe { &mut s.__bindgen_anon_1.stats });
     }
@@ -1093,7 +1030,7 @@ impl<T: Operations> Adapter<T> {
         s: *mut bindings::ethtool_eth_ctrl_stats,
     ) {
         // SAFETY: valid device; `s` is ours for the call.
-        let (d, p, s) = unsafe { (Device::from_raw(dev), priv_of::<T>(dev), &mut *s) };
+        let ((d, p), s) = unsafe { (ctx::<T>(dev), &mut *s) };
         // SAFETY: as for the MAC statistics.
         T::get_eth_ctrl_stats(d, p).store(unsafe { &mut s.__bindgen_anon_1.stats });
     }
@@ -1103,7 +1040,7 @@ impl<T: Operations> Adapter<T> {
         s: *mut bindings::ethtool_pause_stats,
     ) {
         // SAFETY: valid device; `s` is ours for the call.
-        let (d, p, s) = unsafe { (Device::from_raw(dev), priv_of::<T>(dev), &mut *s) };
+        let ((d, p), s) = unsafe { (ctx::<T>(dev), &mut *s) };
         // SAFETY: as for the MAC statistics.
         T::get_pause_stats(d, p).store(unsafe { &mut s.__bindgen_anon_1.stats });
     }
@@ -1114,7 +1051,7 @@ impl<T: Operations> Adapter<T> {
         ranges: *mut *const bindings::ethtool_rmon_hist_range,
     ) {
         // SAFETY: valid device; `s` and `ranges` are ours for the call.
-        let (d, p, s) = unsafe { (Device::from_raw(dev), priv_of::<T>(dev), &mut *s) };
+        let ((d, p), s) = unsafe { (ctx::<T>(dev), &mut *s) };
         let r = T::get_rmon_stats(d, p);
         // SAFETY: as for the MAC statistics.
         let dst = unsafe { &mut s.__bindgen_anon_1.stats };
@@ -1328,7 +1265,7 @@ impl<T: Operations> StatOps<T> {
         s: *mut bindings::netdev_queue_stats_rx,
     ) {
         // SAFETY: valid device; `s` is ours for the call (pre-filled with "not set").
-        let (d, p, s) = unsafe { (Device::from_raw(dev), priv_of::<T>(dev), &mut *s) };
+        let ((d, p), s) = unsafe { (ctx::<T>(dev), &mut *s) };
         store_rx(s, &T::queue_stats_rx(d, p, idx as u32));
     }
 
@@ -1338,7 +1275,7 @@ impl<T: Operations> StatOps<T> {
         s: *mut bindings::netdev_queue_stats_tx,
     ) {
         // SAFETY: valid device; `s` is ours for the call.
-        let (d, p, s) = unsafe { (Device::from_raw(dev), priv_of::<T>(dev), &mut *s) };
+        let ((d, p), s) = unsafe { (ctx::<T>(dev), &mut *s) };
         store_tx(s, &T::queue_stats_tx(d, p, idx as u32));
     }
 
@@ -1348,8 +1285,7 @@ impl<T: Operations> StatOps<T> {
         tx: *mut bindings::netdev_queue_stats_tx,
     ) {
         // SAFETY: valid device; `rx` and `tx` are ours for the call.
-        let (d, p, rx, tx) =
-            unsafe { (Device::from_raw(dev), priv_of::<T>(dev), &mut *rx, &mut *tx) };
+        let ((d, p), rx, tx) = unsafe { (ctx::<T>(dev), &mut *rx, &mut *tx) };
         let (r, t) = T::base_stats(d, p);
         store_rx(rx, &r);
         store_tx(tx, &t);

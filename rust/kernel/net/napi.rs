@@ -20,7 +20,8 @@ use crate::{
     net::dev::{
         priv_of,
         Device,
-        Driver, //
+        Driver,
+        NewDevice, //
     },
     prelude::*,
     sync::atomic::{
@@ -29,6 +30,7 @@ use crate::{
     },
     types::Opaque, //
 };
+use core::marker::PhantomData;
 
 /// What a poll leaves behind.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -72,6 +74,22 @@ impl Budget {
     }
 }
 
+/// Proof that the current code runs inside the poll of a NAPI instance: handed to
+/// [`Driver::poll`] and to nothing else, and neither `Send` nor `Sync`, so it cannot leave the
+/// poll. Calls that only a poll may make, such as
+/// [`SkBuff::gro_receive`](super::skb::SkBuff::gro_receive), take it.
+pub struct Poll<'p> {
+    napi: &'p Napi,
+    _not_send: PhantomData<*mut ()>,
+}
+
+impl<'p> Poll<'p> {
+    /// The instance being polled.
+    pub fn napi(&self) -> &'p Napi {
+        self.napi
+    }
+}
+
 /// A NAPI instance of a device, identified by the `id` the driver gave it.
 ///
 /// # Invariants
@@ -94,18 +112,21 @@ unsafe impl Sync for Napi {}
 unsafe impl Send for Napi {}
 
 impl Napi {
-    /// Creates a NAPI instance `id` on `dev`, polled by `T::poll`. Call from the initialiser of
-    /// the private data of a device whose driver is `T`, before it is registered.
-    pub fn new<T: Driver>(dev: &Device, id: u32) -> impl PinInit<Self> + '_ {
+    /// Creates a NAPI instance `id` on `dev`, polled by `T::poll`, where `T` is the device's
+    /// driver: a [`NewDevice`] exists only inside the private data initialiser of
+    /// [`Registration::new`](super::dev::Registration::new), before the device is registered.
+    pub fn new<T: Driver>(dev: &NewDevice<T>, id: u32) -> impl PinInit<Self> {
+        let raw = dev.as_raw();
         pin_init!(Self {
             napi <- Opaque::ffi_init(move |slot: *mut bindings::napi_struct| {
                 // SAFETY: `slot` is pinned memory for a `napi_struct`; `netif_napi_add`
-                // initialises it and links it into `dev`, which outlives it (the registration
-                // drops the private data, and with it this instance, before freeing the device).
-                unsafe { bindings::netif_napi_add(dev.as_raw(), slot, Some(Adapter::<T>::poll)) };
+                // initialises it and links it into `raw`, which outlives it: the initialiser
+                // runs inside `Registration::new`, whose private data (holding this instance)
+                // is dropped before the device is freed.
+                unsafe { bindings::netif_napi_add(raw, slot, Some(Adapter::<T>::poll)) };
             }),
             id,
-            // INVARIANT: `netif_napi_add` leaves the instance disabled.
+            // INVARIANT: `netif_napi_add` leaves the instance disabled; its poll is `T`'s.
             enabled: Atomic::new(false),
         })
     }
@@ -165,10 +186,21 @@ impl Napi {
 #[pinned_drop]
 impl PinnedDrop for Napi {
     fn drop(self: Pin<&mut Self>) {
+        // An instance is deleted disabled, as the C API requires, even if the driver left it
+        // enabled: this waits for a running poll.
+        self.disable();
         // SAFETY: by the type invariant the instance is added and not yet deleted; its device
         // is unregistered (or was never registered) and not yet freed.
         unsafe { bindings::netif_napi_del(self.as_raw()) }
     }
+}
+
+/// The budget contract: after a poll that did `work` of its `limit` and said `verdict`, NAPI
+/// completes with `work` reported (`Some`), or stays scheduled with the whole budget
+/// reported (`None`) when the budget is used up (a netpoll's budget of 0 included: it never
+/// completes NAPI) or work is left.
+fn completes(limit: u32, work: u32, verdict: NapiPoll) -> Option<u32> {
+    (work < limit && verdict == NapiPoll::Done).then_some(work)
 }
 
 struct Adapter<T: Driver>(core::marker::PhantomData<T>);
@@ -182,16 +214,55 @@ impl<T: Driver> Adapter<T> {
         let (d, p) = unsafe { (Device::from_raw(dev), priv_of::<T>(dev)) };
         let limit = u32::try_from(budget).unwrap_or(0);
         let mut b = Budget { limit, spent: 0 };
-        let verdict = T::poll(d, p, n, &mut b);
-        let work = b.spent;
-        if work == limit || verdict == NapiPoll::More {
+        let ctx = Poll {
+            napi: n,
+            _not_send: PhantomData,
+        };
+        let verdict = T::poll(d, p, &ctx, &mut b);
+        let Some(work) = completes(limit, b.spent, verdict) else {
             // Stay scheduled: the contract is to return the whole budget.
             return budget;
-        }
+        };
         // SAFETY: we are the poll of `napi` and `work < budget`.
         if unsafe { bindings::napi_complete_done(napi, work as c_int) } {
             T::napi_complete(d, p, n);
         }
         work as c_int
+    }
+}
+
+#[cfg(CONFIG_RUST_NETDEV_KUNIT_TEST)]
+#[macros::kunit_tests(rust_net_napi)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn budget_never_exceeds_its_limit() {
+        let mut b = Budget { limit: 3, spent: 0 };
+        assert!(!b.is_tx_only());
+        assert_eq!(b.remaining(), 3);
+        assert!(b.take() && b.take() && b.take());
+        // The fourth unit is refused and nothing is taken.
+        assert!(!b.take());
+        assert_eq!((b.spent(), b.remaining()), (3, 0));
+    }
+
+    #[test]
+    fn poll_completes_only_under_budget_with_nothing_left() {
+        assert_eq!(completes(64, 10, NapiPoll::Done), Some(10));
+        assert_eq!(completes(64, 0, NapiPoll::Done), Some(0));
+        // Budget used up, or work left: stay scheduled.
+        assert_eq!(completes(64, 64, NapiPoll::Done), None);
+        assert_eq!(completes(64, 10, NapiPoll::More), None);
+        // A netpoll (budget 0) never completes NAPI.
+        assert_eq!(completes(0, 0, NapiPoll::Done), None);
+    }
+
+    #[test]
+    fn netpoll_budget_is_tx_only() {
+        let mut b = Budget { limit: 0, spent: 0 };
+        assert!(b.is_tx_only());
+        assert!(!b.take());
+        assert_eq!(b.spent(), 0);
     }
 }

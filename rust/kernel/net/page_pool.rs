@@ -28,21 +28,33 @@ pub const PAGE_SIZE: u32 = crate::page::PAGE_SIZE as u32;
 
 /// A page pool of order-0 pages, mapped and synced for device writes.
 ///
+/// The device writes into each page at the pool's `offset`, at most `max_len` bytes; every
+/// bus address and sync this module hands out is relative to that offset and bounded by that
+/// length, so a caller cannot sync less than the device wrote nor read past the page.
+///
+/// A pool is [`Send`] but not [`Sync`], and [`PagePool::alloc`] takes `&mut self`: the page
+/// pool's allocation fast path (its lockless cache) requires a single, non-concurrent
+/// allocator, which exclusive access guarantees. Pages come back from any context through
+/// `page_pool_put_full_page()`'s own synchronisation.
+///
 /// # Invariants
 ///
-/// `pool` is a live page pool created by `page_pool_create()`, destroyed only on drop.
+/// `pool` is a live page pool created by `page_pool_create()` with `offset` and `max_len`,
+/// destroyed only on drop; `offset + max_len <= PAGE_SIZE`.
 pub struct PagePool {
     pool: NonNull<bindings::page_pool>,
+    offset: u32,
+    max_len: u32,
 }
 
-// SAFETY: page pools are used from any CPU; the C side serialises its caches.
+// SAFETY: a pool may be moved to and dropped on any CPU; destruction waits for its pages.
 unsafe impl Send for PagePool {}
-// SAFETY: see `Send`.
-unsafe impl Sync for PagePool {}
 
 impl PagePool {
     /// Creates a pool of `size` pages for receive queue `queue` of `netdev`, served by `napi`.
     /// The device writes at `offset` into each page, at most `max_len` bytes.
+    ///
+    /// Fails with `EINVAL` if `offset + max_len` exceeds a page.
     pub fn new(
         dev: &device::Device<device::Bound>,
         netdev: &Device,
@@ -70,29 +82,46 @@ impl PagePool {
                 queue,
             )
         })?;
-        // INVARIANT: `page_pool_create` succeeded.
+        // INVARIANT: `page_pool_create` succeeded with the `offset` and `max_len` checked above.
         Ok(PagePool {
             // SAFETY: `from_err_ptr` returned a valid, hence non-NULL, pointer.
             pool: unsafe { NonNull::new_unchecked(p) },
+            offset,
+            max_len,
         })
     }
 
-    /// Takes a page, or `None` if memory is short.
-    pub fn alloc(&self) -> Option<PoolPage> {
+    /// Offset in each page at which the device writes.
+    pub fn offset(&self) -> u32 {
+        self.offset
+    }
+
+    /// Most bytes the device may write into one page.
+    pub fn max_len(&self) -> u32 {
+        self.max_len
+    }
+
+    /// Takes a page, or `None` if memory is short. From process or softirq context (not
+    /// from a hard interrupt handler): bottom halves are off during the allocation, so the
+    /// pool's NAPI instance cannot recycle into the cache it takes from.
+    pub fn alloc(&mut self) -> Option<PoolPage> {
         // Through `page_pool_alloc_netmems()` itself, called out of line: the function error
         // injection point of page pool allocations (`page_pool_alloc_pages()` may inline it).
-        // SAFETY: by the type invariant the pool is live; RX refill runs in NAPI or process
-        // context, as `page_pool_dev_alloc_netmems` requires.
-        let netmem = unsafe { bindings::page_pool_dev_alloc_netmems(self.pool.as_ptr()) };
+        // SAFETY: by the type invariant the pool is live; `&mut self` makes this the only
+        // allocation from the pool's cache in progress, and with bottom halves off its NAPI
+        // instance does not recycle into it meanwhile.
+        let netmem = unsafe { bindings::netdev_page_pool_alloc_bh(self.pool.as_ptr()) };
         if netmem == 0 {
             return None;
         }
         // SAFETY: the pool was created without a memory provider, so its netmems are pages.
         let page = NonNull::new(unsafe { bindings::netmem_to_page(netmem) })?;
-        // INVARIANT: the page comes from `self`.
+        // INVARIANT: the page comes from `self`, whose geometry it records.
         Some(PoolPage {
             pool: self.pool,
             page,
+            offset: self.offset,
+            max_len: self.max_len,
         })
     }
 }
@@ -105,17 +134,21 @@ impl Drop for PagePool {
     }
 }
 
-/// A page taken from a [`PagePool`]; returned to it when dropped.
+/// A page taken from a [`PagePool`], lent to the device; returned to the pool when dropped.
 ///
 /// It may outlive the [`PagePool`] value: `page_pool_destroy()` keeps the C pool alive until
-/// its last page comes back.
+/// its last page comes back. Its contents cannot be read: the device owns them until
+/// [`PoolPage::received`] syncs what it wrote and turns the page into a [`RxBuffer`].
 ///
 /// # Invariants
 ///
-/// `page` was allocated from the page pool `pool` and is owned by this value.
+/// `page` was allocated from the page pool `pool`, created with `offset` and `max_len`, and
+/// is owned by this value.
 pub struct PoolPage {
     pool: NonNull<bindings::page_pool>,
     page: NonNull<bindings::page>,
+    offset: u32,
+    max_len: u32,
 }
 
 // SAFETY: a pool page may be recycled from any CPU.
@@ -124,39 +157,36 @@ unsafe impl Send for PoolPage {}
 unsafe impl Sync for PoolPage {}
 
 impl PoolPage {
-    /// The bus address of the start of the page.
+    /// The bus address at which the device writes: the page's, plus the pool's offset.
     pub fn dma_address(&self) -> DmaAddress {
         // SAFETY: the page belongs to a pool with `PP_FLAG_DMA_MAP`.
-        unsafe { bindings::page_pool_get_dma_addr(self.page.as_ptr()) }
+        let page = unsafe { bindings::page_pool_get_dma_addr(self.page.as_ptr()) };
+        page + DmaAddress::from(self.offset)
     }
 
-    /// Makes `len` bytes written by the device at `offset` visible to the CPU.
-    pub fn sync_for_cpu(&self, offset: u32, len: u32) {
-        // SAFETY: the page belongs to a live pool; offsets are checked by the DMA API.
-        unsafe {
-            bindings::page_pool_dma_sync_for_cpu(
-                self.pool.as_ptr(),
-                self.page.as_ptr(),
-                offset,
-                len,
-            )
+    /// The device wrote `len` bytes at the pool's offset: makes them visible to the CPU
+    /// (`page_pool_dma_sync_for_cpu()`, whose offset is relative to the pool's) and hands the
+    /// page over as a buffer of those bytes.
+    ///
+    /// Fails with `EINVAL` if `len` exceeds the pool's `max_len`; the page then goes back to
+    /// its pool.
+    pub fn received(self, len: u32) -> Result<RxBuffer> {
+        if len > self.max_len {
+            return Err(EINVAL);
         }
+        // SAFETY: the page belongs to a live pool (it keeps the pool alive); the range
+        // `[offset, offset + len)` lies within the page by the type invariants.
+        unsafe {
+            bindings::page_pool_dma_sync_for_cpu(self.pool.as_ptr(), self.page.as_ptr(), 0, len)
+        }
+        // INVARIANT: `len <= max_len`, and the bytes were just synced for the CPU.
+        Ok(RxBuffer { page: self, len })
     }
 
     /// Kernel virtual address of the page.
-    pub(crate) fn address(&self) -> *mut c_void {
+    fn address(&self) -> *mut c_void {
         // SAFETY: pool pages are lowmem pages.
         unsafe { bindings::netdev_page_address(self.page.as_ptr()) }
-    }
-
-    /// The page itself.
-    pub(crate) fn as_raw(&self) -> *mut bindings::page {
-        self.page.as_ptr()
-    }
-
-    /// Hands the page to a packet built on it: the packet recycles it.
-    pub(crate) fn into_skb(self) {
-        core::mem::forget(self);
     }
 }
 
@@ -166,4 +196,77 @@ impl Drop for PoolPage {
         // alive while it has pages out.
         unsafe { bindings::page_pool_put_full_page(self.pool.as_ptr(), self.page.as_ptr(), false) }
     }
+}
+
+/// A received page-pool page: `len` bytes the device wrote at the pool's offset, synced for
+/// the CPU. Only this type can become (part of) a packet, so a packet never holds bytes that
+/// were not synced.
+///
+/// # Invariants
+///
+/// `len <= page.max_len`; `[page.offset, page.offset + len)` has been synced for the CPU
+/// since the device last wrote it.
+pub struct RxBuffer {
+    page: PoolPage,
+    len: u32,
+}
+
+impl RxBuffer {
+    /// Number of bytes received.
+    pub fn len(&self) -> u32 {
+        self.len
+    }
+
+    /// Whether the device wrote nothing.
+    pub fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+
+    /// Offset of the received bytes in the page (the pool's offset).
+    pub fn offset(&self) -> u32 {
+        self.page.offset
+    }
+
+    /// The received bytes.
+    pub fn data(&self) -> &[u8] {
+        // SAFETY: by the type invariants the range lies within the page, was synced for the
+        // CPU, and the device no longer writes it (the page is owned by this value, not lent
+        // to the device).
+        unsafe {
+            core::slice::from_raw_parts(
+                self.page
+                    .address()
+                    .cast::<u8>()
+                    .add(self.page.offset as usize),
+                self.len as usize,
+            )
+        }
+    }
+
+    /// Kernel virtual address of the page.
+    pub(crate) fn address(&self) -> *mut c_void {
+        self.page.address()
+    }
+
+    /// The page itself.
+    pub(crate) fn as_raw(&self) -> *mut bindings::page {
+        self.page.page.as_ptr()
+    }
+
+    /// Hands the page to a packet built on it: the packet recycles it.
+    pub(crate) fn into_skb(self) {
+        core::mem::forget(self.page);
+    }
+}
+
+/// Whether a packet built on a whole page ([`SkBuff::build_from_page`]) has room for `len`
+/// bytes at `offset`: `napi_build_skb()` puts the `skb_shared_info` at the end of the page,
+/// so the frame must end before it. `overhead` is `PAGE_SIZE - SKB_WITH_OVERHEAD(PAGE_SIZE)`.
+///
+/// [`SkBuff::build_from_page`]: super::skb::SkBuff::build_from_page
+pub fn fits_linear(offset: u32, len: u32, overhead: u32) -> bool {
+    offset
+        .checked_add(len)
+        .and_then(|end| end.checked_add(overhead))
+        .is_some_and(|end| end <= PAGE_SIZE)
 }

@@ -12,12 +12,19 @@
 use crate::{
     bindings,
     device,
+    dma::DmaAddress,
     error::to_result,
     net::{
         dev::Device,
-        dma::Mapping,
-        napi::Napi,
-        page_pool::PoolPage, //
+        dma::{
+            map_raw,
+            unmap_raw, //
+        },
+        napi::Poll,
+        page_pool::{
+            self,
+            RxBuffer, //
+        },
     },
     prelude::*, //
 };
@@ -64,6 +71,13 @@ pub struct SkBuff {
 
 // SAFETY: an owned skb may be moved to and freed on any thread.
 unsafe impl Send for SkBuff {}
+
+/// Bytes at the end of a packet buffer taken by its `skb_shared_info`:
+/// `PAGE_SIZE - SKB_WITH_OVERHEAD(PAGE_SIZE)`.
+fn shinfo_overhead() -> u32 {
+    // SAFETY: plain arithmetic on constants.
+    page_pool::PAGE_SIZE - unsafe { bindings::netdev_skb_with_overhead(page_pool::PAGE_SIZE) }
+}
 
 impl SkBuff {
     /// Takes ownership of `ptr`.
@@ -199,11 +213,16 @@ impl SkBuff {
         unsafe { bindings::skb_transport_offset(self.raw()) }
     }
 
-    /// Length of the TCP header including options (valid for TCP packets only).
-    pub fn tcp_header_len(&self) -> u32 {
-        // SAFETY: by the type invariant the skb is valid; callers use it for TCP GSO packets,
-        // whose transport header is set.
-        unsafe { bindings::skb_tcp_hdrlen(self.raw()) }
+    /// Length of the TCP header at the transport header, including options.
+    ///
+    /// Fails with `EINVAL` if the packet has no transport header or no TCP header's worth
+    /// of linear data there (the header is not read then).
+    pub fn tcp_header_len(&self) -> Result<u32> {
+        // SAFETY: by the type invariant the skb is valid; the helper reads the header only
+        // after checking that it lies in the linear data.
+        let len = unsafe { bindings::netdev_skb_tcp_hdrlen(self.raw()) };
+        to_result(len)?;
+        Ok(len as u32)
     }
 
     /// Returns `true` for a GSO (super-)packet.
@@ -299,22 +318,52 @@ impl SkBuff {
         to_result(unsafe { bindings::skb_checksum_help(self.raw()) })
     }
 
-    /// Maps the linear part for the device to read (`dma_map_single`, `DMA_TO_DEVICE`).
-    pub fn map_head<'a>(&self, dev: &'a device::Device<device::Bound>) -> Result<Mapping<'a>> {
-        // SAFETY: `data` points to `head_len()` bytes that stay allocated while the skb lives;
-        // the caller keeps the skb until the mapping is released.
-        unsafe { Mapping::map_single(dev, (*self.raw()).data.cast(), self.head_len() as usize) }
-    }
-
-    /// Maps fragment `i` for the device to read (`skb_frag_dma_map`).
-    pub fn map_frag<'a>(
-        &self,
-        dev: &'a device::Device<device::Bound>,
-        i: u32,
-    ) -> Result<Mapping<'a>> {
-        let len = self.frag_len(i).ok_or(EINVAL)?;
-        // SAFETY: `i` is a valid fragment, whose page the skb keeps while it lives.
-        unsafe { Mapping::map_frag(dev, bindings::skb_frag(self.raw(), i), len as usize) }
+    /// Maps the packet for the device to read (`DMA_TO_DEVICE`): its linear part and every
+    /// fragment. The packet moves into the [`MappedSkb`], so nothing can free, pad or
+    /// reallocate it while the device may read it; [`MappedSkb::unmap`] gives it back.
+    ///
+    /// On failure nothing stays mapped and the packet is handed back with the error.
+    pub fn map(
+        self,
+        dev: &device::Device<device::Bound>,
+    ) -> core::result::Result<MappedSkb<'_>, (SkBuff, Error)> {
+        let mut m = MappedSkb {
+            dev,
+            skb: core::mem::ManuallyDrop::new(self),
+            head: None,
+            frags: [0; MAX_FRAGS],
+            mapped: 0,
+        };
+        let head = m.skb.head_len();
+        if head > 0 {
+            // SAFETY: `data` points to `head_len()` bytes of the packet, which `m` owns and
+            // does not modify or free until the mapping is released (in `unmap` or `drop`).
+            match unsafe { map_raw(dev, (*m.skb.raw()).data.cast(), head as usize, false) } {
+                Ok(a) => m.head = Some(a),
+                Err(e) => return Err((m.unmap(), e)),
+            }
+        }
+        let nr = m.skb.nr_frags();
+        if nr as usize > MAX_FRAGS {
+            return Err((m.unmap(), EINVAL));
+        }
+        for i in 0..nr {
+            let Some(len) = m.skb.frag_len(i) else {
+                return Err((m.unmap(), EINVAL));
+            };
+            // SAFETY: `i` is a valid fragment of `len` bytes whose page the packet, owned by
+            // `m`, keeps referenced until the mapping is released.
+            let frag = unsafe { bindings::skb_frag(m.skb.raw(), i) };
+            // SAFETY: as above.
+            match unsafe { map_raw(dev, frag.cast(), len as usize, true) } {
+                Ok(a) => {
+                    m.frags[i as usize] = a;
+                    m.mapped = i + 1;
+                }
+                Err(e) => return Err((m.unmap(), e)),
+            }
+        }
+        Ok(m)
     }
 
     /// Frees a packet that was transmitted (`dev_consume_skb_any`: not counted as a drop).
@@ -331,28 +380,31 @@ impl SkBuff {
         }
     }
 
-    /// Builds a received packet around a page-pool page holding a frame: `headroom` bytes
-    /// precede the frame, which is `len` bytes long; `truesize` is the buffer size. The page
-    /// is recycled to its pool when the packet is freed.
-    pub fn build_from_page(
-        page: PoolPage,
-        headroom: u32,
-        len: u32,
-        truesize: u32,
-    ) -> Result<SkBuff> {
-        if headroom.checked_add(len).ok_or(EINVAL)? > truesize {
+    /// Builds a received packet around a page-pool page holding a frame (`napi_build_skb`):
+    /// the packet's head is the page, its data the buffer's received bytes at the pool's
+    /// offset, which becomes the headroom. The page is recycled to its pool when the packet
+    /// is freed.
+    ///
+    /// Fails with `EINVAL` if the frame leaves no room at the end of the page for the
+    /// packet's `skb_shared_info` ([`page_pool::fits_linear`]), with `ENOMEM` if no packet
+    /// could be allocated; the page then goes back to its pool.
+    pub fn build_from_page(buf: RxBuffer) -> Result<SkBuff> {
+        if !page_pool::fits_linear(buf.offset(), buf.len(), shinfo_overhead()) {
             return Err(EINVAL);
         }
-        let va = page.address();
-        // SAFETY: `va` is the start of a `truesize`-byte buffer owned by `page`.
-        let raw = unsafe { bindings::napi_build_skb(va, truesize) };
+        let va = buf.address();
+        // SAFETY: `va` is the start of a page owned by `buf`; the frame and the shared info
+        // fit in it (checked above).
+        let raw = unsafe { bindings::napi_build_skb(va, page_pool::PAGE_SIZE) };
         if raw.is_null() {
-            // `page` goes back to its pool when dropped.
+            // `buf` goes back to its pool when dropped.
             return Err(ENOMEM);
         }
+        let (headroom, len) = (buf.offset(), buf.len());
         // The skb now owns the page.
-        page.into_skb();
-        // SAFETY: `raw` is a fresh skb whose buffer has `headroom + len` bytes of frame.
+        buf.into_skb();
+        // SAFETY: `raw` is a fresh skb whose buffer has `headroom + len` bytes of frame, all
+        // synced for the CPU (`RxBuffer`'s invariant).
         unsafe {
             bindings::skb_mark_for_recycle(raw);
             bindings::skb_reserve(raw, headroom as i32);
@@ -361,30 +413,29 @@ impl SkBuff {
         }
     }
 
-    /// Appends `len` bytes at `offset` of a received page-pool page as the next fragment
-    /// (`skb_add_rx_frag`), for frames the device spread over several buffers. The page's
-    /// `truesize` bytes are charged to the packet, which recycles the page when freed. The
-    /// packet must have been built on a page-pool page ([`SkBuff::build_from_page`]).
+    /// Appends a received page-pool buffer as the next page fragment (`skb_add_rx_frag`),
+    /// for frames the device spread over several buffers. The whole page is charged to the
+    /// packet (its `truesize`), which recycles the page when freed.
     ///
     /// Fails with `EINVAL`, leaving the packet as it was and returning the page to its pool,
-    /// if the packet has no fragment slot left or the range does not fit in `truesize`, which
-    /// must not exceed a page.
-    pub fn add_rx_frag(&mut self, page: PoolPage, offset: u32, len: u32, truesize: u32) -> Result {
+    /// if the packet has no fragment slot left or is not marked for page-pool recycling (it
+    /// was not built with [`SkBuff::build_from_page`]: freeing it would put the page, not
+    /// recycle it).
+    pub fn add_rx_frag(&mut self, buf: RxBuffer) -> Result {
         // SAFETY: plain constant read.
         let max = unsafe { bindings::netdev_max_skb_frags() };
         let nr = self.nr_frags();
-        if nr >= max
-            || truesize > crate::net::page_pool::PAGE_SIZE
-            || offset.checked_add(len).ok_or(EINVAL)? > truesize
-        {
+        // SAFETY: by the type invariant the skb is valid.
+        let recycled = unsafe { bindings::netdev_skb_pp_recycle(self.raw()) };
+        if nr >= max || !recycled {
             return Err(EINVAL);
         }
-        let raw_page = page.as_raw();
+        let (raw_page, offset, len) = (buf.as_raw(), buf.offset(), buf.len());
         // The packet now owns the page.
-        page.into_skb();
+        buf.into_skb();
         // SAFETY: `nr` is the next free fragment slot (below `MAX_SKB_FRAGS`); the range lies
-        // within the page; the page's reference moves to the packet, which is marked for
-        // page-pool recycling.
+        // within the page and was synced for the CPU (`RxBuffer`'s invariants); the page's
+        // reference moves to the packet, which is marked for page-pool recycling.
         unsafe {
             bindings::skb_add_rx_frag(
                 self.raw(),
@@ -392,22 +443,29 @@ impl SkBuff {
                 raw_page,
                 offset as i32,
                 len as i32,
-                truesize,
+                page_pool::PAGE_SIZE,
             )
         };
         Ok(())
     }
 
     /// Sets the protocol from the Ethernet header and pulls it (`eth_type_trans`).
-    pub fn eth_type_trans(&mut self, dev: &Device) {
-        // SAFETY: the skb holds at least an Ethernet header (checked by callers with
-        // `len() >= 14`); `dev` is valid.
+    ///
+    /// Fails with `EINVAL`, leaving the packet untouched, if its linear data holds less than
+    /// an Ethernet header.
+    pub fn eth_type_trans(&mut self, dev: &Device) -> Result {
+        if self.head_len() < bindings::ETH_HLEN {
+            return Err(EINVAL);
+        }
+        // SAFETY: the skb's linear data holds an Ethernet header (checked above); `dev` is
+        // valid.
         unsafe {
             bindings::skb_set_protocol(
                 self.raw(),
                 bindings::eth_type_trans(self.raw(), dev.as_raw()),
             )
         };
+        Ok(())
     }
 
     /// Marks the checksum as verified by the device.
@@ -486,8 +544,10 @@ impl SkBuff {
         unsafe { bindings::skb_set_hwtstamp(self.raw(), ns) }
     }
 
-    /// Hands a received packet to GRO (`napi_gro_receive`), which consumes it.
-    pub fn gro_receive(self, napi: &Napi) {
+    /// Hands a received packet to GRO (`napi_gro_receive`), which consumes it. Only from
+    /// the poll of the NAPI instance, as `poll` proves.
+    pub fn gro_receive(self, poll: &Poll<'_>) {
+        let napi = poll.napi();
         // SAFETY: `napi` is a valid, scheduled NAPI instance (we are in its poll); the skb
         // reference is handed over.
         unsafe { bindings::napi_gro_receive(napi.as_raw(), self.into_raw()) };
@@ -546,6 +606,89 @@ impl Drop for TxTstamp {
                 bindings::skb_drop_reason_SKB_CONSUMED,
             )
         }
+    }
+}
+
+/// Most fragments a packet can have (`MAX_SKB_FRAGS`).
+const MAX_FRAGS: usize = bindings::MAX_SKB_FRAGS as usize;
+
+/// A packet mapped for the device to read, made by [`SkBuff::map`]. It owns the packet, so
+/// the packet's memory cannot be freed or changed while the device may read it; dropping it
+/// unmaps every buffer, then frees the packet. It borrows the bound device, so it cannot
+/// outlive the driver's binding.
+///
+/// # Invariants
+///
+/// `skb` is owned; its linear part (if `head` is `Some`, with that address) and its first
+/// `mapped` fragments (at `frags[..mapped]`) are mapped for `dev` with `DMA_TO_DEVICE`, with
+/// the lengths the packet gives them, which do not change while it is owned here.
+pub struct MappedSkb<'a> {
+    dev: &'a device::Device<device::Bound>,
+    skb: core::mem::ManuallyDrop<SkBuff>,
+    head: Option<DmaAddress>,
+    frags: [DmaAddress; MAX_FRAGS],
+    mapped: u32,
+}
+
+impl MappedSkb<'_> {
+    /// The mapped buffers in transmit order, as (bus address, length): the linear part, then
+    /// every fragment; empty ones are left out.
+    pub fn buffers(&self) -> impl Iterator<Item = (DmaAddress, u32)> + '_ {
+        let head = self.head.map(|a| (a, self.skb.head_len()));
+        let frags = (0..self.mapped).filter_map(|i| {
+            let a = *self.frags.get(i as usize)?;
+            Some((a, self.skb.frag_len(i)?))
+        });
+        Iterator::chain(head.into_iter(), frags).filter(|&(_, len)| len > 0)
+    }
+
+    /// Number of non-empty buffers ([`MappedSkb::buffers`]).
+    pub fn nr_buffers(&self) -> u32 {
+        self.buffers().count() as u32
+    }
+
+    /// The packet, to read.
+    pub fn skb(&self) -> &SkBuff {
+        &self.skb
+    }
+
+    /// Takes the packet's software transmit timestamp (`skb_tx_timestamp`), which does not
+    /// touch what the device reads.
+    pub fn tx_timestamp(&mut self) {
+        self.skb.tx_timestamp();
+    }
+
+    /// Unmaps every buffer and gives the packet back.
+    pub fn unmap(self) -> SkBuff {
+        let mut this = core::mem::ManuallyDrop::new(self);
+        this.release();
+        // SAFETY: `this` is never used or dropped again; the packet moves out exactly once.
+        unsafe { core::mem::ManuallyDrop::take(&mut this.skb) }
+    }
+
+    /// Undoes every mapping.
+    fn release(&mut self) {
+        if let Some(a) = self.head.take() {
+            // SAFETY: by the type invariant the linear part is mapped at `a` with this length.
+            unsafe { unmap_raw(self.dev, a, self.skb.head_len() as usize, false) };
+        }
+        for i in 0..self.mapped {
+            let (Some(&a), Some(len)) = (self.frags.get(i as usize), self.skb.frag_len(i)) else {
+                continue;
+            };
+            // SAFETY: by the type invariant fragment `i` is mapped at `a` with this length.
+            unsafe { unmap_raw(self.dev, a, len as usize, true) };
+        }
+        self.mapped = 0;
+    }
+}
+
+impl Drop for MappedSkb<'_> {
+    fn drop(&mut self) {
+        // Unmapped before the packet is freed.
+        self.release();
+        // SAFETY: the packet is dropped exactly once, here, and not used afterwards.
+        unsafe { core::mem::ManuallyDrop::drop(&mut self.skb) };
     }
 }
 
@@ -608,11 +751,77 @@ mod tests {
 
     #[test]
     fn raw_round_trip_keeps_ownership() -> Result {
-        let skb = SkBuff::alloc(16, GFP_KERNEL)?;
+        let mut skb = SkBuff::alloc(64, GFP_KERNEL)?;
+        skb.put_data(&[1, 2, 3, 4])?;
         let raw = skb.into_raw();
         // SAFETY: `raw` came from `into_raw` just above; ownership is handed back.
         let skb = unsafe { SkBuff::from_raw(raw) };
-        assert_eq!(skb.len(), 0);
+        // The same packet, contents untouched, and ours again to free (kmemleak would report
+        // the packet if the round trip lost the reference).
+        assert_eq!(skb.raw(), raw);
+        assert_eq!(skb.head_data(), &[1, 2, 3, 4]);
+        skb.consume();
+        Ok(())
+    }
+
+    #[test]
+    fn tcp_header_len_needs_a_transport_header() -> Result {
+        let mut skb = SkBuff::alloc(128, GFP_KERNEL)?;
+        skb.put_data(&[0u8; 60])?;
+        // No transport header set: refused, and the header is not read.
+        assert_eq!(skb.tcp_header_len(), Err(EINVAL));
+        Ok(())
+    }
+
+    #[test]
+    fn whole_page_packets_leave_room_for_shared_info() {
+        let overhead = shinfo_overhead();
+        assert!(overhead as usize >= core::mem::size_of::<bindings::skb_shared_info>());
+        // A 2048-byte buffer after 256 bytes of headroom fits (re1000e's receive buffers)...
+        assert!(page_pool::fits_linear(256, 2048, overhead));
+        // ...a frame reaching into the shared info does not, nor does one past the page.
+        assert!(!page_pool::fits_linear(
+            256,
+            page_pool::PAGE_SIZE - 256,
+            overhead
+        ));
+        assert!(page_pool::fits_linear(
+            0,
+            page_pool::PAGE_SIZE - overhead,
+            overhead
+        ));
+        assert!(!page_pool::fits_linear(
+            0,
+            page_pool::PAGE_SIZE - overhead + 1,
+            overhead
+        ));
+        assert!(!page_pool::fits_linear(u32::MAX, 1, overhead));
+        assert!(!page_pool::fits_linear(1, u32::MAX, 0));
+    }
+    #[test]
+    fn eth_type_trans_needs_an_ethernet_header() -> Result {
+        // SAFETY: plain allocation of an unregistered Ethernet device, freed below.
+        let raw = unsafe { bindings::alloc_etherdev_mqs(0, 1, 1) };
+        if raw.is_null() {
+            return Err(ENOMEM);
+        }
+        // SAFETY: `raw` is valid until `free_netdev` below.
+        let dev = unsafe { Device::from_raw(raw) };
+        let mut runt = SkBuff::alloc(64, GFP_KERNEL)?;
+        runt.put_data(&[0u8; 13])?;
+        // Refused, and the packet is left as it was.
+        assert_eq!(runt.eth_type_trans(dev), Err(EINVAL));
+        assert_eq!(runt.len(), 13);
+        let mut frame = SkBuff::alloc(64, GFP_KERNEL)?;
+        let mut data = [0u8; 60];
+        data[12..14].copy_from_slice(&0x0800u16.to_be_bytes());
+        frame.put_data(&data)?;
+        assert_eq!(frame.eth_type_trans(dev), Ok(()));
+        // The Ethernet header was pulled and the protocol set from it.
+        assert_eq!((frame.len(), frame.protocol()), (46, 0x0800));
+        drop((runt, frame));
+        // SAFETY: never registered; nothing refers to it any more.
+        unsafe { bindings::free_netdev(raw) };
         Ok(())
     }
 }

@@ -43,8 +43,8 @@ use kernel::{
     },
 };
 
+use crate::regs::Bar0;
 use crate::{
-    driver::Bar0,
     regs::ts,
     tsync::{
         self,

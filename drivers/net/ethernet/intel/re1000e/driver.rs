@@ -29,9 +29,6 @@ use crate::{
     regs, //
 };
 
-/// BAR0: the 82574 memory-mapped register window.
-pub(crate) type Bar0<'a> = pci::Bar<'a, { regs::BAR0_SIZE }>;
-
 /// PCI device ID of the Intel 82574L.
 const DEV_ID_82574L: u32 = 0x10d3;
 

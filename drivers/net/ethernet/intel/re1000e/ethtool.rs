@@ -603,7 +603,7 @@ fn link_config(s: &LinkSettings) -> Result<LinkConfig> {
 }
 
 /// What the link partner advertised in the last auto-negotiation (PHY ANLPAR, STAT1000).
-fn partner(bar: &crate::driver::Bar0<'_>) -> Result<LinkModes> {
+fn partner(bar: &crate::regs::Bar0<'_>) -> Result<LinkModes> {
     use hw::phy;
     let lpa = hw::phy_read(bar, phy::ANLPAR)?;
     let stat = hw::phy_read(bar, phy::STAT1000)?;

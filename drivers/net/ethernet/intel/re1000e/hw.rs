@@ -6,19 +6,64 @@
 //! "Receive Initialization") and what the C e1000e driver programs for this part.
 
 use kernel::{
+    device::Bound,
     io::{
         register::Array,
         Io, //
     },
-    prelude::*, //
+    pci,
+    prelude::*,
+    sync::atomic::{
+        Atomic,
+        Relaxed, //
+    }, //
 };
 
+use crate::regs::Bar0;
 use crate::{
-    driver::Bar0,
     fifo,
+    mac,
     regs,
     ring::DescRing, //
 };
+
+/// The driver's access to one 82574: its register window (it dereferences to [`Bar0`]) and
+/// whether the device was found gone from the bus. Dropping it quiesces the device (a MAC
+/// reset: no more DMA, interrupts masked) unless the device is gone, so whatever is dropped
+/// after it, the rings' DMA memory among them, is no longer used by the device.
+pub(crate) struct Hw<'a> {
+    bar: Bar0<'a>,
+    pdev: &'a pci::Device<Bound>,
+    /// Set once the device was found gone from the bus; never cleared.
+    pub(crate) lost: Atomic<bool>,
+}
+
+impl<'a> Hw<'a> {
+    /// Takes over the mapped register window of `pdev`.
+    pub(crate) fn new(pdev: &'a pci::Device<Bound>, bar: Bar0<'a>) -> Self {
+        Hw {
+            bar,
+            pdev,
+            lost: Atomic::new(false),
+        }
+    }
+}
+
+impl<'a> core::ops::Deref for Hw<'a> {
+    type Target = Bar0<'a>;
+    fn deref(&self) -> &Bar0<'a> {
+        &self.bar
+    }
+}
+
+impl Drop for Hw<'_> {
+    fn drop(&mut self) {
+        // A device found gone, or gone unnoticed, would only make the reset time out.
+        if !self.lost.load(Relaxed) && self.pdev.is_present() {
+            mac::stop(self.pdev.as_ref(), &self.bar);
+        }
+    }
+}
 
 /// TXDCTL(0): descriptor granularity, write-back threshold 1, prefetch threshold 31, and
 /// bit 22, which the 82574 requires set (datasheet 10.2.3.14, as e1000e programs it).

@@ -18,8 +18,8 @@ use kernel::{
     }, //
 };
 
+use crate::regs::Bar0;
 use crate::{
-    driver::Bar0,
     fifo,
     filter,
     nvm_image,

@@ -10,6 +10,12 @@
 //! moderation picked the next interrupt rate) only when NAPI really completed. Link
 //! changes and transmit-hang recovery run in `ndo_work`, under RTNL.
 
+mod health;
+mod link;
+mod rx;
+mod selftest;
+mod tx;
+
 use kernel::{
     device::Bound,
     io::{
@@ -24,18 +30,22 @@ use kernel::{
         },
         dev::{
             self as netdev,
+            AddrLists,
             Device,
             IrqInfo,
+            NewDevice,
             Rtnl,
             Stats64,
-            TxResult, //
+            TxResult,
+            Xmit, //
         },
         ethtool,
         features::Features,
         napi::{
             Budget,
             Napi,
-            NapiPoll, //
+            NapiPoll,
+            Poll, //
         },
         ptp::{
             HwTstampConfig,
@@ -59,15 +69,16 @@ use kernel::{
     }, //
 };
 
+use crate::regs::Bar0;
 use crate::{
     clock::Tsync,
     csum,
     desc,
-    driver::Bar0,
     fifo,
     filter,
     hw::{
         self,
+        Hw,
         LinkConfig, //
     },
     itr,
@@ -197,10 +208,14 @@ struct Counters {
 pub(crate) struct Net;
 
 /// Driver-private data of an re1000e interface, pinned in its `net_device`.
-#[pin_data(PinnedDrop)]
+///
+/// Field order is drop order: the interface is unregistered and its interrupts freed when
+/// this is dropped; `bar` goes first and quiesces the device ([`Hw`]'s drop), before NAPI and
+/// the rings with their DMA memory.
+#[pin_data]
 pub(crate) struct NetPriv<'a> {
     pub(crate) pdev: &'a pci::Device<Bound>,
-    pub(crate) bar: Bar0<'a>,
+    pub(crate) bar: Hw<'a>,
     pub(crate) perm_addr: [u8; 6],
     pub(crate) irq: IrqInfo,
     /// Interrupts are MSI-X with a vector for each role ([`hw::VEC_RX`] and the others).
@@ -254,26 +269,26 @@ pub(crate) struct NetPriv<'a> {
     /// The IEEE 1588 clock and packet timestamps.
     #[pin]
     pub(crate) tsync: Tsync,
-    /// The device was found gone from the bus ([`NetPriv::is_lost`]); never cleared.
-    lost: Atomic<bool>,
 }
 
 impl<'a> NetPriv<'a> {
     /// Initialiser for the private data of `dev`, taking over the mapped, reset device.
     pub(crate) fn new(
-        dev: &'a Device,
+        dev: &NewDevice<Net>,
         pdev: &'a pci::Device<Bound>,
         bar: Bar0<'a>,
         perm_addr: [u8; 6],
         irq: IrqInfo,
     ) -> impl PinInit<Self, Error> + 'a {
+        let napi = Napi::new(dev, 0);
+        let mtu = dev.mtu();
         try_pin_init!(Self {
             pdev,
-            bar,
+            bar: Hw::new(pdev, bar),
             perm_addr,
             irq,
             msix: matches!(irq.kind, pci::IrqType::MsiX) && irq.count > hw::VEC_OTHER,
-            napi <- Napi::new::<Net>(dev, 0),
+            napi <- napi,
             tx <- new_spinlock_bh!(None, "re1000e_tx"),
             rx <- new_spinlock_bh!(None, "re1000e_rx"),
             stats: Counters {
@@ -300,7 +315,7 @@ impl<'a> NetPriv<'a> {
             itr_state: Atomic::new(itr::State::INITIAL.pack()),
             itr_rx: [const { Atomic::new(0) }; 2],
             itr_tx: [const { Atomic::new(0) }; 2],
-            mtu: Atomic::new(dev.mtu()),
+            mtu: Atomic::new(mtu),
             vfta: [const { Atomic::new(0) }; filter::VFTA_REGS],
             pause: Atomic::new(PAUSE_RX | PAUSE_TX),
             link_event: Atomic::new(false),
@@ -313,7 +328,6 @@ impl<'a> NetPriv<'a> {
             rx_csum_misses: Atomic::new(0),
             engine_faults: Atomic::new(0),
             tsync <- Tsync::new(),
-            lost: Atomic::new(false),
         }? Error)
         // The reset of the probe stopped SYSTIM: start it before the device is registered.
         .pin_chain(|this| {
@@ -453,53 +467,6 @@ impl<'a> NetPriv<'a> {
         }
     }
 
-    /// Whether the device is gone from the bus: surprise-removed, or behind a link that went
-    /// down. Such a device answers configuration reads with all-ones (or the PCI core marked
-    /// it disconnected), ignores register writes and reads back garbage (all-ones on real
-    /// hardware, zeroes under QEMU), so it is asked through configuration space. Once gone
-    /// it stays gone (reported the first time); until then each call costs one
-    /// configuration read, so callers ask when the device stopped answering, not per packet.
-    pub(crate) fn is_lost(&self) -> bool {
-        if self.lost.load(Relaxed) {
-            return true;
-        }
-        if self.pdev.is_present() {
-            return false;
-        }
-        if !self.lost.xchg(true, Relaxed) {
-            dev_err!(
-                self.pdev.as_ref(),
-                "device gone from the bus (surprise removal or PCIe link down)\n"
-            );
-        }
-        true
-    }
-
-    /// `Err(ENODEV)` if the device is gone ([`NetPriv::is_lost`]).
-    pub(crate) fn present(&self) -> Result {
-        if self.is_lost() {
-            Err(ENODEV)
-        } else {
-            Ok(())
-        }
-    }
-
-    /// Detaches `dev` if its device is gone ([`NetPriv::is_lost`]): no more transmits, no
-    /// open, ethtool answers `ENODEV`, no carrier. The data path stays as it is until
-    /// `ndo_stop` releases it without touching the device. Returns whether it is gone.
-    /// Any context.
-    pub(crate) fn detach_if_lost(&self, dev: &Device) -> bool {
-        if !self.is_lost() {
-            return false;
-        }
-        if dev.is_present() {
-            dev.device_detach();
-            dev.carrier_off();
-            self.link_seen.store(0, Relaxed);
-        }
-        true
-    }
-
     /// Software counters shown by `ethtool -S` after the hardware ones, in
     /// [`SW_STATS`] order.
     pub(crate) fn sw_stats(&self) -> [u64; SW_STATS.len()] {
@@ -519,133 +486,6 @@ impl<'a> NetPriv<'a> {
             self.tsync.rx_stamped.load(Relaxed),
             self.tsync.rx_cleared.load(Relaxed),
         ]
-    }
-
-    /// The offload conditions in force.
-    pub(crate) fn conditions(&self) -> Conditions {
-        Conditions(self.conditions.load(Relaxed))
-    }
-
-    /// Whether an offload engine fault is in force.
-    pub(crate) fn has_faults(&self) -> bool {
-        self.conditions().0 & Conditions::FAULTS != 0
-    }
-
-    /// The link configuration.
-    pub(crate) fn link_config(&self) -> LinkConfig {
-        LinkConfig::unpack(self.link_cfg.load(Relaxed))
-    }
-
-    /// Sets or clears condition bits `bits`; the caller holds the RTNL.
-    fn set_conditions(&self, bits: u32, on: bool, _rtnl: &Rtnl) {
-        let c = self.conditions.load(Relaxed);
-        self.conditions
-            .store(if on { c | bits } else { c & !bits }, Relaxed);
-    }
-
-    /// Makes the device's feature sets follow the offload conditions, if they changed since
-    /// last time: an engine fault or its recovery changes the hardware capabilities
-    /// (`hw_features`, `vlan_features`; upper devices are told through
-    /// `netdev_change_features`), a link speed change only the current configuration
-    /// (`netdev_update_features`). Either way `ndo_fix_features` recomputes `features` from
-    /// what the user wanted, and userspace gets `ETHTOOL_MSG_FEATURES_NTF` if it changed.
-    /// Never called from inside a features callback.
-    pub(crate) fn apply_conditions(&self, dev: &Device, rtnl: &Rtnl) {
-        let now = self.conditions();
-        let before = Conditions(self.applied.xchg(now.0, Relaxed));
-        if now == before {
-            return;
-        }
-        if (now.0 ^ before.0) & Conditions::FAULTS != 0 {
-            dev.set_hw_features(rtnl, offload::hw_features(now));
-            dev.set_vlan_features(rtnl, offload::vlan_features(now));
-            dev.change_features(rtnl);
-        } else {
-            dev.update_features(rtnl);
-        }
-    }
-
-    /// Checks the offload engines' control registers against what the features say they
-    /// should hold. An engine that lost its configuration is faulty: its offloads are
-    /// withdrawn (a hardware capability change) until a reset verifies it again. Returns
-    /// the fault bits found.
-    pub(crate) fn check_engines(&self, dev: &Device, rtnl: &Rtnl) -> u32 {
-        let known = self.conditions().0 & Conditions::FAULTS;
-        let found = self.engine_faults(dev.features()) & !known;
-        if found != 0 {
-            let which = match found {
-                Conditions::FAULT_RX_CSUM => "receive checksum",
-                Conditions::FAULT_VLAN => "VLAN",
-                _ => "receive checksum and VLAN",
-            };
-            dev_err!(
-                self.pdev.as_ref(),
-                "{}: {} offload engine lost its configuration; withdrawing its offloads until the next reset\n",
-                dev.name(),
-                which
-            );
-            self.engine_faults.add(1, Relaxed);
-            self.set_conditions(found, true, rtnl);
-            self.apply_conditions(dev, rtnl);
-        }
-        found
-    }
-
-    /// Engines ([`Conditions`] fault bits) whose control registers do not hold what features
-    /// `f` program into them.
-    fn engine_faults(&self, f: Features) -> u32 {
-        hw::engine_faults(
-            &self.bar,
-            f.contains(Features::RXCSUM),
-            f.contains(Features::HW_VLAN_CTAG_RX),
-        )
-    }
-
-    /// Programs the feature bits in `changed` to their value in `f`, each checked by reading
-    /// the register back.
-    fn program_features(&self, dev: &Device, changed: Features, f: Features) -> Result {
-        if changed.contains(Features::HW_VLAN_CTAG_FILTER) {
-            let on = Self::vlan_filtering(dev, f);
-            hw::set_vlan_filter(&self.bar, &self.vlan_table(), on);
-            if self.bar.read(regs::RCTL).vfe() != on {
-                return Err(EIO);
-            }
-        }
-        if changed.contains(Features::RXCSUM) {
-            hw::set_rx_checksum(&self.bar, f.contains(Features::RXCSUM));
-            if self.engine_faults(f) & Conditions::FAULT_RX_CSUM != 0 {
-                return Err(EIO);
-            }
-        }
-        if changed.contains(Features::HW_VLAN_CTAG_RX) {
-            hw::set_vlan_mode(&self.bar, f.contains(Features::HW_VLAN_CTAG_RX));
-            if self.engine_faults(f) & Conditions::FAULT_VLAN != 0 {
-                return Err(EIO);
-            }
-        }
-        if changed.contains(Features::RXHASH) {
-            let on = f.contains(Features::RXHASH);
-            hw::set_rss(&self.bar, on);
-            if (self.bar.read(regs::MRQC).mrq().get() == 1) != on
-                || self.bar.read(regs::RXCSUM).pcsd() != on
-            {
-                return Err(EIO);
-            }
-        }
-        let modes = Features::RXFCS | Features::RXALL | Features::LOOPBACK;
-        if changed.intersects(modes) {
-            let (fcs, all, lb) = (
-                f.contains(Features::RXFCS),
-                f.contains(Features::RXALL),
-                f.contains(Features::LOOPBACK),
-            );
-            hw::set_rx_modes(&self.bar, fcs, all, lb);
-            let r = self.bar.read(regs::RCTL);
-            if r.secrc() == fcs || r.sbp() != all || (r.lbm().get() == 3) != lb {
-                return Err(EIO);
-            }
-        }
-        Ok(())
     }
 
     /// Queue statistics of the receive queue.
@@ -782,7 +622,7 @@ impl<'a> NetPriv<'a> {
         let tx = self.tx.lock().take();
         drop(tx);
         if let Some(q) = dev.tx_queue(0) {
-            q.reset();
+            q.reset(rtnl);
         }
         let rx = self.rx.lock().take();
         drop(rx);
@@ -810,429 +650,6 @@ impl<'a> NetPriv<'a> {
         self.down(dev, rtnl);
         self.up(dev, rtnl)
     }
-
-    /// Interrupt self-test, with the data path down: an unmasked cause raised through ICS
-    /// reaches the handler, a masked one does not.
-    pub(crate) fn interrupt_test(&self) -> bool {
-        let wait = || fsleep(Delta::from_millis(50));
-        // With MSI-X a cause reaches a handler only through a vector IVAR routes it to.
-        let cause = if self.msix {
-            hw::configure_interrupts(&self.bar, true);
-            regs::int::OTHER
-        } else {
-            regs::int::TXDW
-        };
-        self.bar.write_reg(regs::IMC::zeroed().with_mask(u32::MAX));
-        let _ = self.bar.read(regs::ICR);
-
-        let before = self.irq_count.load(Relaxed);
-        self.bar.write_reg(regs::IMS::zeroed().with_mask(cause));
-        self.bar.write_reg(regs::ICS::zeroed().with_causes(cause));
-        wait();
-        let delivered = self.irq_count.load(Relaxed) > before;
-
-        self.bar.write_reg(regs::IMC::zeroed().with_mask(u32::MAX));
-        let before = self.irq_count.load(Relaxed);
-        self.bar.write_reg(regs::ICS::zeroed().with_causes(cause));
-        wait();
-        let suppressed = self.irq_count.load(Relaxed) == before;
-        let _ = self.bar.read(regs::ICR);
-        delivered && suppressed
-    }
-
-    /// Loopback self-test, with the data path down: frames sent with the MAC in loopback
-    /// (RCTL.LBM = 11) come back through the receive ring, each intact and in order.
-    /// Leaves the device reset.
-    pub(crate) fn loopback_test(&self, dev: &Device) -> bool {
-        let r = self.loopback_frames(dev);
-        mac::quiesce(&self.bar);
-        self.reset_mac();
-        // No DMA any more: the rings can go.
-        let rx = self.rx.lock().take();
-        drop(rx);
-        let tx = self.tx.lock().take();
-        drop(tx);
-        match r {
-            Ok(n) if n == LOOPBACK_FRAMES => true,
-            Ok(n) => {
-                dev_err!(
-                    self.pdev.as_ref(),
-                    "self-test: {} of {} loopback frames came back intact\n",
-                    n,
-                    LOOPBACK_FRAMES
-                );
-                false
-            }
-            Err(e) => {
-                dev_err!(self.pdev.as_ref(), "self-test: loopback failed: {:?}\n", e);
-                false
-            }
-        }
-    }
-
-    /// Sends [`LOOPBACK_FRAMES`] test frames in MAC loopback and counts those that came back
-    /// intact and in order.
-    fn loopback_frames(&self, dev: &Device) -> Result<u32> {
-        let tx = TxRing::new(self.dma_dev(), ring::MIN_DESC)?;
-        let mut rx = RxRing::new(self.dma_dev(), dev, &self.napi, ring::MIN_DESC)?;
-        let tail = rx.refill(true).0.ok_or(ENOMEM)?;
-        let addr = dev.address();
-        self.bar.write_reg(regs::IMC::zeroed().with_mask(u32::MAX));
-        mac::set_rar0(&self.bar, &addr);
-        hw::configure_tx(&self.bar, &tx.desc)?;
-        // The rings go where the data path keeps them until the test has reset the device:
-        // received frames are then built as in NAPI, with bottom halves off (BH lock).
-        *self.tx.lock() = Some(tx);
-        hw::configure_rx(
-            &self.bar,
-            &rx.desc,
-            hw::RxConfig {
-                checksum: false,
-                long_frames: false,
-                msix: false,
-            },
-        )?;
-        *self.rx.lock() = Some(rx);
-        hw::set_rx_modes(&self.bar, false, false, true);
-        self.bar
-            .write_reg(regs::RDT::zeroed().with_tail(tail as u16));
-        hw::enable_rx_tx(&self.bar);
-
-        let mut good = 0;
-        for n in 0..LOOPBACK_FRAMES {
-            let frame = loopback_frame(&addr, n);
-            let mut skb = SkBuff::alloc(LOOPBACK_LEN, GFP_KERNEL)?;
-            skb.put_data(&frame)?;
-            let opts = desc::DataOpts::default();
-            let tail = {
-                let mut g = self.tx.lock();
-                let tx = Option::as_mut(&mut *g).ok_or(EINVAL)?;
-                tx.push(self.dma_dev(), skb, None, opts, 1, LOOPBACK_LEN)
-                    .map_err(|(_, e)| e)?;
-                tx.tail()
-            };
-            self.tx_doorbell(tail);
-            // Up to 100 ms for the frame to come back.
-            let mut back = None;
-            for _ in 0..100 {
-                let f = Option::as_mut(&mut *self.rx.lock()).and_then(|r| r.next(false, false));
-                if let Some(f) = f {
-                    back = Some(f);
-                    break;
-                }
-                fsleep(Delta::from_millis(1));
-            }
-            if let Some(tx) = Option::as_mut(&mut *self.tx.lock()) {
-                tx.clean();
-            }
-            match back {
-                Some(Ok(f)) if f.skb.head_data() == frame.as_slice() => good += 1,
-                Some(_) => {}
-                None => break,
-            }
-        }
-        Ok(good)
-    }
-
-    /// Reads the link state and reports it: carrier, and a speed or duplex change while
-    /// the link stays up. Records whether the link is slow (10/100 Mb/s: no TSO on the
-    /// 82574); the caller applies the conditions.
-    pub(crate) fn update_link(&self, dev: &Device, rtnl: &Rtnl) {
-        match hw::link(&self.bar) {
-            Some((speed, full)) => {
-                let seen = speed << 1 | u32::from(full);
-                if self.link_seen.xchg(seen, Relaxed) != seen || !dev.carrier_ok() {
-                    dev_info!(
-                        self.pdev.as_ref(),
-                        "{}: Link is Up {} Mbps {} Duplex\n",
-                        dev.name(),
-                        speed,
-                        if full { "Full" } else { "Half" }
-                    );
-                }
-                if !dev.carrier_ok() {
-                    dev.carrier_on();
-                }
-                self.set_conditions(Conditions::SLOW_LINK, speed < 1000, rtnl);
-            }
-            None => {
-                self.link_seen.store(0, Relaxed);
-                if dev.carrier_ok() {
-                    dev_info!(self.pdev.as_ref(), "{}: Link is Down\n", dev.name());
-                    dev.carrier_off();
-                }
-            }
-        }
-    }
-
-    /// Applies a new link configuration (ethtool), then reports the link as it is now.
-    pub(crate) fn set_link_config(&self, dev: &Device, rtnl: &Rtnl, cfg: LinkConfig) -> Result {
-        hw::program_link(&self.bar, cfg)?;
-        self.link_cfg.store(cfg.pack(), Relaxed);
-        if dev.is_running() {
-            self.update_link(dev, rtnl);
-            self.apply_conditions(dev, rtnl);
-        }
-        Ok(())
-    }
-
-    fn xmit(&self, skb: SkBuff, dev: &Device) -> TxResult {
-        let Some(q) = dev.tx_queue(0) else {
-            skb.drop_reason(DropReason::DevReady);
-            return TxResult::Ok;
-        };
-        // Parsing the headers needs no ring: it is done before the ring lock is taken, which
-        // `clean_tx` in NAPI needs too. The buffers are mapped under it, straight into the
-        // ring's slots: no allocation per packet.
-        let mut skb = skb;
-        let mut plan = match Self::plan(&mut skb) {
-            Ok(p) => p,
-            Err(_) => {
-                self.stats.tx_dropped.add(1, Relaxed);
-                skb.drop_reason(DropReason::PktTooSmall);
-                return TxResult::Ok;
-            }
-        };
-        let needed = TxRing::descs_for(&skb) + u32::from(plan.context.is_some());
-        let len = plan.wire_bytes;
-        let tail = {
-            let mut guard = self.tx.lock();
-            let Some(ring) = Option::as_mut(&mut *guard) else {
-                drop(guard);
-                skb.drop_reason(DropReason::DevReady);
-                return TxResult::Ok;
-            };
-            // On both early returns below the packets queued so far (an `xmit_more` batch
-            // this one was to end) still get their doorbell.
-            if ring.free() < needed {
-                // The queue is stopped while fewer than TX_MAX_PER_PACKET descriptors are
-                // free, so this takes more, larger fragments than that allows for.
-                q.stop();
-                self.stats.tx_stop.add(1, Relaxed);
-                let tail = ring.tail();
-                drop(guard);
-                self.tx_doorbell(tail);
-                return TxResult::Busy(skb);
-            }
-            plan.opts.tstamp = self.tsync.tx_request(&mut skb);
-            if let Err((skb, _)) =
-                ring.push(self.dma_dev(), skb, plan.context, plan.opts, plan.segs, len)
-            {
-                let tail = ring.tail();
-                drop(guard);
-                self.tx_doorbell(tail);
-                self.stats.tx_dropped.add(1, Relaxed);
-                if plan.opts.tstamp {
-                    self.tsync.cancel_tx();
-                }
-                skb.drop_reason(DropReason::Nomem);
-                return TxResult::Ok;
-            }
-            // Stopped before the doorbell decision: a batch (`xmit_more`) cut short by a
-            // full ring still reaches the hardware.
-            if ring.free() < TX_MAX_PER_PACKET {
-                q.stop();
-                self.stats.tx_stop.add(1, Relaxed);
-            }
-            ring.tail()
-        };
-        if plan.opts.l4_csum {
-            self.stats.tx_csum.add(1, Relaxed);
-        }
-        if plan.opts.tso {
-            self.stats.tx_tso_packets.add(1, Relaxed);
-            self.stats.tx_tso_bytes.add(u64::from(len), Relaxed);
-        }
-        if plan.opts.tstamp {
-            if let Some(c) = dev.ptp_clock() {
-                c.schedule_aux_work(0);
-            }
-        }
-        // The doorbell is rung outside the ring lock: `ndo_start_xmit` runs under the queue's
-        // xmit lock, so no other transmit moves the tail meanwhile, and `down` disables the
-        // queue (taking that lock) before the ring goes. An MMIO write can be slow (a trap
-        // under virtualization, where the device may send the frame there and then), and
-        // `clean_tx` on another CPU must not spin for it.
-        if q.sent(len, Device::xmit_more()) {
-            self.tx_doorbell(tail);
-        }
-        TxResult::Ok
-    }
-
-    /// Whether an untagged (or tag-stripped) received frame carries IPv4.
-    fn is_ipv4(skb: &SkBuff) -> bool {
-        matches!(skb.head_data().get(12..14), Some(t) if t == ETH_P_IP.to_be_bytes())
-    }
-
-    /// Receive checksum engine watch: every IPv4 frame gets an IPv4 checksum verdict while
-    /// RXCSUM.IPOFLD is on. A run of frames without one is evidence the engine stopped;
-    /// `ndo_work` then checks its registers.
-    fn watch_rx_csum(&self, dev: &Device, checked: bool) {
-        if checked {
-            self.rx_csum_misses.store(0, Relaxed);
-        } else if self.rx_csum_misses.fetch_add(1, Relaxed) + 1 == RX_CSUM_MISSES {
-            dev.schedule_work(EVENT_HEALTH);
-        }
-    }
-
-    /// Works out the offloads of `skb`: checksum insertion for `CHECKSUM_PARTIAL`
-    /// packets the hardware understands (IPv4/IPv6 TCP/UDP; others get a software checksum),
-    /// TSO for GSO packets (headers rewritten for the hardware), and the VLAN tag.
-    fn plan(skb: &mut SkBuff) -> Result<TxPlan> {
-        let mut opts = desc::DataOpts {
-            vlan: skb.vlan_tag(),
-            ..Default::default()
-        };
-        let mut plan = TxPlan {
-            context: None,
-            opts,
-            segs: 1,
-            wire_bytes: skb.len(),
-        };
-        if skb.checksum() != Checksum::Partial {
-            return Ok(plan);
-        }
-        let proto = skb.vlan_protocol();
-        let l4 = match skb.csum_offset() {
-            16 => Some(desc::L4::Tcp),
-            6 => Some(desc::L4::Udp),
-            _ => None,
-        };
-        let (Some(l4), true) = (l4, proto == ETH_P_IP || proto == ETH_P_IPV6) else {
-            skb.checksum_help()?;
-            return Ok(plan);
-        };
-        let layout = desc::Layout {
-            ipv4: proto == ETH_P_IP,
-            network_offset: u32::try_from(skb.network_offset())?,
-            transport_offset: u32::try_from(skb.csum_start_offset())?,
-            csum_offset: u32::from(skb.csum_offset()),
-            l4,
-        };
-        let tso = if skb.is_gso() {
-            let header_len = layout.transport_offset + skb.tcp_header_len();
-            let t = desc::Tso {
-                mss: u32::from(skb.gso_size()),
-                header_len,
-                total_len: skb.len(),
-            };
-            csum::tso_prepare(skb.headers_mut(header_len)?, &layout).map_err(|_| EINVAL)?;
-            let segs = u32::from(skb.gso_segs()).max(1);
-            plan.segs = segs;
-            plan.wire_bytes = skb.len() + (segs - 1) * header_len;
-            Some(t)
-        } else {
-            None
-        };
-        plan.context = Some(desc::context(&layout, tso.as_ref()).map_err(|_| EINVAL)?);
-        opts.l4_csum = true;
-        opts.tso = tso.is_some();
-        // With TSO the hardware rewrites the IPv4 header of each segment, so it must redo its
-        // checksum; otherwise the stack already computed it.
-        opts.ip_csum = tso.is_some() && layout.ipv4;
-        plan.opts = opts;
-        Ok(plan)
-    }
-
-    /// Tells the device that the transmit ring is filled up to `tail` (TDT).
-    fn tx_doorbell(&self, tail: u32) {
-        // CAST: ring indices are below the largest ring, 4096 descriptors.
-        self.bar
-            .write_reg(regs::TDT::zeroed().with_tail(tail as u16));
-    }
-
-    fn clean_tx(&self, dev: &Device) {
-        let Some(q) = dev.tx_queue(0) else { return };
-        let mut guard = self.tx.lock();
-        let Some(ring) = Option::as_mut(&mut *guard) else {
-            return;
-        };
-        let done = ring.clean();
-        Self::account(&self.itr_tx, done.packets, done.bytes);
-        if done.packets > 0 {
-            q.completed(done.packets, done.bytes);
-            self.stats.tx_packets.add(u64::from(done.packets), Relaxed);
-            self.stats.tx_bytes.add(u64::from(done.bytes), Relaxed);
-        }
-        if q.is_stopped() && ring.free() >= TX_WAKE_THRESHOLD && dev.carrier_ok() {
-            q.wake();
-            self.stats.tx_wake.add(1, Relaxed);
-        }
-    }
-
-    /// Receives up to the budget and refills the ring. Returns `true` when a page allocation
-    /// failed and the ring is short of buffers: the caller keeps polling, since a ring the
-    /// hardware has run dry raises no interrupt and nothing else would refill it.
-    fn receive(&self, dev: &Device, napi: &Napi, budget: &mut Budget) -> bool {
-        let mut guard = self.rx.lock();
-        let Some(ring) = Option::as_mut(&mut *guard) else {
-            return false;
-        };
-        let features = dev.features();
-        let rxcsum = features.contains(Features::RXCSUM);
-        let rxall = features.contains(Features::RXALL);
-        let rxhash = features.contains(Features::RXHASH);
-        let (mut packets, mut bytes) = (0, 0);
-        while budget.remaining() > 0 {
-            let Some(frame) = ring.next(rxhash, rxall) else {
-                break;
-            };
-            budget.take();
-            let Ok(frame) = frame else {
-                self.stats.rx_errors.add(1, Relaxed);
-                continue;
-            };
-            let mut skb = frame.skb;
-            if skb.len() < 14 {
-                self.stats.rx_dropped.add(1, Relaxed);
-                skb.drop_reason(DropReason::PktTooSmall);
-                continue;
-            }
-            if rxcsum && frame.info.csum == desc::RxCsum::Good {
-                skb.set_checksum_unnecessary();
-                self.stats.rx_csum_ok.add(1, Relaxed);
-            }
-            if rxcsum && Self::is_ipv4(&skb) {
-                self.watch_rx_csum(dev, frame.info.ip_checked);
-            }
-            if let Some((hash, l4)) = frame.info.hash {
-                skb.set_hash(hash, l4);
-            }
-            if let Some(tci) = frame.info.vlan {
-                skb.put_vlan_tag(tci);
-            }
-            self.tsync
-                .rx_stamp(&self.bar, frame.info.timestamped, &mut skb);
-            self.stats.rx_packets.add(1, Relaxed);
-            self.stats.rx_bytes.add(u64::from(skb.len()), Relaxed);
-            packets += 1;
-            bytes += skb.len();
-            skb.eth_type_trans(dev);
-            skb.record_rx_queue(0);
-            skb.gro_receive(napi);
-        }
-        Self::account(&self.itr_rx, packets, bytes);
-        let (tail, short) = ring.refill(false);
-        if short {
-            self.stats.rx_alloc_fail.add(1, Relaxed);
-        }
-        if let Some(tail) = tail {
-            self.bar
-                .write_reg(regs::RDT::zeroed().with_tail(tail as u16));
-        }
-        short
-    }
-}
-
-#[pinned_drop]
-impl PinnedDrop for NetPriv<'_> {
-    fn drop(self: Pin<&mut Self>) {
-        // The interface is unregistered and its interrupts freed: quiesce the device before
-        // the register mapping goes away, unless it is gone.
-        if !self.is_lost() {
-            mac::stop(self.pdev.as_ref(), &self.bar);
-        }
-    }
 }
 
 #[vtable]
@@ -1248,8 +665,13 @@ impl netdev::Driver for Net {
         Ok(())
     }
 
-    fn start_xmit<'a>(skb: SkBuff, dev: &'a Device, this: Pin<&'a NetPriv<'a>>) -> TxResult {
-        this.xmit(skb, dev)
+    fn start_xmit<'a>(
+        skb: SkBuff,
+        dev: &'a Device,
+        this: Pin<&'a NetPriv<'a>>,
+        xmit: &Xmit<'a>,
+    ) -> TxResult {
+        this.xmit(skb, dev, xmit)
     }
 
     fn get_stats64<'a>(_dev: &'a Device, this: Pin<&'a NetPriv<'a>>, s: &mut Stats64) {
@@ -1295,9 +717,9 @@ impl netdev::Driver for Net {
         r
     }
 
-    fn set_rx_mode<'a>(dev: &'a Device, this: Pin<&'a NetPriv<'a>>) {
+    fn set_rx_mode<'a>(dev: &'a Device, this: Pin<&'a NetPriv<'a>>, lists: &AddrLists<'a>) {
         let mut addrs = [[0u8; 6]; 64];
-        let n = dev.copy_mc_addrs(&mut addrs);
+        let n = lists.copy_mc_addrs(&mut addrs);
         let allmulti = dev.is_allmulti() || dev.mc_count() > addrs.len();
         hw::set_rx_filters(&this.bar, dev.is_promisc(), allmulti);
         let vfe = NetPriv::vlan_filtering(dev, dev.features());
@@ -1391,15 +813,15 @@ impl netdev::Driver for Net {
     fn poll<'a>(
         dev: &'a Device,
         this: Pin<&'a NetPriv<'a>>,
-        napi: &'a Napi,
+        poll: &Poll<'a>,
         budget: &mut Budget,
     ) -> NapiPoll {
         if this.link_event.xchg(false, Relaxed) {
             dev.schedule_work(EVENT_LINK);
         }
-        this.clean_tx(dev);
+        this.clean_tx(dev, poll);
         // Buffers the page pool could not give now are retried in the next poll.
-        if !budget.is_tx_only() && this.receive(dev, napi, budget) {
+        if !budget.is_tx_only() && this.receive(dev, poll, budget) {
             return NapiPoll::More;
         }
         NapiPoll::Done
@@ -1495,7 +917,7 @@ impl netdev::Driver for Net {
     fn ptp_aux_work<'a>(_dev: &'a Device, this: Pin<&'a NetPriv<'a>>) -> Option<u32> {
         // The worker stops with the device (a pending transmit timestamp is released at
         // unbind); asking the bus on every run would cost a configuration read each time.
-        if this.lost.load(Relaxed) {
+        if this.bar.lost.load(Relaxed) {
             return None;
         }
         Some(this.tsync.aux_work(&this.bar))

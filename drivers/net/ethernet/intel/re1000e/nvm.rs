@@ -13,8 +13,8 @@ use kernel::{
     time::Delta, //
 };
 
+use crate::regs::Bar0;
 use crate::{
-    driver::Bar0,
     nvm_image::{
         self,
         NvmError, //

@@ -7,8 +7,12 @@
 //!
 //! - `regs.rs`: the register map;
 //! - `mac.rs`: reset and receive-address registers; `nvm.rs`: NVM access;
-//! - `hw.rs`: data-path register programming; `ring.rs`: descriptor rings;
-//! - `netdev.rs`: the network interface (ops, NAPI, interrupt); `ethtool.rs`: ethtool_ops;
+//! - `hw.rs`: the hardware-access type (`hw::Hw`) and data-path register programming;
+//!   `ring.rs`: descriptor rings;
+//! - `netdev.rs`: the network interface (ops, NAPI, interrupt, bring-up and teardown), with
+//!   `netdev/tx.rs` (transmit), `netdev/rx.rs` (receive), `netdev/link.rs` (link state),
+//!   `netdev/health.rs` (a device gone from the bus, offload conditions and engine faults) and
+//!   `netdev/selftest.rs` (interrupt and loopback self-tests); `ethtool.rs`: ethtool_ops;
 //! - `stats.rs`: hardware statistics counters; `offload.rs`: capabilities and feature rules;
 //! - `clock.rs`: the IEEE 1588 clock (PTP hardware clock) and packet timestamps;
 //! - `driver.rs`: PCI probe and the bound state.
@@ -18,6 +22,8 @@
 //! (multicast hash, VLAN filter table), `itr.rs` (adaptive interrupt moderation),
 //! `nvm_image.rs` (NVM checksum and address), `tsync.rs` (clock arithmetic and timestamping
 //! configuration).
+
+#![deny(unsafe_code)]
 
 mod clock;
 mod csum;

@@ -6,7 +6,14 @@
 //! (section 10, "Device Registers"). Only registers the driver touches are declared; each is
 //! declared once here and used through its typed fields elsewhere.
 
-use kernel::io::register;
+use kernel::{
+    io::register,
+    pci, //
+};
+
+/// BAR0: the 82574 memory-mapped register window, as mapped by the PCI core. The driver
+/// keeps it in a [`crate::hw::Hw`], which quiesces the device when dropped.
+pub(crate) type Bar0<'a> = pci::Bar<'a, { BAR0_SIZE }>;
 
 /// Size of the memory-mapped register window (BAR0) of the 82574: 128 KiB.
 pub(crate) const BAR0_SIZE: usize = 0x20000;

@@ -8,6 +8,7 @@
 //! every packet and returns every receive page to its pool.
 
 use kernel::{
+    alloc::KVVec,
     device::{
         Bound,
         Device, //
@@ -19,12 +20,14 @@ use kernel::{
     },
     net::{
         self,
-        dma::Mapping,
         page_pool::{
             PagePool,
             PoolPage, //
         },
-        skb::SkBuff, //
+        skb::{
+            MappedSkb,
+            SkBuff, //
+        },
     },
     prelude::*,
     sync::barrier::{
@@ -107,13 +110,11 @@ impl DescRing {
     }
 }
 
-/// What a transmit descriptor slot holds until the hardware is done with it.
+/// What a transmit descriptor slot holds until the hardware is done with it: on the first
+/// slot of a packet, the mapped packet, its last descriptor, bytes and segments.
 #[derive(Default)]
 struct TxBuf<'a> {
-    /// The mapping this descriptor points to.
-    map: Option<Mapping<'a>>,
-    /// On the first slot of a packet: the packet, its last descriptor, bytes and segments.
-    packet: Option<(SkBuff, u32, u32, u32)>,
+    packet: Option<(MappedSkb<'a>, u32, u32, u32)>,
 }
 
 /// Totals of a transmit clean-up.
@@ -126,7 +127,8 @@ pub(crate) struct TxDone {
 /// The transmit ring.
 pub(crate) struct TxRing<'a> {
     pub(crate) desc: DescRing,
-    bufs: KVec<TxBuf<'a>>,
+    /// A slot per descriptor (about 200 bytes each: up to 4096 of them fall back to vmalloc).
+    bufs: KVVec<TxBuf<'a>>,
     /// Next descriptor the driver fills.
     next_use: u32,
     /// Oldest descriptor not yet cleaned.
@@ -136,7 +138,7 @@ pub(crate) struct TxRing<'a> {
 impl<'a> TxRing<'a> {
     pub(crate) fn new(dev: &Device<Bound>, count: u32) -> Result<Self> {
         let desc = DescRing::new(dev, count)?;
-        let mut bufs = KVec::with_capacity(count as usize, GFP_KERNEL)?;
+        let mut bufs = KVVec::with_capacity(count as usize, GFP_KERNEL)?;
         for _ in 0..count {
             bufs.push(TxBuf::default(), GFP_KERNEL)?;
         }
@@ -168,13 +170,14 @@ impl<'a> TxRing<'a> {
     }
 
     /// Queues one packet: an optional context descriptor, then data descriptors for its head
-    /// and fragments, split at [`desc::TX_MAX_BUF`]. Each buffer is mapped for `dev` straight
-    /// into the slot of its first descriptor, so queueing allocates nothing. The caller
-    /// checked that `free()` covers `descs_for(skb)` and the context descriptor.
+    /// and fragments, split at [`desc::TX_MAX_BUF`]. The packet is mapped for `dev` and kept,
+    /// mapped, in the slot of its first descriptor until [`TxRing::clean`] finds it done, so
+    /// queueing allocates nothing and the packet cannot be freed while the device reads it.
+    /// The caller checked that `free()` covers `descs_for(skb)` and the context descriptor.
     ///
     /// On success the packet's software transmit timestamp is taken. On failure (a buffer
-    /// that cannot be mapped) the ring is as it was, with the mappings made so far released,
-    /// and the packet is handed back.
+    /// that cannot be mapped) the ring is as it was, nothing stays mapped, and the packet is
+    /// handed back.
     pub(crate) fn push(
         &mut self,
         dev: &'a Device<Bound>,
@@ -184,35 +187,29 @@ impl<'a> TxRing<'a> {
         segs: u32,
         bytes: u32,
     ) -> core::result::Result<(), (SkBuff, Error)> {
+        let mut mapped = skb.map(dev)?;
         let first = self.next_use;
         let mut at = first;
-        match self.put_buffers(dev, &skb, context, &opts, &mut at) {
-            Ok(last) => {
-                if let Some(b) = self.bufs.get_mut(first as usize) {
-                    // Certain to be queued now: the software timestamp, just before the
-                    // caller tells the device.
-                    let mut skb = skb;
-                    skb.tx_timestamp();
-                    b.packet = Some((skb, last, bytes, segs));
-                    self.next_use = at;
-                    return Ok(());
-                }
-                self.release(first, at);
-                Err((skb, EINVAL))
-            }
-            Err(e) => {
-                self.release(first, at);
-                Err((skb, e))
-            }
-        }
+        let last = match self.put_buffers(&mapped, context, &opts, &mut at) {
+            Ok(last) => last,
+            Err(e) => return Err((mapped.unmap(), e)),
+        };
+        let Some(b) = self.bufs.get_mut(first as usize) else {
+            return Err((mapped.unmap(), EINVAL));
+        };
+        // Certain to be queued now: the software timestamp, just before the caller tells the
+        // device.
+        mapped.tx_timestamp();
+        b.packet = Some((mapped, last, bytes, segs));
+        self.next_use = at;
+        Ok(())
     }
 
-    /// Writes the descriptors of one packet from `*at` on, advancing `*at` past them; returns
-    /// the index of its last descriptor.
+    /// Writes the descriptors of one mapped packet from `*at` on, advancing `*at` past them;
+    /// returns the index of its last descriptor.
     fn put_buffers(
-        &mut self,
-        dev: &'a Device<Bound>,
-        skb: &SkBuff,
+        &self,
+        skb: &MappedSkb<'_>,
         context: Option<Words>,
         opts: &desc::DataOpts,
         at: &mut u32,
@@ -221,40 +218,27 @@ impl<'a> TxRing<'a> {
             self.desc.write(*at, c)?;
             *at = self.desc.next(*at);
         }
-        let frags = skb.nr_frags();
-        let frag_len = |i| skb.frag_len(i).unwrap_or(0);
-        let last_frag = (0..frags).rev().find(|&i| frag_len(i) > 0);
+        let n = skb.nr_buffers();
         let mut last = None;
-        let head = skb.head_len();
-        if head > 0 {
-            let map = skb.map_head(dev)?;
-            last = Some(self.put_buffer(map, head, last_frag.is_none(), opts, at)?);
-        }
-        for i in 0..frags {
-            let len = frag_len(i);
-            if len > 0 {
-                let map = skb.map_frag(dev, i)?;
-                last = Some(self.put_buffer(map, len, last_frag == Some(i), opts, at)?);
-            }
+        for (k, (addr, len)) in skb.buffers().enumerate() {
+            last = Some(self.put_buffer(addr, len, k as u32 + 1 == n, opts, at)?);
         }
         last.ok_or(EINVAL)
     }
 
-    /// Writes the data descriptors of one mapped buffer from `*at` on (the last one with EOP
-    /// if `end`), keeps the mapping in the slot of the first, advances `*at` past them and
-    /// returns the index of the last.
+    /// Writes the data descriptors of one buffer at bus address `base` from `*at` on (the
+    /// last one with EOP if `end`), advances `*at` past them and returns the index of the
+    /// last.
     fn put_buffer(
-        &mut self,
-        map: Mapping<'a>,
+        &self,
+        base: u64,
         len: u32,
         end: bool,
         opts: &desc::DataOpts,
         at: &mut u32,
     ) -> Result<u32> {
-        let base = map.dma_address();
-        let first = *at;
         let mut off = 0;
-        let mut last = first;
+        let mut last = *at;
         while off < len {
             let chunk = (len - off).min(desc::TX_MAX_BUF);
             let o = desc::DataOpts {
@@ -267,25 +251,10 @@ impl<'a> TxRing<'a> {
             *at = self.desc.next(*at);
             off += chunk;
         }
-        // The mapping is released with the first descriptor of its buffer (or here, dropped,
-        // if that slot is missing).
-        self.bufs.get_mut(first as usize).ok_or(EINVAL)?.map = Some(map);
         Ok(last)
     }
 
-    /// Releases the mappings held in slots `from` up to (not including) `to`: the buffers of a
-    /// packet that completed, or that was not queued.
-    fn release(&mut self, from: u32, to: u32) {
-        let mut i = from;
-        while i != to {
-            if let Some(b) = self.bufs.get_mut(i as usize) {
-                b.map = None;
-            }
-            i = self.desc.next(i);
-        }
-    }
-
-    /// Releases every packet the hardware finished, oldest first.
+    /// Releases every packet the hardware finished, oldest first: unmapped, then freed.
     pub(crate) fn clean(&mut self) -> TxDone {
         let mut done = TxDone::default();
         while self.next_clean != self.next_use {
@@ -303,26 +272,14 @@ impl<'a> TxRing<'a> {
                 _ => break,
             }
             let packet = slot.packet.take();
-            // The buffers are unmapped before the packet that holds them is freed.
-            let end = self.desc.next(last);
-            self.release(self.next_clean, end);
-            self.next_clean = end;
+            self.next_clean = self.desc.next(last);
             if let Some((skb, _, bytes, segs)) = packet {
                 done.packets += segs;
                 done.bytes += bytes;
-                skb.consume();
+                skb.unmap().consume();
             }
         }
         done
-    }
-}
-
-impl Drop for TxRing<'_> {
-    fn drop(&mut self) {
-        // Every buffer is unmapped before the packets holding them are freed (with `bufs`).
-        for b in self.bufs.iter_mut() {
-            b.map = None;
-        }
     }
 }
 
@@ -401,10 +358,9 @@ impl RxRing {
                     short = true;
                     break;
                 };
-                let addr = page.dma_address() + u64::from(RX_HEADROOM);
                 if self
                     .desc
-                    .write(self.next_fill, desc::rx_read(addr))
+                    .write(self.next_fill, desc::rx_read(page.dma_address()))
                     .is_err()
                 {
                     break;
@@ -444,26 +400,15 @@ impl RxRing {
                 }
                 continue;
             }
-            let kept = match page {
-                Some(page) if len <= RX_BUF_LEN => {
-                    page.sync_for_cpu(RX_HEADROOM, len);
-                    match self.partial.take() {
-                        None => SkBuff::build_from_page(
-                            page,
-                            RX_HEADROOM,
-                            len,
-                            net::page_pool::PAGE_SIZE,
-                        )
-                        .ok(),
-                        // The last buffer may hold nothing (QEMU leaves an empty one when
-                        // the frame filled the others exactly).
-                        Some(skb) if len == 0 => Some(skb),
-                        Some(mut skb) => skb
-                            .add_rx_frag(page, RX_HEADROOM, len, net::page_pool::PAGE_SIZE)
-                            .ok()
-                            .map(|()| skb),
-                    }
-                }
+            // The page's bytes are synced for the CPU here, before anything reads them.
+            let kept = match page.map(|page| page.received(len)) {
+                Some(Ok(buf)) => match self.partial.take() {
+                    None => SkBuff::build_from_page(buf).ok(),
+                    // The last buffer may hold nothing (QEMU leaves an empty one when the
+                    // frame filled the others exactly).
+                    Some(skb) if buf.is_empty() => Some(skb),
+                    Some(mut skb) => skb.add_rx_frag(buf).ok().map(|()| skb),
+                },
                 _ => None,
             };
             let Some(skb) = kept else {

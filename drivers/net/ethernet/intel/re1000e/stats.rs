@@ -9,7 +9,7 @@ use kernel::{
     prelude::*, //
 };
 
-use crate::driver::Bar0;
+use crate::regs::Bar0;
 
 macro_rules! hw_stats {
     ($($(#[$doc:meta])* $name:ident = $off:literal, $label:literal;)*) => {
