@@ -45,7 +45,8 @@ E1000E_LIVE=0
 # against the run's, so that growth is seen when it happens and not when CI's time runs out.
 declare -A BUDGET=(
 	[setup]=200 [host-tests]=30 [script-tests]=10 [build]=930 [selftests-build]=45
-	[kunit]=30 [selftests]=560 [upstream-re1000e]=600 [upstream-e1000e]=420
+	[kunit-dma-swiotlb]=110 [dma-iommu]=90 [selftests]=560 [upstream-re1000e]=600
+	[upstream-e1000e]=420
 	[upstream-retry]=300 [style-rustfmtcheck]=15 [style-checkpatch]=20 [style-clippy]=50
 )
 RUN_BUDGET_COLD=2360
@@ -141,12 +142,36 @@ else
 
 		R=$CHECK_DIR/results
 		mkdir -p "$R"
-		phase kunit "$TOP/scripts/rig.sh" --driver none --timeout 600 --results "$R" -- \
-			bash -c "scripts/guest/run-kunit.sh > $R/kunit.tap"
+		# QEMU's x86 DMA is coherent and direct: a missing or short DMA sync, or a buffer at
+		# the wrong bus address, corrupts data only when DMA is bounced or translated. dma.sh
+		# (ping, TSO and jumbo transfers both ways, ring resize, link flap, unload under
+		# traffic, DMA-API debug's mappings and errors; DMA-API debug is on in these two
+		# boots only) runs in a boot with every streaming
+		# mapping bounced (swiotlb=force), which also reads the KUnit results (built-in suites
+		# run at every boot, re1000e's when it loads), and in one behind a virtual IOMMU.
+		# check-full also runs it for the C e1000e in both, to show the same tests pass there.
+		dma_t=(-t drivers/net/re1000e:dma.sh)
+		sw_cmd="scripts/guest/run-kunit.sh > $R/kunit.tap; scripts/guest/run-selftests.sh $KSFT $R/dma-swiotlb.tap ${dma_t[*]}"
+		io_cmd="scripts/guest/run-selftests.sh $KSFT $R/dma-iommu.tap ${dma_t[*]}"
+		if [ "$FULL" = 1 ]; then
+			sw_cmd+="; DMA_TEST_DRIVER=e1000e scripts/guest/run-selftests.sh $KSFT $R/dma-swiotlb-e1000e.tap ${dma_t[*]}"
+			io_cmd+="; DMA_TEST_DRIVER=e1000e scripts/guest/run-selftests.sh $KSFT $R/dma-iommu-e1000e.tap ${dma_t[*]}"
+		fi
+		phase kunit-dma-swiotlb "$TOP/scripts/rig.sh" --driver none --timeout 900 --results "$R" \
+			--append swiotlb=force --dma-debug -- bash -c "$sw_cmd"
 		ktap "KUnit (in the rig)" "$R/kunit.tap"
+		ktap "re1000e data path, DMA bounced (swiotlb=force)" "$R/dma-swiotlb.tap"
+		phase dma-iommu "$TOP/scripts/rig.sh" --driver none --timeout 900 --results "$R" \
+			--iommu --dma-debug -- bash -c "$io_cmd"
+		ktap "re1000e data path, DMA translated (IOMMU)" "$R/dma-iommu.tap"
+		if [ "$FULL" = 1 ]; then
+			ktap "e1000e data path, DMA bounced (swiotlb=force)" "$R/dma-swiotlb-e1000e.tap"
+			ktap "e1000e data path, DMA translated (IOMMU)" "$R/dma-iommu-e1000e.tap"
+		fi
 
 		phase selftests "$TOP/scripts/rig.sh" --driver none --timeout 3000 --results "$R" -- \
-			scripts/guest/run-selftests.sh "$KSFT" "$R/re1000e.tap" -c drivers/net/re1000e
+			scripts/guest/run-selftests.sh "$KSFT" "$R/re1000e.tap" -c drivers/net/re1000e \
+			-S drivers/net/re1000e:dma.sh
 		ktap "kselftests drivers/net/re1000e" "$R/re1000e.tap"
 
 		# Upstream drivers/net and drivers/net/hw suites (the programs chosen in
