@@ -19,6 +19,7 @@ cleanup() {
 }
 trap cleanup EXIT
 unload re1000e e1000e
+mark=$(mark_log)
 modprobe re1000e
 link_pair $NS || ktap_exit_fail_msg "no link between the re1000e interfaces"
 
@@ -173,9 +174,5 @@ else
 	ktap_test_fail "channels '$ch' or a bad request was accepted"
 fi
 
-if dmesg | grep -E "WARNING:|BUG:|Oops|possible .*lock"; then
-	ktap_test_fail "kernel warnings"
-else
-	ktap_test_pass "no kernel warning"
-fi
+no_kernel_warnings "$mark"
 ktap_finished
