@@ -227,22 +227,6 @@ impl RxBuffer {
         self.page.offset
     }
 
-    /// The received bytes.
-    pub fn data(&self) -> &[u8] {
-        // SAFETY: by the type invariants the range lies within the page, was synced for the
-        // CPU, and the device no longer writes it (the page is owned by this value, not lent
-        // to the device).
-        unsafe {
-            core::slice::from_raw_parts(
-                self.page
-                    .address()
-                    .cast::<u8>()
-                    .add(self.page.offset as usize),
-                self.len as usize,
-            )
-        }
-    }
-
     /// Kernel virtual address of the page.
     pub(crate) fn address(&self) -> *mut c_void {
         self.page.address()

@@ -642,11 +642,6 @@ impl MappedSkb<'_> {
         Iterator::chain(head.into_iter(), frags).filter(|&(_, len)| len > 0)
     }
 
-    /// Number of non-empty buffers ([`MappedSkb::buffers`]).
-    pub fn nr_buffers(&self) -> u32 {
-        self.buffers().count() as u32
-    }
-
     /// The packet, to read.
     pub fn skb(&self) -> &SkBuff {
         &self.skb

@@ -218,10 +218,11 @@ impl<'a> TxRing<'a> {
             self.desc.write(*at, c)?;
             *at = self.desc.next(*at);
         }
-        let n = skb.nr_buffers();
+        let mut bufs = skb.buffers().peekable();
         let mut last = None;
-        for (k, (addr, len)) in skb.buffers().enumerate() {
-            last = Some(self.put_buffer(addr, len, k as u32 + 1 == n, opts, at)?);
+        while let Some((addr, len)) = bufs.next() {
+            let end = bufs.peek().is_none();
+            last = Some(self.put_buffer(addr, len, end, opts, at)?);
         }
         last.ok_or(EINVAL)
     }
