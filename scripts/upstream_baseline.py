@@ -4,11 +4,12 @@
 re1000e with.
 
 Usage:
-  upstream_baseline.py record OUT --kernel K --qemu Q --programs "P..." RUN.tap RUN.tap...
-  upstream_baseline.py check FILE --kernel K --qemu Q --programs "P..."
+  upstream_baseline.py record OUT --kernel K --qemu Q --boot B --programs "P..." RUN.tap...
+  upstream_baseline.py check FILE --kernel K --qemu Q --boot B --programs "P..."
 
-The C driver's results change only with the kernel (its code and the programs'), QEMU and
-the list of programs run, so `make check` need not run it live every time. `record`
+The C driver's results change only with the kernel (its code and the programs'), QEMU, the
+guest kernel's command-line options of the upstream boots (B, e.g. "kmemleak=off": what a
+test's timing depends on) and the list of programs run, so `make check` need not run it live every time. `record`
 (`make upstream-baseline`) merges two or more real runs of the C driver: a subtest is
 recorded as passed only if it passed in every run, as failed if it failed in any, skipped
 otherwise. It refuses runs in which a program did not report, and runs in which the
@@ -16,7 +17,7 @@ harness canary (csum.py's four receive tests, which need the framework's remote 
 not pass: a broken rig must not become the reference.
 
 `check` compares what the baseline was recorded with against the current kernel version,
-QEMU version and program list; on any difference it names it, says how to refresh the
+QEMU version, boot options and program list; on any difference it names it, says how to refresh the
 baseline, and exits 1.
 
 The file is read by upstream_compare.py as a reference in place of a KTAP log (load()).
@@ -77,7 +78,7 @@ def merge(runs):
 
 
 def opts(args):
-    o = {"kernel": None, "qemu": None, "programs": None}
+    o = {"kernel": None, "qemu": None, "boot": None, "programs": None}
     rest = []
     while args:
         a = args.pop(0)
@@ -113,10 +114,11 @@ def record(out, o, taps):
         f.write("# The C e1000e's subtests in the upstream drivers/net and drivers/net/hw\n"
                 "# programs on the two-NIC rig: the reference `make check` compares re1000e\n"
                 f"# with. Written by `{REFRESH}` from {len(runs)} runs: passed means passed\n"
-                "# in every run. Valid for the kernel, QEMU and programs below only;\n"
-                "# `make check` refuses it when any of them differs.\n")
+                "# in every run. Valid for the kernel, QEMU, boot options and programs\n"
+                "# below only: `make check` refuses it when any of them differs.\n")
         f.write(f"kernel {o['kernel']}\n")
         f.write(f"qemu {o['qemu']}\n")
+        f.write(f"boot {o['boot']}\n")
         f.write(f"programs {o['programs']}\n")
         f.write(f"runs {len(runs)}\n")
         f.write(f"recorded {datetime.date.today().isoformat()}\n")
@@ -134,7 +136,7 @@ def check(path, o):
         print(f"upstream baseline missing or unreadable: {e}; run: {REFRESH}")
         return 1
     stale = []
-    for key in ("kernel", "qemu", "programs"):
+    for key in ("kernel", "qemu", "boot", "programs"):
         if head.get(key) != o[key]:
             stale.append(f"{key}: recorded with '{head.get(key)}', now '{o[key]}'")
     if stale:
@@ -144,6 +146,7 @@ def check(path, o):
         print(f"refresh it with: {REFRESH} (runs the C e1000e twice in the rig)")
         return 1
     print(f"upstream baseline current: kernel {o['kernel']}, {o['qemu']}, "
+          f"boot options '{o['boot']}', "
           f"{len(o['programs'].split())} programs, recorded {head.get('recorded')}")
     return 0
 

@@ -9,8 +9,10 @@ Prints one line per program with the pass/fail/skip counts of its subtests under
 driver, then every subtest the reference passes and the candidate does not (regressions)
 and the number the candidate passes and the reference does not. A program without KTAP
 subtests counts as one subtest (its own result). The last line is "REGRESSIONS N", for
-scripts; before it, "REGRESSED PROGRAM..." names the programs with regressions in
-run_kselftest.sh's -t form (collection:program), for a retry.
+scripts; before it, one "RETRY collection:program [CASE...]" line for each program with
+regressions, for a retry of just those: the CASEs are the regressed subtests' names as a
+Python program's -t option takes them (its KTAP name without the program's name in front);
+a program that does not take -t (a shell program) has none, and runs whole.
 
 RETRY.tap is a second candidate run of those programs (the rig is QEMU in TCG mode, where
 the upstream tests' timing bounds are sometimes missed): a regression whose subtest passes
@@ -90,6 +92,18 @@ def load_known(path):
     return known
 
 
+def retry_case(program, subtest):
+    """The name a Python program's -t option selects SUBTEST by, or None.
+
+    The upstream Python programs (lib/py/ksft.py) print a subtest as "STEM.CASE" (gro.py:
+    "gro.test.sw_ip6ip6_flags_psh") and select it with "-t CASE"; other programs take no
+    such option."""
+    stem = program[:-3] if program.endswith(".py") else None
+    if stem and subtest.startswith(stem + ".") and len(subtest) > len(stem) + 1:
+        return subtest[len(stem) + 1:]
+    return None
+
+
 def main():
     args = sys.argv[1:]
     known = {}
@@ -121,7 +135,7 @@ def main():
     print(f"  {'total':42} {'%3d %3d %3d' % tuple(tr):>24} {'%3d %3d %3d' % tuple(tc):>24}")
     print(f"{cl} passes {gains} subtests {rl} does not")
     counted = 0
-    again = []
+    again = {}
     for key, st in regressions:
         prog, _, sub = key.partition(": ")
         prog2, _, sub2 = sub.partition(": ")
@@ -136,12 +150,13 @@ def main():
             print(f"regression: {key} ({st})")
             counted += 1
             target = prog_key.replace(": ", ":", 1)
-            if target not in again:
-                again.append(target)
+            again.setdefault(target, []).append(retry_case(prog2, sub_key))
     for key in known:
         if key not in {k for k, _ in regressions}:
             print(f"known gap not seen in this run: {key}")
-    print("REGRESSED " + " ".join(again))
+    for target, cases in again.items():
+        # One subtest that cannot be named alone retries the whole program.
+        print(" ".join(["RETRY", target] + ([] if None in cases else cases)))
     print(f"REGRESSIONS {counted}")
 
 

@@ -47,7 +47,7 @@ class Baseline(unittest.TestCase):
     def record(self, *taps):
         out = self.path("baseline.txt")
         r = self.run_tool("record", out, "--kernel", "7.3.4", "--qemu", "QEMU 10.0.2",
-                          "--programs", PROGRAMS, *taps)
+                          "--boot", "kmemleak=off", "--programs", PROGRAMS, *taps)
         return r, out
 
     def test_passed_only_if_passed_in_every_run(self):
@@ -83,11 +83,13 @@ class Baseline(unittest.TestCase):
     def test_check_current_and_stale(self):
         _, out = self.record(self.path("1.tap", tap()), self.path("2.tap", tap()))
         ok = self.run_tool("check", out, "--kernel", "7.3.4", "--qemu", "QEMU 10.0.2",
+                           "--boot", "kmemleak=off",
                            "--programs", " ".join(reversed(PROGRAMS.split())))
         self.assertEqual(ok.returncode, 0, ok.stdout)
         for opt, value in (("--kernel", "7.3.5"), ("--qemu", "QEMU 10.1.0"),
-                           ("--programs", "drivers/net:gro.py")):
-            args = {"--kernel": "7.3.4", "--qemu": "QEMU 10.0.2", "--programs": PROGRAMS}
+                           ("--programs", "drivers/net:gro.py"), ("--boot", "")):
+            args = {"--kernel": "7.3.4", "--qemu": "QEMU 10.0.2", "--boot": "kmemleak=off",
+                    "--programs": PROGRAMS}
             args[opt] = value
             r = self.run_tool("check", out, *[x for kv in args.items() for x in kv])
             self.assertEqual(r.returncode, 1, opt)
@@ -97,7 +99,7 @@ class Baseline(unittest.TestCase):
 
     def test_check_missing_file(self):
         r = self.run_tool("check", self.path("none.txt"), "--kernel", "7.3.4", "--qemu", "Q",
-                          "--programs", PROGRAMS)
+                          "--boot", "", "--programs", PROGRAMS)
         self.assertEqual(r.returncode, 1)
         self.assertIn("make upstream-baseline", r.stdout)
 
@@ -109,6 +111,37 @@ class Baseline(unittest.TestCase):
         self.assertIn("regression: drivers/net: gro.py: gro.b (fail)", r.stdout)
         self.assertTrue(r.stdout.rstrip().endswith("REGRESSIONS 1"))
         self.assertEqual(upstream_compare.load(out), upstream_baseline.load(out))
+
+    def compare(self, *args):
+        return subprocess.run([sys.executable, os.path.join(SCRIPTS, "upstream_compare.py"),
+                               *args], capture_output=True, text=True).stdout
+
+    def test_retry_names_subtests_of_python_programs_only(self):
+        ref = self.path("r.tap", tap(csum_extra="# ok 5 csum.ipv4_tx\n"))
+        cand = self.path("c.tap", tap(gro="# ok 1 gro.a\n# not ok 2 gro.b\n",
+                                      csum_extra="# not ok 5 csum.ipv4_tx\n"))
+        out = self.compare(ref, cand)
+        self.assertIn("RETRY drivers/net:gro.py b\n", out)
+        self.assertIn("RETRY drivers/net/hw:csum.py ipv4_tx\n", out)
+        self.assertTrue(out.rstrip().endswith("REGRESSIONS 2"))
+        # A shell program's subtests cannot be selected: it runs whole.
+        self.assertEqual(upstream_compare.retry_case("ethtool_rmon.sh", "x.y"), None)
+        self.assertEqual(upstream_compare.retry_case("gro.py", "gro.test.a"), "test.a")
+        self.assertEqual(upstream_compare.retry_case("gro.py", "grox.a"), None)
+
+    def test_retry_log_clears_only_what_passed_there(self):
+        ref = self.path("r.tap", tap(csum_extra="# ok 5 csum.ipv4_tx\n"))
+        cand = self.path("c.tap", tap(gro="# ok 1 gro.a\n# not ok 2 gro.b\n",
+                                      csum_extra="# not ok 5 csum.ipv4_tx\n"))
+        # run-retry.sh's format: only the retried subtests, under their programs.
+        again = self.path("again.tap", "TAP version 13\n1..2\n# selftests: drivers/net: gro.py\n"
+                          "# ok 1 gro.b\nok 1 selftests: drivers/net: gro.py\n"
+                          "# not ok 1 csum.ipv4_tx\n"
+                          "not ok 2 selftests: drivers/net/hw: csum.py # exit=1\n")
+        out = self.compare("--retry", again, ref, cand)
+        self.assertIn("passed on retry: drivers/net: gro.py: gro.b (first run: fail)", out)
+        self.assertIn("regression: drivers/net/hw: csum.py: csum.ipv4_tx (fail)", out)
+        self.assertTrue(out.rstrip().endswith("REGRESSIONS 1"))
 
 
 if __name__ == "__main__":
