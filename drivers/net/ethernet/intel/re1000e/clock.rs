@@ -162,13 +162,13 @@ fn read_systim(bar: &Bar0<'_>, timinca: u32, mut sts: Option<&mut SysTimestamps>
         if let Some(s) = sts.as_deref_mut() {
             s.pre();
         }
-        let v = bar.read32(ts::SYSTIML);
+        let v = u32::from(bar.read(ts::SYSTIML));
         if let Some(s) = sts.as_deref_mut() {
             s.post();
         }
         v
     };
-    tsync::read_systim(lo, || bar.read32(ts::SYSTIMH), timinca)
+    tsync::read_systim(lo, || u32::from(bar.read(ts::SYSTIMH)), timinca)
 }
 
 impl Tsync {
@@ -239,7 +239,7 @@ impl Tsync {
             let mut t = self.time.lock();
             let ns = t.stopped_ns().unwrap_or_else(|| ptp::realtime_ns() as u64);
             t.stopped = None;
-            bar.write32(t.timinca, ts::TIMINCA);
+            bar.write_reg(ts::TIMINCA::from(t.timinca));
             let cycles = read_systim(bar, t.timinca, None);
             t.tc = TimeCounter::new(cycles, ns);
         }
@@ -252,17 +252,18 @@ impl Tsync {
     /// Writes the registers of `p`; returns `false` if they do not hold it.
     fn program(bar: &Bar0<'_>, p: &tsync::Plan) -> bool {
         use tsync::ctl;
-        let tx = (bar.read32(ts::TSYNCTXCTL) & !ctl::ENABLED) | p.tx_ctl;
-        bar.write32(tx, ts::TSYNCTXCTL);
-        let rx = (bar.read32(ts::TSYNCRXCTL) & !(ctl::ENABLED | ctl::TYPE_MASK)) | p.rx_ctl;
-        bar.write32(rx, ts::TSYNCRXCTL);
-        bar.write32(p.rxmtrl, ts::RXMTRL);
-        bar.write32(p.rxudp, ts::RXUDP);
+        let tx = (u32::from(bar.read(ts::TSYNCTXCTL)) & !ctl::ENABLED) | p.tx_ctl;
+        bar.write_reg(ts::TSYNCTXCTL::from(tx));
+        let rx =
+            (u32::from(bar.read(ts::TSYNCRXCTL)) & !(ctl::ENABLED | ctl::TYPE_MASK)) | p.rx_ctl;
+        bar.write_reg(ts::TSYNCRXCTL::from(rx));
+        bar.write_reg(ts::RXMTRL::from(p.rxmtrl));
+        bar.write_reg(ts::RXUDP::from(p.rxudp));
         // Drop whatever was latched under the old configuration.
-        let _ = bar.read32(ts::RXSTMPH);
-        let _ = bar.read32(ts::TXSTMPH);
-        bar.read32(ts::TSYNCTXCTL) & ctl::ENABLED == p.tx_ctl
-            && bar.read32(ts::TSYNCRXCTL) & (ctl::ENABLED | ctl::TYPE_MASK) == p.rx_ctl
+        let _ = u32::from(bar.read(ts::RXSTMPH));
+        let _ = u32::from(bar.read(ts::TXSTMPH));
+        u32::from(bar.read(ts::TSYNCTXCTL)) & ctl::ENABLED == p.tx_ctl
+            && u32::from(bar.read(ts::TSYNCRXCTL)) & (ctl::ENABLED | ctl::TYPE_MASK) == p.rx_ctl
     }
 
     /// Applies `cfg` (under RTNL), writing back the receive filter applied ([`tsync::Plan`]).
@@ -317,7 +318,7 @@ impl Tsync {
         if t.stopped.is_none() {
             // Account for the time run at the old rate before changing it.
             t.now(bar, None);
-            bar.write32(inc, ts::TIMINCA);
+            bar.write_reg(ts::TIMINCA::from(inc));
         }
         // While stopped, `restart` writes it.
         t.timinca = inc;
@@ -370,9 +371,9 @@ impl Tsync {
         };
         let next = match w.pending.take() {
             None => idle,
-            Some(p) if bar.read32(ts::TSYNCTXCTL) & tsync::ctl::VALID != 0 => {
-                let lo = bar.read32(ts::TXSTMPL);
-                let hi = bar.read32(ts::TXSTMPH);
+            Some(p) if u32::from(bar.read(ts::TSYNCTXCTL)) & tsync::ctl::VALID != 0 => {
+                let lo = u32::from(bar.read(ts::TXSTMPL));
+                let hi = u32::from(bar.read(ts::TXSTMPH));
                 let ns = {
                     let mut t = self.time.lock();
                     t.now(bar, None);
@@ -384,7 +385,7 @@ impl Tsync {
             }
             Some(p) if p.since.elapsed().as_millis() >= TX_TIMEOUT_MS => {
                 // Clear a latch that might come late, so that it is not taken for the next.
-                let _ = bar.read32(ts::TXSTMPH);
+                let _ = u32::from(bar.read(ts::TXSTMPH));
                 self.tx_timeouts.fetch_add(1, Relaxed);
                 drop(p);
                 idle
@@ -405,13 +406,13 @@ impl Tsync {
     /// Clears a receive latch that two worker runs in a row found holding the same time: its
     /// frame was dropped before a descriptor could claim it.
     fn check_rx_latch(&self, bar: &Bar0<'_>) {
-        let seen = if bar.read32(ts::TSYNCRXCTL) & tsync::ctl::VALID != 0 {
-            bar.read32(ts::RXSTMPL) | 1
+        let seen = if u32::from(bar.read(ts::TSYNCRXCTL)) & tsync::ctl::VALID != 0 {
+            u32::from(bar.read(ts::RXSTMPL)) | 1
         } else {
             0
         };
         if seen != 0 && self.rx_latch.load(Relaxed) == seen {
-            let _ = bar.read32(ts::RXSTMPH);
+            let _ = u32::from(bar.read(ts::RXSTMPH));
             self.rx_cleared.fetch_add(1, Relaxed);
             self.rx_latch.store(0, Relaxed);
         } else {
@@ -429,11 +430,11 @@ impl Tsync {
         if !timestamped || !self.rx_on() {
             return;
         }
-        if bar.read32(ts::TSYNCRXCTL) & tsync::ctl::VALID == 0 {
+        if u32::from(bar.read(ts::TSYNCRXCTL)) & tsync::ctl::VALID == 0 {
             return;
         }
-        let lo = bar.read32(ts::RXSTMPL);
-        let hi = bar.read32(ts::RXSTMPH);
+        let lo = u32::from(bar.read(ts::RXSTMPL));
+        let hi = u32::from(bar.read(ts::RXSTMPH));
         let ns = self
             .time
             .lock()

@@ -52,6 +52,10 @@ use crate::{
     },
     nvm,
     nvm_image,
+    regs::{
+        self,
+        Bar0, //
+    },
     ring,
     stats::HwStats,
     tsync, //
@@ -126,19 +130,19 @@ const SUPPORTED: LinkModes = LinkModes::T10_HALF
     .or(LinkModes::ASYM_PAUSE);
 
 /// Registers in the `ethtool -d` dump, in order (version 1 of the layout).
-const DUMP: [usize; 12] = [
-    0x00000, // CTRL
-    0x00008, // STATUS
-    0x00100, // RCTL
-    0x02808, // RDLEN
-    0x02810, // RDH
-    0x02818, // RDT
-    0x02820, // RDTR
-    0x00400, // TCTL
-    0x03808, // TDLEN
-    0x03810, // TDH
-    0x03818, // TDT
-    0x03820, // TIDV
+const DUMP: [fn(&Bar0<'_>) -> u32; 12] = [
+    |b| b.read(regs::CTRL).into(),
+    |b| b.read(regs::STATUS).into(),
+    |b| b.read(regs::RCTL).into(),
+    |b| b.read(regs::RDLEN).into(),
+    |b| b.read(regs::RDH).into(),
+    |b| b.read(regs::RDT).into(),
+    |b| b.read(regs::RDTR).into(),
+    |b| b.read(regs::TCTL).into(),
+    |b| b.read(regs::TDLEN).into(),
+    |b| b.read(regs::TDH).into(),
+    |b| b.read(regs::TDT).into(),
+    |b| b.read(regs::TIDV).into(),
 ];
 
 #[vtable]
@@ -290,8 +294,8 @@ impl ethtool::Operations for Net {
     const REGS_WORDS: usize = DUMP.len();
 
     fn get_regs<'a>(_dev: &'a Device, this: Pin<&'a NetPriv<'a>>, out: &mut [u32]) -> u32 {
-        for (o, off) in out.iter_mut().zip(DUMP.iter()) {
-            *o = this.bar.try_read32(*off).unwrap_or(0);
+        for (o, read) in out.iter_mut().zip(DUMP.iter()) {
+            *o = read(&this.bar);
         }
         1
     }

@@ -8,7 +8,10 @@
 use kernel::{
     device::Bound,
     io::{
-        register::Array,
+        register::{
+            Array,
+            Register, //
+        },
         Io, //
     },
     pci,
@@ -65,11 +68,6 @@ impl Drop for Hw<'_> {
     }
 }
 
-/// TXDCTL(0): descriptor granularity, write-back threshold 1, prefetch threshold 31, and
-/// bit 22, which the 82574 requires set (datasheet 10.2.3.14, as e1000e programs it).
-const TXDCTL0: usize = 0x03828;
-const TXDCTL_VALUE: u32 = (1 << 24) | (1 << 22) | (1 << 16) | 0x1f;
-
 /// Programs the transmit ring and unit (still disabled).
 pub(crate) fn configure_tx(bar: &Bar0<'_>, ring: &DescRing) -> Result {
     let base = ring.dma_address();
@@ -78,7 +76,14 @@ pub(crate) fn configure_tx(bar: &Bar0<'_>, ring: &DescRing) -> Result {
     bar.write_reg(regs::TDLEN::zeroed().try_with_len(ring.bytes())?);
     bar.write_reg(regs::TDH::zeroed());
     bar.write_reg(regs::TDT::zeroed());
-    bar.write32(TXDCTL_VALUE, TXDCTL0);
+    // Descriptor granularity, write-back threshold 1, prefetch threshold 31.
+    bar.write_reg(
+        regs::TXDCTL::zeroed()
+            .with_gran(true)
+            .with_count_desc(true)
+            .with_const_wthresh::<1>()
+            .with_const_pthresh::<0x1f>(),
+    );
     // Inter-packet gap for copper (IPGT 8, IPGR1 8, IPGR2 6).
     bar.write_reg(
         regs::TIPG::zeroed()
@@ -321,11 +326,11 @@ pub(crate) fn set_flow_control(bar: &Bar0<'_>, rx: bool, tx: bool, fifo: &fifo::
 /// (TIDV is left out: QEMU 10's 82574 model does not read back what is written to it,
 /// seen in the test rig.)
 const REG_TEST: [(usize, u32); 5] = [
-    (0x02820, 0x0000_ffff), // RDTR
-    (0x02800, 0xffff_ff80), // RDBAL
-    (0x03800, 0xffff_ff80), // TDBAL
-    (0x02808, 0x000f_ff80), // RDLEN
-    (0x03808, 0x000f_ff80), // TDLEN
+    (regs::RDTR::OFFSET, 0x0000_ffff),
+    (regs::RDBAL::OFFSET, 0xffff_ff80),
+    (regs::TDBAL::OFFSET, 0xffff_ff80),
+    (regs::RDLEN::OFFSET, 0x000f_ff80),
+    (regs::TDLEN::OFFSET, 0x000f_ff80),
 ];
 
 /// Offline register test: each register keeps the patterns written to it. Returns the offset

@@ -339,6 +339,21 @@ register! {
         15:0 delay;
     }
 
+    /// Transmit Descriptor Control (TXDCTL0, 0x03828).
+    pub(crate) TXDCTL(u32) @ 0x03828 {
+        /// Granularity: the thresholds count descriptors, not cache lines.
+        24:24 gran => bool;
+        /// Count the descriptors still to be processed; the 82574 requires it set
+        /// (datasheet 10.2.3.14, as e1000e programs it).
+        22:22 count_desc => bool;
+        /// Write-back threshold.
+        21:16 wthresh;
+        /// Host threshold.
+        13:8 hthresh;
+        /// Prefetch threshold.
+        5:0 pthresh;
+    }
+
     /// Transmit Absolute Interrupt Delay Value (TADV, 0x0382C).
     pub(crate) TADV(u32) @ 0x0382c {
         15:0 delay;
@@ -435,26 +450,131 @@ pub(crate) mod int {
     pub(crate) const OTHERS: u32 = OTHER | LSC;
 }
 
-/// IEEE 1588 time synchronisation registers (datasheet 10.2.10), 32-bit, used as plain
-/// values (their fields are decoded in `tsync.rs`).
+/// IEEE 1588 time synchronisation registers (datasheet 10.2.10), 32-bit, read and written
+/// whole (their fields are decoded in `tsync.rs`, pure logic with unit tests).
 pub(crate) mod ts {
-    /// System time, low and high halves; reading SYSTIML latches SYSTIMH.
-    pub(crate) const SYSTIML: usize = 0x0b600;
-    pub(crate) const SYSTIMH: usize = 0x0b604;
-    /// Increment attributes: INCPERIOD (31:24), INCVALUE (23:0).
-    pub(crate) const TIMINCA: usize = 0x0b608;
-    /// Transmit timestamp control: VALID (0), ENABLED (4).
-    pub(crate) const TSYNCTXCTL: usize = 0x0b614;
-    /// Latched transmit timestamp; reading TXSTMPH clears VALID.
-    pub(crate) const TXSTMPL: usize = 0x0b618;
-    pub(crate) const TXSTMPH: usize = 0x0b61c;
-    /// Receive timestamp control: VALID (0), TYPE (3:1), ENABLED (4).
-    pub(crate) const TSYNCRXCTL: usize = 0x0b620;
-    /// Latched receive timestamp; reading RXSTMPH clears VALID.
-    pub(crate) const RXSTMPL: usize = 0x0b624;
-    pub(crate) const RXSTMPH: usize = 0x0b628;
-    /// Receive message type (31:16) and L2 ethertype (15:0) to timestamp.
-    pub(crate) const RXMTRL: usize = 0x0b634;
-    /// UDP destination port to timestamp (15:0, network order).
-    pub(crate) const RXUDP: usize = 0x0b638;
+    use kernel::io::register;
+
+    register! {
+        /// System time, low half; reading it latches SYSTIMH.
+        pub(crate) SYSTIML(u32) @ 0x0b600 { 31:0 value; }
+        /// System time, high half.
+        pub(crate) SYSTIMH(u32) @ 0x0b604 { 31:0 value; }
+        /// Increment attributes: INCPERIOD (31:24), INCVALUE (23:0).
+        pub(crate) TIMINCA(u32) @ 0x0b608 { 31:0 value; }
+        /// Transmit timestamp control: VALID (0), ENABLED (4).
+        pub(crate) TSYNCTXCTL(u32) @ 0x0b614 { 31:0 value; }
+        /// Latched transmit timestamp, low half.
+        pub(crate) TXSTMPL(u32) @ 0x0b618 { 31:0 value; }
+        /// Latched transmit timestamp, high half; reading it clears VALID.
+        pub(crate) TXSTMPH(u32) @ 0x0b61c { 31:0 value; }
+        /// Receive timestamp control: VALID (0), TYPE (3:1), ENABLED (4).
+        pub(crate) TSYNCRXCTL(u32) @ 0x0b620 { 31:0 value; }
+        /// Latched receive timestamp, low half.
+        pub(crate) RXSTMPL(u32) @ 0x0b624 { 31:0 value; }
+        /// Latched receive timestamp, high half; reading it clears VALID.
+        pub(crate) RXSTMPH(u32) @ 0x0b628 { 31:0 value; }
+        /// Receive message type (31:16) and L2 ethertype (15:0) to timestamp.
+        pub(crate) RXMTRL(u32) @ 0x0b634 { 31:0 value; }
+        /// UDP destination port to timestamp (15:0, network order).
+        pub(crate) RXUDP(u32) @ 0x0b638 { 31:0 value; }
+    }
+}
+
+/// Statistics registers (datasheet 10.2.8): 32-bit counters, cleared when read.
+pub(crate) mod stat {
+    use kernel::io::register;
+
+    register! {
+        /// CRC errors.
+        pub(crate) CRCERRS(u32) @ 0x04000 { 31:0 count; }
+        /// Alignment errors.
+        pub(crate) ALGNERRC(u32) @ 0x04004 { 31:0 count; }
+        /// Symbol errors.
+        pub(crate) SYMERRS(u32) @ 0x04008 { 31:0 count; }
+        /// Receive errors.
+        pub(crate) RXERRC(u32) @ 0x0400c { 31:0 count; }
+        /// Missed packets (no descriptor).
+        pub(crate) MPC(u32) @ 0x04010 { 31:0 count; }
+        /// Single collisions.
+        pub(crate) SCC(u32) @ 0x04014 { 31:0 count; }
+        /// Excessive collisions.
+        pub(crate) ECOL(u32) @ 0x04018 { 31:0 count; }
+        /// Multiple collisions.
+        pub(crate) MCC(u32) @ 0x0401c { 31:0 count; }
+        /// Late collisions.
+        pub(crate) LATECOL(u32) @ 0x04020 { 31:0 count; }
+        /// Deferred transmits.
+        pub(crate) DC(u32) @ 0x04030 { 31:0 count; }
+        /// XON received.
+        pub(crate) XONRXC(u32) @ 0x04048 { 31:0 count; }
+        /// XON sent.
+        pub(crate) XONTXC(u32) @ 0x0404c { 31:0 count; }
+        /// XOFF received.
+        pub(crate) XOFFRXC(u32) @ 0x04050 { 31:0 count; }
+        /// XOFF sent.
+        pub(crate) XOFFTXC(u32) @ 0x04054 { 31:0 count; }
+        /// Unsupported flow control frames.
+        pub(crate) FCRUC(u32) @ 0x04058 { 31:0 count; }
+        /// Received 64-byte frames.
+        pub(crate) PRC64(u32) @ 0x0405c { 31:0 count; }
+        /// Received 65-127-byte frames.
+        pub(crate) PRC127(u32) @ 0x04060 { 31:0 count; }
+        /// Received 128-255-byte frames.
+        pub(crate) PRC255(u32) @ 0x04064 { 31:0 count; }
+        /// Received 256-511-byte frames.
+        pub(crate) PRC511(u32) @ 0x04068 { 31:0 count; }
+        /// Received 512-1023-byte frames.
+        pub(crate) PRC1023(u32) @ 0x0406c { 31:0 count; }
+        /// Received 1024-1522-byte frames.
+        pub(crate) PRC1522(u32) @ 0x04070 { 31:0 count; }
+        /// Good packets received.
+        pub(crate) GPRC(u32) @ 0x04074 { 31:0 count; }
+        /// Broadcast packets received.
+        pub(crate) BPRC(u32) @ 0x04078 { 31:0 count; }
+        /// Multicast packets received.
+        pub(crate) MPRC(u32) @ 0x0407c { 31:0 count; }
+        /// Good packets sent.
+        pub(crate) GPTC(u32) @ 0x04080 { 31:0 count; }
+        /// Good octets received, low.
+        pub(crate) GORCL(u32) @ 0x04088 { 31:0 count; }
+        /// Good octets received, high.
+        pub(crate) GORCH(u32) @ 0x0408c { 31:0 count; }
+        /// Good octets sent, low.
+        pub(crate) GOTCL(u32) @ 0x04090 { 31:0 count; }
+        /// Good octets sent, high.
+        pub(crate) GOTCH(u32) @ 0x04094 { 31:0 count; }
+        /// No receive buffers.
+        pub(crate) RNBC(u32) @ 0x040a0 { 31:0 count; }
+        /// Undersize frames.
+        pub(crate) RUC(u32) @ 0x040a4 { 31:0 count; }
+        /// Fragments.
+        pub(crate) RFC(u32) @ 0x040a8 { 31:0 count; }
+        /// Oversize frames.
+        pub(crate) ROC(u32) @ 0x040ac { 31:0 count; }
+        /// Jabbers.
+        pub(crate) RJC(u32) @ 0x040b0 { 31:0 count; }
+        /// Total packets received.
+        pub(crate) TPR(u32) @ 0x040d0 { 31:0 count; }
+        /// Total packets sent.
+        pub(crate) TPT(u32) @ 0x040d4 { 31:0 count; }
+        /// Sent 64-byte frames.
+        pub(crate) PTC64(u32) @ 0x040d8 { 31:0 count; }
+        /// Sent 65-127-byte frames.
+        pub(crate) PTC127(u32) @ 0x040dc { 31:0 count; }
+        /// Sent 128-255-byte frames.
+        pub(crate) PTC255(u32) @ 0x040e0 { 31:0 count; }
+        /// Sent 256-511-byte frames.
+        pub(crate) PTC511(u32) @ 0x040e4 { 31:0 count; }
+        /// Sent 512-1023-byte frames.
+        pub(crate) PTC1023(u32) @ 0x040e8 { 31:0 count; }
+        /// Sent 1024-1522-byte frames.
+        pub(crate) PTC1522(u32) @ 0x040ec { 31:0 count; }
+        /// Multicast packets sent.
+        pub(crate) MPTC(u32) @ 0x040f0 { 31:0 count; }
+        /// Broadcast packets sent.
+        pub(crate) BPTC(u32) @ 0x040f4 { 31:0 count; }
+        /// TSO contexts sent.
+        pub(crate) TSCTC(u32) @ 0x040f8 { 31:0 count; }
+    }
 }

@@ -9,10 +9,13 @@ use kernel::{
     prelude::*, //
 };
 
-use crate::regs::Bar0;
+use crate::regs::{
+    stat,
+    Bar0, //
+};
 
 macro_rules! hw_stats {
-    ($($(#[$doc:meta])* $name:ident = $off:literal, $label:literal;)*) => {
+    ($($(#[$doc:meta])* $name:ident = $reg:ident, $label:literal;)*) => {
         /// Accumulated hardware counters.
         #[derive(Default, Clone, Copy)]
         pub(crate) struct HwStats {
@@ -26,7 +29,7 @@ macro_rules! hw_stats {
             /// Reads (and so clears) the counters: what the hardware counted since the last
             /// read.
             pub(crate) fn read(bar: &Bar0<'_>) -> Self {
-                Self { $($name: u64::from(bar.read32($off)),)* }
+                Self { $($name: u64::from(u32::from(bar.read(stat::$reg))),)* }
             }
 
             /// Adds the counts of `other`.
@@ -44,95 +47,95 @@ macro_rules! hw_stats {
 
 hw_stats! {
     /// CRC errors.
-    crcerrs = 0x04000, c"crc_errors";
+    crcerrs = CRCERRS, c"crc_errors";
     /// Alignment errors.
-    algnerrc = 0x04004, c"alignment_errors";
+    algnerrc = ALGNERRC, c"alignment_errors";
     /// Symbol errors.
-    symerrs = 0x04008, c"symbol_errors";
+    symerrs = SYMERRS, c"symbol_errors";
     /// Receive errors.
-    rxerrc = 0x0400c, c"rx_errors";
+    rxerrc = RXERRC, c"rx_errors";
     /// Missed packets (no descriptor).
-    mpc = 0x04010, c"rx_missed";
+    mpc = MPC, c"rx_missed";
     /// Single collisions.
-    scc = 0x04014, c"tx_single_collisions";
+    scc = SCC, c"tx_single_collisions";
     /// Excessive collisions.
-    ecol = 0x04018, c"tx_excessive_collisions";
+    ecol = ECOL, c"tx_excessive_collisions";
     /// Multiple collisions.
-    mcc = 0x0401c, c"tx_multi_collisions";
+    mcc = MCC, c"tx_multi_collisions";
     /// Late collisions.
-    latecol = 0x04020, c"tx_late_collisions";
+    latecol = LATECOL, c"tx_late_collisions";
     /// Deferred transmits.
-    dc = 0x04030, c"tx_deferred";
+    dc = DC, c"tx_deferred";
     /// XON received.
-    xonrxc = 0x04048, c"rx_xon";
+    xonrxc = XONRXC, c"rx_xon";
     /// XON sent.
-    xontxc = 0x0404c, c"tx_xon";
+    xontxc = XONTXC, c"tx_xon";
     /// XOFF received.
-    xoffrxc = 0x04050, c"rx_xoff";
+    xoffrxc = XOFFRXC, c"rx_xoff";
     /// XOFF sent.
-    xofftxc = 0x04054, c"tx_xoff";
+    xofftxc = XOFFTXC, c"tx_xoff";
     /// Unsupported flow control frames.
-    fcruc = 0x04058, c"rx_flow_control_unsupported";
+    fcruc = FCRUC, c"rx_flow_control_unsupported";
     /// Received 64-byte frames.
-    prc64 = 0x0405c, c"rx_64";
+    prc64 = PRC64, c"rx_64";
     /// Received 65-127-byte frames.
-    prc127 = 0x04060, c"rx_65_127";
+    prc127 = PRC127, c"rx_65_127";
     /// Received 128-255-byte frames.
-    prc255 = 0x04064, c"rx_128_255";
+    prc255 = PRC255, c"rx_128_255";
     /// Received 256-511-byte frames.
-    prc511 = 0x04068, c"rx_256_511";
+    prc511 = PRC511, c"rx_256_511";
     /// Received 512-1023-byte frames.
-    prc1023 = 0x0406c, c"rx_512_1023";
+    prc1023 = PRC1023, c"rx_512_1023";
     /// Received 1024-1522-byte frames.
-    prc1522 = 0x04070, c"rx_1024_1522";
+    prc1522 = PRC1522, c"rx_1024_1522";
     /// Good packets received.
-    gprc = 0x04074, c"rx_good_packets";
+    gprc = GPRC, c"rx_good_packets";
     /// Broadcast packets received.
-    bprc = 0x04078, c"rx_broadcast";
+    bprc = BPRC, c"rx_broadcast";
     /// Multicast packets received.
-    mprc = 0x0407c, c"rx_multicast";
+    mprc = MPRC, c"rx_multicast";
     /// Good packets sent.
-    gptc = 0x04080, c"tx_good_packets";
+    gptc = GPTC, c"tx_good_packets";
     /// Good octets received, low.
-    gorcl = 0x04088, c"rx_good_bytes_low";
+    gorcl = GORCL, c"rx_good_bytes_low";
     /// Good octets received, high.
-    gorch = 0x0408c, c"rx_good_bytes_high";
+    gorch = GORCH, c"rx_good_bytes_high";
     /// Good octets sent, low.
-    gotcl = 0x04090, c"tx_good_bytes_low";
+    gotcl = GOTCL, c"tx_good_bytes_low";
     /// Good octets sent, high.
-    gotch = 0x04094, c"tx_good_bytes_high";
+    gotch = GOTCH, c"tx_good_bytes_high";
     /// No receive buffers.
-    rnbc = 0x040a0, c"rx_no_buffer";
+    rnbc = RNBC, c"rx_no_buffer";
     /// Undersize frames.
-    ruc = 0x040a4, c"rx_undersize";
+    ruc = RUC, c"rx_undersize";
     /// Fragments.
-    rfc = 0x040a8, c"rx_fragments";
+    rfc = RFC, c"rx_fragments";
     /// Oversize frames.
-    roc = 0x040ac, c"rx_oversize";
+    roc = ROC, c"rx_oversize";
     /// Jabbers.
-    rjc = 0x040b0, c"rx_jabbers";
+    rjc = RJC, c"rx_jabbers";
     /// Total packets received.
-    tpr = 0x040d0, c"rx_total_packets";
+    tpr = TPR, c"rx_total_packets";
     /// Total packets sent.
-    tpt = 0x040d4, c"tx_total_packets";
+    tpt = TPT, c"tx_total_packets";
     /// Sent 64-byte frames.
-    ptc64 = 0x040d8, c"tx_64";
+    ptc64 = PTC64, c"tx_64";
     /// Sent 65-127-byte frames.
-    ptc127 = 0x040dc, c"tx_65_127";
+    ptc127 = PTC127, c"tx_65_127";
     /// Sent 128-255-byte frames.
-    ptc255 = 0x040e0, c"tx_128_255";
+    ptc255 = PTC255, c"tx_128_255";
     /// Sent 256-511-byte frames.
-    ptc511 = 0x040e4, c"tx_256_511";
+    ptc511 = PTC511, c"tx_256_511";
     /// Sent 512-1023-byte frames.
-    ptc1023 = 0x040e8, c"tx_512_1023";
+    ptc1023 = PTC1023, c"tx_512_1023";
     /// Sent 1024-1522-byte frames.
-    ptc1522 = 0x040ec, c"tx_1024_1522";
+    ptc1522 = PTC1522, c"tx_1024_1522";
     /// Multicast packets sent.
-    mptc = 0x040f0, c"tx_multicast";
+    mptc = MPTC, c"tx_multicast";
     /// Broadcast packets sent.
-    bptc = 0x040f4, c"tx_broadcast";
+    bptc = BPTC, c"tx_broadcast";
     /// TSO contexts sent.
-    tsctc = 0x040f8, c"tx_tso_contexts";
+    tsctc = TSCTC, c"tx_tso_contexts";
 }
 
 impl HwStats {
