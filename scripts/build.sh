@@ -7,6 +7,12 @@
 #   scripts/build.sh --print    print the build directory (for other scripts)
 #   scripts/build.sh --kernelversion   print the kernel version of the source
 #
+# RE1000E_KERNEL selects the kernel: "test" (the default: what `make run` and `make check`
+# boot, with lockdep, kmemleak, fault injection, DMA-API debugging and KUnit) or "bench"
+# (`make bench`: the same configuration with scripts/kconfig/bench.config merged last, which
+# turns those off, so that figures are those of a kernel a user runs). Each has its own
+# build directory; the bench kernel is only ever built by `make bench`.
+#
 # The build lives in $CACHE/build/<kernelversion>-<key>, key = kernel version + recipe version
 # + toolchain. The configuration is allnoconfig with scripts/kconfig/rig-base.config (what
 # the rig boots and runs), kernel/configs/kvm_guest.config and .config.fragment (what the
@@ -29,6 +35,21 @@ REQUIRED=(RUST=y MODULES=y KUNIT=y PCI_MSI=y INET=y IPV6=y E1000E=m TLS=y TLS_DE
 	RUST_NETDEV_ABSTRACTIONS=y RUST_NETDEV_KUNIT_TEST=y RE1000E=m RE1000E_KUNIT_TEST=y
 	VIRTIO_FS=y NET_9P_VIRTIO=y DEBUG_KMEMLEAK=y FAIL_FUNCTION=y)
 CONFIG_RECIPE_VERSION=2
+KERNEL=${RE1000E_KERNEL:-test}
+# Kconfig fragments merged over the base, in order, and symbols the result must not have.
+FRAGMENTS=("$TOP/.config.fragment")
+FORBIDDEN=()
+case $KERNEL in
+test) ;;
+bench)
+	FRAGMENTS+=("$TOP/scripts/kconfig/bench.config")
+	REQUIRED=(RUST=y MODULES=y PCI_MSI=y INET=y IPV6=y E1000E=m TLS=y TLS_DEVICE=y
+		RUST_NETDEV_ABSTRACTIONS=y RE1000E=m VIRTIO_FS=y NET_9P_VIRTIO=y)
+	FORBIDDEN=(PROVE_LOCKING LOCKDEP DEBUG_KMEMLEAK DEBUG_ATOMIC_SLEEP FAULT_INJECTION
+		DMA_API_DEBUG KUNIT)
+	;;
+*) die "RE1000E_KERNEL=$KERNEL: expected test or bench" ;;
+esac
 
 kversion() {
 	make -s -C "$PRISTINE" kernelversion
@@ -46,12 +67,13 @@ config_stamp() {
 	{
 		echo "recipe $CONFIG_RECIPE_VERSION"
 		cat "$TOP/scripts/kconfig/rig-base.config" "$PRISTINE/kernel/configs/kvm_guest.config"
-		cat "$TOP/.config.fragment"
+		cat "${FRAGMENTS[@]}"
 	} | sha256sum | cut -c1-16
 }
 
 KEY=$(build_key)
 WORK=$CACHE/build/$(kversion)-$KEY
+[ "$KERNEL" = test ] || WORK+=-$KERNEL
 # Kbuild records real paths; resolve a symlinked cache the same way.
 [ -e "$WORK" ] && WORK=$(readlink -f "$WORK")
 SRC=$WORK/src
@@ -131,12 +153,16 @@ configure() {
 	mk allnoconfig
 	(cd "$SRC" && KCONFIG_CONFIG="$OUT/.config" scripts/kconfig/merge_config.sh -m -O "$OUT" \
 		"$OUT/.config" "$TOP/scripts/kconfig/rig-base.config" kernel/configs/kvm_guest.config \
-		"$TOP/.config.fragment" >/dev/null)
+		"${FRAGMENTS[@]}" >/dev/null)
 	mk olddefconfig
 	local r
 	for r in "${REQUIRED[@]}"; do
 		grep -qx "CONFIG_$r" "$OUT/.config" ||
 			die "CONFIG_$r did not survive olddefconfig (see $OUT/.config); check .config.fragment"
+	done
+	for r in "${FORBIDDEN[@]}"; do
+		! grep -q "^CONFIG_$r=" "$OUT/.config" ||
+			die "CONFIG_$r is still set in the $KERNEL kernel (see $OUT/.config); check ${FRAGMENTS[*]}"
 	done
 	echo "$stamp" >"$OUT/.re1000e-config-stamp"
 }
@@ -144,7 +170,7 @@ configure() {
 sync_tree
 mk rustavailable >/dev/null || die "Rust toolchain not usable for the kernel; run: scripts/setup.sh"
 configure
-log "building $(kversion) in $OUT"
+log "building $(kversion) ($KERNEL kernel) in $OUT"
 mk -j"$(($(nproc) + 1))" bzImage modules
 mk modules_install INSTALL_MOD_PATH="$OUT/modroot" INSTALL_MOD_STRIP=1 DEPMOD=/sbin/depmod
 log "built: $OUT/arch/x86/boot/bzImage, re1000e: $(ls "$OUT"/drivers/net/ethernet/intel/re1000e/re1000e.ko 2>/dev/null || echo missing)"
