@@ -77,11 +77,13 @@ phase() {
 	rc=$?
 	t=$(($(date +%s) - t))
 	local b=${BUDGET[$name]:-0} flag=
+	# The budgets are those of `make check`; the long versions are not held to them.
+	[ "$FULL" = 0 ] && [ "$UPSTREAM" = passing ] || b=0
 	if [ "$b" -gt 0 ] && [ "$t" -gt "$b" ]; then
 		flag="  OVER BUDGET"
 		OVER+=("$name (${t}s of ${b}s)")
 	fi
-	PHASES+=("$(printf '%-20s %5ds %6s  %s%s' "$name" "$t" "/${b}s" \
+	PHASES+=("$(printf '%-20s %5ds %6s  %s%s' "$name" "$t" "$([ "$b" -gt 0 ] && echo "/${b}s")" \
 		"$([ $rc = 0 ] && echo ok || echo "FAILED ($rc)")" "$flag")")
 	return $rc
 }
