@@ -9,11 +9,13 @@
 #                that touches the data path
 #   make upstream-baseline   record the C e1000e's upstream results that `make check`
 #                compares re1000e with (when `make check` says the baseline is stale)
-#   make bench   A/B figures: re1000e against the C e1000e on the same rig
+#   make bench   A/B figures: re1000e against the C e1000e on the same rig, on the bench
+#                kernel (the test configuration with the debug options off)
+#   make bench-aa   the same with the C e1000e on both sides: the noise band
 #
 # Both start from a fresh machine: they install what is missing (scripts/setup.sh).
 
-.PHONY: all run check check-full upstream-baseline bench setup build host-test rustfmtcheck clippy checkpatch print-build-dir
+.PHONY: all run check check-full upstream-baseline bench bench-aa setup build host-test rustfmtcheck clippy checkpatch print-build-dir
 
 all: run
 
@@ -32,6 +34,9 @@ upstream-baseline: setup
 
 bench: setup
 	scripts/bench.sh
+
+bench-aa: setup
+	scripts/bench.sh --aa
 
 setup:
 	scripts/setup.sh

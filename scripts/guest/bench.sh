@@ -1,40 +1,51 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# Guest side of `make bench`, run on a rig booted without a driver: each round loads
-# re1000e and the C e1000e in turn for both NICs (the same boot, so both see the same host
-# load; which goes first alternates) and measures, appending "key value" lines to $RIG_RESULTS/<driver>.txt:
-#   tcp_tx_mbps / tcp_rx_mbps   iperf3 TCP, 10 s, local -> peer and peer -> local
-#   udp64_pps                   iperf3 UDP with 64-byte payloads, packets/s received
-#   rr_usec                     ICMP request/response round trip, mean of 500
-#   cpu_pct_per_gbit            guest CPU busy (all CPUs, %) per Gbit/s during tcp_tx
-#   irqs_per_kpkt               interrupts of both NICs per 1000 packets during tcp_tx
-#   doorbells_per_kpkt          TDT+RDT register writes QEMU saw per 1000 packets
-#                               (QEMU trace event e1000e_core_write, separate run)
-# Then the notification latencies of scripts/guest/ntf_bench.py for each driver go to
-# $RIG_RESULTS/ntf-<driver>.txt.
+# Guest side of `make bench`, run on a rig booted without a driver: each round loads the
+# two sides in turn for both NICs (the same boot, so both see the same host load; which
+# goes first alternates) and measures, appending "key value" lines to
+# $RIG_RESULTS/<side>.txt:
+#   tcp_tx_mbps / tcp_rx_mbps     iperf3 TCP, one stream, local -> peer and peer -> local
+#   tcp4_tx_mbps / tcp4_rx_mbps   the same with 4 streams
+#   udp64_tx_pps / udp64_rx_pps   iperf3 UDP, 64-byte payloads, packets/s received
+#   rr_tps                        TCP request/response transactions/s, 1 byte each way
+#                                 (scripts/guest/rr.c, netperf TCP_RR style)
+#   rr_usec                       ICMP request/response round trip, mean of 500
+#   cpu_pct_per_gbit              guest CPU busy (all CPUs, %) per Gbit/s during tcp_tx
+#   irqs_per_kpkt                 interrupts of both NICs per 1000 packets during tcp_tx
+#   doorbells_per_kpkt            TDT+RDT register writes QEMU saw per 1000 packets
+#                                 (QEMU trace event e1000e_core_write, separate run)
+# Then the notification latencies of scripts/guest/ntf_bench.py for each side go to
+# $RIG_RESULTS/ntf-<side>.txt.
 #
-#   bench.sh [ROUNDS]   (default 3)
+#   bench.sh ROUNDS SECONDS RR SIDE:DRIVER SIDE:DRIVER
+# RR is the rr program built by scripts/bench.sh; an A/A run gives both sides one driver.
+# BENCH_NTF_COUNT (default 100) is ntf_bench.py's count for re1000e (a twentieth of it for
+# e1000e).
 set -u
-ROUNDS=${1:-3}
+ROUNDS=$1 SECS=$2 RR=$3
+NTF_COUNT=${BENCH_NTF_COUNT:-100}
+SIDES=("$4" "$5")
 NS=ns-remote
 QMON=$RE1000E_TOP/scripts/guest/qmon
 OUT=
 put() { echo "$1 $2" | tee -a "$OUT"; }
 
-# use DRIVER: both NICs on DRIVER, the rig's addresses and namespace set up again.
+# use SIDE:DRIVER: both NICs on DRIVER, the rig's addresses and namespace set up again;
+# figures go to SIDE's file.
 use() {
+	local drv=${1#*:}
 	ip netns del $NS 2>/dev/null || true
 	rmmod re1000e e1000e 2>/dev/null || true
-	RIG_DRIVER=$1 "$RE1000E_TOP/scripts/guest/rig-up.sh" >/dev/null || return 1
+	RIG_DRIVER=$drv "$RE1000E_TOP/scripts/guest/rig-up.sh" >/dev/null || return 1
 	. "$RIG_ENV"
-	OUT=$RIG_RESULTS/$1.txt
+	OUT=$RIG_RESULTS/${1%%:*}.txt
 	# Carrier and the neighbours first.
 	for _ in $(seq 50); do
 		ping -c 1 -W 1 -q "$REMOTE_V4" >/dev/null 2>&1 && return 0
 		sleep 0.2
 	done
-	echo "bench: no connectivity with $1" >&2
+	echo "bench: no connectivity with $drv" >&2
 	return 1
 }
 
@@ -53,28 +64,44 @@ busy() { # busy and total jiffies over all CPUs
 }
 mbps() { python3 -c 'import json,sys; print(round(json.load(sys.stdin)["end"]["sum_received"]["bits_per_second"] / 1e6, 1))'; }
 
+# iperf3 RUN_ARGS...: one iperf3 run against a fresh server in the peer namespace; prints
+# its JSON.
+iperf() {
+	ip netns exec $NS iperf3 -s -D -1 >/dev/null 2>&1
+	sleep 1
+	iperf3 -c "$REMOTE_V4" -t "$SECS" -J "$@"
+}
+udp_pps() {
+	python3 -c 'import json, sys
+e = json.load(sys.stdin)["end"]["sum"]
+print(round((e["packets"] - e["lost_packets"]) / e["seconds"]))'
+}
+
 measure() {
 	ip netns exec $NS iperf3 -s -D -1 >/dev/null 2>&1
 	sleep 1
 	p0=$(pkts) i0=$(irqs)
 	read -r b0 t0 <<<"$(busy)"
-	tx=$(iperf3 -c "$REMOTE_V4" -t 10 -J | mbps)
+	tx=$(iperf3 -c "$REMOTE_V4" -t "$SECS" -J | mbps)
 	read -r b1 t1 <<<"$(busy)"
 	p1=$(pkts) i1=$(irqs)
 	put tcp_tx_mbps "$tx"
 	cpu=$(python3 -c "print(round(100 * ($b1 - $b0) / ($t1 - $t0) / ($tx / 1000), 1))")
 	put cpu_pct_per_gbit "$cpu"
 	put irqs_per_kpkt "$(python3 -c "print(round(1000 * ($i1 - $i0) / ($p1 - $p0), 1))")"
+	put tcp_rx_mbps "$(iperf -R | mbps)"
+	put tcp4_tx_mbps "$(iperf -P 4 | mbps)"
+	put tcp4_rx_mbps "$(iperf -P 4 -R | mbps)"
+	put udp64_tx_pps "$(iperf -u -l 64 -b 0 | udp_pps)"
+	put udp64_rx_pps "$(iperf -u -l 64 -b 0 -R | udp_pps)"
 
-	ip netns exec $NS iperf3 -s -D -1 >/dev/null 2>&1
-	sleep 1
-	put tcp_rx_mbps "$(iperf3 -c "$REMOTE_V4" -t 10 -R -J | mbps)"
-
-	ip netns exec $NS iperf3 -s -D -1 >/dev/null 2>&1
-	sleep 1
-	put udp64_pps "$(iperf3 -c "$REMOTE_V4" -u -l 64 -b 0 -t 10 -J | python3 -c 'import json, sys
-e = json.load(sys.stdin)["end"]["sum"]
-print(round((e["packets"] - e["lost_packets"]) / e["seconds"]))')"
+	ip netns exec $NS "$RR" server 5400 &
+	for _ in $(seq 50); do
+		ip netns exec $NS ss -ltnH 'sport = :5400' | grep -q . && break
+		sleep 0.1
+	done
+	put rr_tps "$("$RR" client "$REMOTE_V4" 5400 "$SECS")"
+	wait
 
 	put rr_usec "$(ping -c 500 -i 0.002 -q "$REMOTE_V4" | awk -F/ '/^rtt/ {print $5 * 1000}')"
 
@@ -100,20 +127,25 @@ print(round((e["packets"] - e["lost_packets"]) / e["seconds"]))')"
 	fi
 }
 
-for drv in re1000e e1000e; do
-	: >"$RIG_RESULTS/$drv.txt"
+for side in "${SIDES[@]}"; do
+	: >"$RIG_RESULTS/${side%%:*}.txt"
 done
 for round in $(seq "$ROUNDS"); do
-	# Alternate which driver goes first, so a drift in host load does not favour one.
-	order="re1000e e1000e"
-	[ $((round % 2)) = 0 ] && order="e1000e re1000e"
-	for drv in $order; do
-		echo "# round $round: $drv"
-		use $drv || exit 1
+	# Alternate which side goes first, so a drift in host load does not favour one.
+	order=("${SIDES[0]}" "${SIDES[1]}")
+	[ $((round % 2)) = 0 ] && order=("${SIDES[1]}" "${SIDES[0]}")
+	for side in "${order[@]}"; do
+		echo "# round $round: $side"
+		use "$side" || exit 1
 		measure
 	done
 done
-use re1000e || exit 1
-"$RE1000E_TOP/scripts/guest/ntf_bench.py" "$NETIF" "$LOCAL_SLOT" 100 | tee "$RIG_RESULTS/ntf-re1000e.txt"
-use e1000e || exit 1
-"$RE1000E_TOP/scripts/guest/ntf_bench.py" "$NETIF" "$LOCAL_SLOT" 5 | tee "$RIG_RESULTS/ntf-e1000e.txt"
+for side in "${SIDES[@]}"; do
+	use "$side" || exit 1
+	n=$NTF_COUNT
+	# The C driver does not indicate link-speed changes (each such event waits its 3 s
+	# for nothing): fewer rounds for it.
+	[ "${side#*:}" = e1000e ] && n=$(((n + 19) / 20))
+	"$RE1000E_TOP/scripts/guest/ntf_bench.py" "$NETIF" "$LOCAL_SLOT" $n |
+		tee "$RIG_RESULTS/ntf-${side%%:*}.txt"
+done
