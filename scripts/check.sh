@@ -38,9 +38,9 @@ E1000E_LIVE=0
 
 # Each phase's budget in seconds, set from measured runs on a host whose cold build of
 # defconfig takes 18 min and of the rig's configuration 14 min 30 s to 16 min (about 1.3
-# times slower than the host the goals were set on). Set-up and build are budgeted cold, the rest as they
-# run every time; a run is budgeted 2,360 s cold and 1,180 s warm on such a host (30 and 15
-# minutes on the faster one), which leaves a host three times slower than that one inside
+# times slower than the host the goals were set on). Set-up and build are budgeted cold,
+# the rest as they run every time; a run is budgeted 2,360 s cold and 1,180 s warm on such a
+# host (30 and 15 minutes on the faster one), which leaves a host three times slower than that one inside
 # CI's 90 minutes. The phase table shows each phase against its budget and the total
 # against the run's, so that growth is seen when it happens and not when CI's time runs out.
 declare -A BUDGET=(
@@ -144,8 +144,7 @@ else
 
 		R=$CHECK_DIR/results
 		mkdir -p "$R"
-		# Boots with no leak scan in them run without kmemleak (see below).
-		NO_KMEMLEAK=kmemleak=off
+		# Boots with no leak scan in them run without kmemleak ($NO_KMEMLEAK, upstream.sh).
 		# QEMU's x86 DMA is coherent and direct: a missing or short DMA sync, or a buffer at
 		# the wrong bus address, corrupts data only when DMA is bounced or translated. dma.sh
 		# (ping, TSO and jumbo transfers both ways, ring resize, link flap, unload under

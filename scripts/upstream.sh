@@ -37,7 +37,8 @@ PROG_TIMEOUT=(-o 900)
 # gro.py, ping.py and ethtool_std_stats.sh: 238 s with kmemleak=off, 372 s with it on.
 # Lockdep and the other debug options stay on. Part of the baseline's key: the subtests'
 # timing bounds depend on it.
-UPSTREAM_BOOT=kmemleak=off
+NO_KMEMLEAK=kmemleak=off
+UPSTREAM_BOOT=$NO_KMEMLEAK
 # The C driver's results for UPSTREAM_E1000E, recorded from two real runs by
 # `make upstream-baseline` (scripts/upstream_baseline.py says what is in it).
 BASELINE=$TOP/scripts/upstream-baseline-e1000e.txt

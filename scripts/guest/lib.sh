@@ -36,3 +36,15 @@ bound_driver() {
 		echo none
 	fi
 }
+
+# ksft_env: the environment the kselftests run in: the rig's variables ($RIG_ENV, for the
+# upstream drivers/net framework), KSFT_MACHINE_SLOW (the rig is QEMU in TCG mode: the
+# variable NIPA sets on debug kernels, so the upstream tests relax their timing bounds,
+# gro.py's large_* cases and so_txtime.py, the same for both drivers) and the guest tools.
+ksft_env() {
+	set -a
+	. "$RIG_ENV"
+	set +a
+	export KSFT_MACHINE_SLOW=yes
+	export PATH=$RE1000E_TOP/scripts/guest:$PATH
+}

@@ -10,12 +10,8 @@
 set -u
 ksft=$1 out=$2 timeout=$3 list=$4
 [ -r "$list" ] || { echo "run-retry.sh: cannot read $list" >&2; exit 1; }
-set -a
-. "$RIG_ENV"
-set +a
-# As in run-selftests.sh: the rig is QEMU in TCG mode.
-export KSFT_MACHINE_SLOW=yes
-export PATH=$RE1000E_TOP/scripts/guest:$PATH
+. "$RE1000E_TOP/scripts/guest/lib.sh"
+ksft_env
 n=$(grep -c '^RETRY ' "$list")
 {
 	echo "TAP version 13"

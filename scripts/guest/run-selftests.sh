@@ -6,14 +6,8 @@
 set -u
 ksft=$1 out=$2
 shift 2
-set -a
-. "$RIG_ENV"
-set +a
-# The rig is QEMU in TCG mode: tell the upstream tests what NIPA tells them on debug
-# kernels, so they relax their timing bounds (gro.py's large_* cases, so_txtime.py),
-# the same for both drivers.
-export KSFT_MACHINE_SLOW=yes
-export PATH=$RE1000E_TOP/scripts/guest:$PATH
+. "$RE1000E_TOP/scripts/guest/lib.sh"
+ksft_env
 # times_of: for each program's result line, the seconds it took ("SECONDS NAME"), so a
 # slow phase can be told apart by program (OUTFILE.times).
 times_of() {
