@@ -355,6 +355,31 @@ __rust_helper netmem_ref rust_helper_netdev_page_pool_alloc_bh(struct page_pool 
 	return netmem;
 }
 
+/*
+ * Whether bottom halves cannot be turned off and on here: hard interrupt context, or
+ * interrupts disabled (local_bh_enable() would run softirqs with them off).
+ */
+__rust_helper bool rust_helper_netdev_bh_forbidden(void)
+{
+	return in_hardirq() || in_nmi() || irqs_disabled();
+}
+
+/*
+ * napi_build_skb() takes its skb from a per-CPU cache that only bottom-half context
+ * may use: with bottom halves off the caller may be anywhere (a poll, where this nests
+ * for free, or a self-test in process context).
+ */
+__rust_helper struct sk_buff *rust_helper_netdev_napi_build_skb_bh(void *data,
+								  unsigned int frag_size)
+{
+	struct sk_buff *skb;
+
+	local_bh_disable();
+	skb = napi_build_skb(data, frag_size);
+	local_bh_enable();
+	return skb;
+}
+
 __rust_helper struct page *rust_helper_netmem_to_page(netmem_ref netmem)
 {
 	return netmem_to_page(netmem);
@@ -548,3 +573,33 @@ __rust_helper void rust_helper_timer_setup(struct timer_list *timer,
 {
 	timer_setup(timer, func, flags);
 }
+
+#ifdef CONFIG_RUST_NETDEV_KUNIT_TEST
+#include <kunit/test.h>
+#include <linux/dma-direct.h>
+#include <linux/iommu.h>
+
+/*
+ * For the KUnit tests of the DMA abstractions: the kernel address of the memory a device
+ * reaches at bus address @addr (the bounce slot under swiotlb, the IOMMU's translation of an
+ * IOVA), or NULL if it is not lowmem. Only valid from a driver bound to @dev.
+ */
+__rust_helper void *rust_helper_netdev_kunit_device_view(struct device *dev, dma_addr_t addr)
+{
+	struct iommu_domain *domain = iommu_get_domain_for_dev(dev);
+	phys_addr_t phys;
+
+	if (domain && (domain->type & __IOMMU_DOMAIN_PAGING))
+		phys = iommu_iova_to_phys(domain, addr);
+	else
+		phys = dma_to_phys(dev, addr);
+	if (!phys || !pfn_valid(PHYS_PFN(phys)) || PageHighMem(pfn_to_page(PHYS_PFN(phys))))
+		return NULL;
+	return phys_to_virt(phys);
+}
+
+__rust_helper void rust_helper_netdev_kunit_skip(struct kunit *test, const char *why)
+{
+	kunit_mark_skipped(test, "%s", why);
+}
+#endif

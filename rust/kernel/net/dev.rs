@@ -85,6 +85,48 @@ impl Rtnl {
     }
 }
 
+/// A value that only code holding the RTNL touches, such as a driver's settings that
+/// `ndo_*` callbacks, ethtool operations and its work item change: a plain value instead of
+/// an atomic, read and written with the [`Rtnl`] token.
+///
+/// The token proves the current thread holds the RTNL, a mutex, so accesses through it never
+/// overlap and each is ordered after the previous one. The value is `Copy` and never lent
+/// out, so code that reads it and then sets it cannot hold a reference across its own write.
+/// State that any other context reads (the data path, `ndo_get_stats64`, interrupt
+/// handlers) does not belong here: those contexts have no token.
+pub struct RtnlCell<T: Copy>(core::cell::UnsafeCell<T>);
+
+// SAFETY: the value is only accessed by threads holding the RTNL (every access takes the
+// token), which the mutex serialises and orders. `T: Send` because those threads differ.
+unsafe impl<T: Copy + Send> Sync for RtnlCell<T> {}
+
+impl<T: Copy> RtnlCell<T> {
+    /// A cell holding `value`.
+    pub const fn new(value: T) -> Self {
+        Self(core::cell::UnsafeCell::new(value))
+    }
+
+    /// The value.
+    pub fn get(&self, _rtnl: &Rtnl) -> T {
+        // SAFETY: the RTNL is held (the token), so no other access runs; no reference to the
+        // value exists outside this call.
+        unsafe { *self.0.get() }
+    }
+
+    /// Stores `value`.
+    pub fn set(&self, _rtnl: &Rtnl, value: T) {
+        // SAFETY: as in `get`.
+        unsafe { *self.0.get() = value }
+    }
+
+    /// Stores `value` and returns the value it replaced.
+    pub fn replace(&self, rtnl: &Rtnl, value: T) -> T {
+        let old = self.get(rtnl);
+        self.set(rtnl, value);
+        old
+    }
+}
+
 /// The RTNL, held until this guard is dropped. Dereferences to [`Rtnl`].
 pub struct RtnlGuard(Rtnl);
 
@@ -1801,5 +1843,27 @@ impl<T: Driver> Drop for Registration<'_, T> {
             core::ptr::drop_in_place(&raw mut (*b).data);
             bindings::free_netdev(raw);
         }
+    }
+}
+
+#[cfg(CONFIG_RUST_NETDEV_KUNIT_TEST)]
+mod kunit_pci;
+
+#[cfg(CONFIG_RUST_NETDEV_KUNIT_TEST)]
+#[macros::kunit_tests(rust_net_dev)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rtnl_cell_reads_what_was_written_under_the_rtnl() {
+        let cell = RtnlCell::new([0u32; 4]);
+        let rtnl = Rtnl::lock();
+        assert_eq!(cell.get(&rtnl), [0; 4]);
+        cell.set(&rtnl, [1, 2, 3, 4]);
+        assert_eq!(cell.replace(&rtnl, [5; 4]), [1, 2, 3, 4]);
+        assert_eq!(cell.get(&rtnl), [5; 4]);
+        drop(rtnl);
+        // Taken again, the value is still there.
+        assert_eq!(cell.get(&Rtnl::lock()), [5; 4]);
     }
 }

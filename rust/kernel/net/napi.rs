@@ -21,7 +21,8 @@ use crate::{
         priv_of,
         Device,
         Driver,
-        NewDevice, //
+        NewDevice,
+        Rtnl, //
     },
     prelude::*,
     sync::atomic::{
@@ -30,7 +31,10 @@ use crate::{
     },
     types::Opaque, //
 };
-use core::marker::PhantomData;
+use core::{
+    cell::UnsafeCell,
+    marker::PhantomData, //
+};
 
 /// What a poll leaves behind.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -96,7 +100,8 @@ impl<'p> Poll<'p> {
 ///
 /// `napi` was added to a device with [`Adapter::poll`] of that device's driver and has not been
 /// deleted; the value is pinned. `enabled` is `true` exactly while `napi` is enabled
-/// (between a `napi_enable()` and the next `napi_disable()` made through this value).
+/// (between a `napi_enable()` and the next `napi_disable()` made through this value);
+/// `generation` changes before every `napi_enable()`.
 #[repr(C)]
 #[pin_data(PinnedDrop)]
 pub struct Napi {
@@ -104,6 +109,9 @@ pub struct Napi {
     napi: Opaque<bindings::napi_struct>,
     id: u32,
     enabled: Atomic<bool>,
+    /// Bumped by every enable: the [`PollCell`]s of the instance start again from their
+    /// initial value in each enabled period.
+    generation: Atomic<u32>,
 }
 
 // SAFETY: NAPI instances are used from any CPU; the C API serialises scheduling and polling.
@@ -128,6 +136,7 @@ impl Napi {
             id,
             // INVARIANT: `netif_napi_add` leaves the instance disabled; its poll is `T`'s.
             enabled: Atomic::new(false),
+            generation: Atomic::new(0),
         })
     }
 
@@ -152,12 +161,17 @@ impl Napi {
     }
 
     /// Allows polling (from `ndo_open`). Does nothing if polling is already allowed: the C
-    /// `napi_enable()` must not be called twice (it would hit a `BUG_ON`).
+    /// `napi_enable()` must not be called twice (it would hit a `BUG_ON`). The instance's
+    /// [`PollCell`]s start again from their initial values.
     ///
-    /// Enabling and disabling are serialised by the caller (the RTNL, from `ndo_open`,
-    /// `ndo_stop` and the reset paths).
-    pub fn enable(&self) {
+    /// Enabling and disabling must not race (an enable overtaken by a disable would leave
+    /// `napi_disable()` waiting for an instance that was never enabled), so both take the
+    /// RTNL token: the RTNL is what serialises `ndo_open`, `ndo_stop` and the reset paths. A
+    /// reset outside the RTNL takes it ([`Rtnl::lock`]).
+    pub fn enable(&self, _rtnl: &Rtnl) {
         if !self.enabled.xchg(true, Relaxed) {
+            // INVARIANT: a new enabled period starts: a new generation.
+            self.generation.add(1, Relaxed);
             // SAFETY: by the type invariant the instance is added to its device and, as
             // `enabled` was `false`, disabled.
             unsafe { bindings::napi_enable(self.as_raw()) }
@@ -166,8 +180,14 @@ impl Napi {
 
     /// Waits for a running poll and forbids new ones (from `ndo_stop`). Sleeps. Does
     /// nothing if polling is already forbidden (a second `napi_disable()` would wait
-    /// forever), so a stop after a reset that failed half-way is safe.
-    pub fn disable(&self) {
+    /// forever), so a stop after a reset that failed half-way is safe. See
+    /// [`Napi::enable`] for the RTNL token.
+    pub fn disable(&self, _rtnl: &Rtnl) {
+        self.disable_locked();
+    }
+
+    /// [`Napi::disable`], for callers that own the instance or hold the RTNL.
+    fn disable_locked(&self) {
         if self.enabled.xchg(false, Relaxed) {
             // SAFETY: by the type invariant the instance is added to its device and, as
             // `enabled` was `true`, enabled.
@@ -187,11 +207,106 @@ impl Napi {
 impl PinnedDrop for Napi {
     fn drop(self: Pin<&mut Self>) {
         // An instance is deleted disabled, as the C API requires, even if the driver left it
-        // enabled: this waits for a running poll.
-        self.disable();
+        // enabled: this waits for a running poll. `&mut` access: nothing enables it
+        // concurrently.
+        self.disable_locked();
         // SAFETY: by the type invariant the instance is added and not yet deleted; its device
         // is unregistered (or was never registered) and not yet freed.
         unsafe { bindings::netif_napi_del(self.as_raw()) }
+    }
+}
+
+/// A value that only the polls of one NAPI instance use, such as the packets and bytes a
+/// poll counts for interrupt moderation and consumes as it completes: a plain value instead
+/// of an atomic, read and written with the [`Poll`] token.
+///
+/// NAPI never runs two polls of one instance at once (the poller owns `NAPI_STATE_SCHED`,
+/// and netpoll and busy polling take the same ownership), and the token exists only inside
+/// a poll, so the value needs no atomic operations. The cell belongs to the instance whose
+/// poll first uses it; a poll of another instance is refused with `EINVAL` (two instances
+/// can poll at the same time on different CPUs). Each time the instance is enabled the value
+/// starts again from `initial`, so code outside the poll (which cannot reach the value) never
+/// needs to reset it.
+///
+/// The value is `Copy` and never lent out, so a closure given to [`PollCell::update`] may use
+/// the cell again without aliasing it.
+///
+/// # Invariants
+///
+/// `state` is only accessed by polls of the instance whose address `owner` holds, once
+/// `owner` is not 0. Its first element is the instance's `generation` the value belongs to.
+pub struct PollCell<T: Copy> {
+    initial: T,
+    owner: Atomic<usize>,
+    state: UnsafeCell<(u32, T)>,
+}
+
+// SAFETY: the value is only accessed by the polls of one NAPI instance (type invariant), which
+// NAPI serialises: taking and releasing the instance's ownership orders one poll before the
+// next, wherever they run. `T: Send` because successive polls run on different CPUs.
+unsafe impl<T: Copy + Send> Sync for PollCell<T> {}
+
+impl<T: Copy> PollCell<T> {
+    /// A cell holding `initial`, owned by no instance yet.
+    pub const fn new(initial: T) -> Self {
+        // INVARIANT: no owner yet; generation 0 precedes the first enable.
+        Self {
+            initial,
+            owner: Atomic::new(0),
+            state: UnsafeCell::new((0, initial)),
+        }
+    }
+
+    /// The state, if `poll` polls the owner (claiming the cell for it if it has none), with
+    /// the value reset if the instance was enabled again since it was last used.
+    fn state(&self, poll: &Poll<'_>) -> Result<*mut (u32, T)> {
+        let me = core::ptr::from_ref(poll.napi()) as usize;
+        if let Err(owner) = self.owner.cmpxchg(0, me, Relaxed) {
+            if owner != me {
+                return Err(EINVAL);
+            }
+        }
+        let generation = poll.napi().generation.load(Relaxed);
+        let s = self.state.get();
+        // SAFETY: `poll` polls the owner instance, so no other code accesses `state` now
+        // (type invariant); nothing else holds a reference to it (none is ever lent out).
+        unsafe {
+            if (*s).0 != generation {
+                *s = (generation, self.initial);
+            }
+        }
+        Ok(s)
+    }
+
+    /// The value. Fails with `EINVAL` in a poll of another instance.
+    pub fn get(&self, poll: &Poll<'_>) -> Result<T> {
+        let s = self.state(poll)?;
+        // SAFETY: as in `state`.
+        Ok(unsafe { (*s).1 })
+    }
+
+    /// Stores `value`. Fails with `EINVAL`, storing nothing, in a poll of another instance.
+    pub fn set(&self, poll: &Poll<'_>, value: T) -> Result {
+        let s = self.state(poll)?;
+        // SAFETY: as in `state`.
+        unsafe { (*s).1 = value };
+        Ok(())
+    }
+
+    /// Replaces the value with `f` of it and returns the new value. Fails with `EINVAL`,
+    /// changing nothing, in a poll of another instance.
+    pub fn update(&self, poll: &Poll<'_>, f: impl FnOnce(T) -> T) -> Result<T> {
+        let new = f(self.get(poll)?);
+        self.set(poll, new)?;
+        Ok(new)
+    }
+
+    /// Returns the value and puts the initial value back. Fails with `EINVAL` in a poll of
+    /// another instance.
+    pub fn take(&self, poll: &Poll<'_>) -> Result<T> {
+        let old = self.get(poll)?;
+        self.set(poll, self.initial)?;
+        Ok(old)
     }
 }
 
@@ -224,7 +339,7 @@ impl<T: Driver> Adapter<T> {
             return budget;
         };
         // SAFETY: we are the poll of `napi` and `work < budget`.
-        if unsafe { bindings::napi_complete_done(napi, work as c_int) } {
+        if unsafe { bindings::napi_complete_done(napi, work as c_int) } && T::HAS_NAPI_COMPLETE {
             T::napi_complete(d, p, n);
         }
         work as c_int
@@ -256,6 +371,61 @@ mod tests {
         assert_eq!(completes(64, 10, NapiPoll::More), None);
         // A netpoll (budget 0) never completes NAPI.
         assert_eq!(completes(0, 0, NapiPoll::Done), None);
+    }
+
+    /// An instance that was never added to a device (never dropped: its `napi_struct` is not
+    /// initialised), to make the poll tokens of two instances.
+    fn detached(id: u32) -> core::mem::ManuallyDrop<Napi> {
+        core::mem::ManuallyDrop::new(Napi {
+            napi: Opaque::uninit(),
+            id,
+            enabled: Atomic::new(false),
+            generation: Atomic::new(1),
+        })
+    }
+
+    fn poll_of(napi: &Napi) -> Poll<'_> {
+        Poll {
+            napi,
+            _not_send: PhantomData,
+        }
+    }
+
+    #[test]
+    fn poll_cell_belongs_to_the_first_instance_polling_it() {
+        let (a, b) = (detached(0), detached(1));
+        let (pa, pb) = (poll_of(&a), poll_of(&b));
+        let cell = PollCell::new(0u32);
+        assert_eq!(cell.set(&pa, 5), Ok(()));
+        // Another instance's poll could run at the same time on another CPU: refused, and
+        // nothing changes.
+        assert_eq!(cell.get(&pb), Err(EINVAL));
+        assert_eq!(cell.set(&pb, 9), Err(EINVAL));
+        assert_eq!(cell.update(&pb, |v| v + 1), Err(EINVAL));
+        assert_eq!(cell.take(&pb), Err(EINVAL));
+        assert_eq!(cell.get(&pa), Ok(5));
+    }
+
+    #[test]
+    fn poll_cell_counts_and_starts_again_when_enabled() {
+        let a = detached(0);
+        let pa = poll_of(&a);
+        let cell = PollCell::new((0u32, 0u32));
+        assert_eq!(cell.update(&pa, |(p, b)| (p + 1, b + 60)), Ok((1, 60)));
+        assert_eq!(cell.update(&pa, |(p, b)| (p + 1, b + 60)), Ok((2, 120)));
+        // Taking hands the counts over and starts again.
+        assert_eq!(cell.take(&pa), Ok((2, 120)));
+        assert_eq!(cell.get(&pa), Ok((0, 0)));
+        assert_eq!(cell.set(&pa, (7, 700)), Ok(()));
+        // A new enabled period (`Napi::enable` moves the generation before `napi_enable`):
+        // the value is the initial one again.
+        a.generation.add(1, Relaxed);
+        assert_eq!(cell.get(&pa), Ok((0, 0)));
+        // A closure may use the cell again: nothing is lent out.
+        assert_eq!(
+            cell.update(&pa, |v| cell.get(&pa).map_or(v, |w| (w.0 + 1, w.1))),
+            Ok((1, 0))
+        );
     }
 
     #[test]

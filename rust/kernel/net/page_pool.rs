@@ -101,10 +101,15 @@ impl PagePool {
         self.max_len
     }
 
-    /// Takes a page, or `None` if memory is short. From process or softirq context (not
-    /// from a hard interrupt handler): bottom halves are off during the allocation, so the
-    /// pool's NAPI instance cannot recycle into the cache it takes from.
+    /// Takes a page, or `None` if memory is short. From process or softirq context: bottom
+    /// halves are off during the allocation, so the pool's NAPI instance cannot recycle into
+    /// the cache it takes from; where they cannot be turned off (a hard interrupt handler,
+    /// interrupts disabled) the answer is `None` too.
     pub fn alloc(&mut self) -> Option<PoolPage> {
+        // SAFETY: reads the current context only.
+        if unsafe { bindings::netdev_bh_forbidden() } {
+            return None;
+        }
         // Through `page_pool_alloc_netmems()` itself, called out of line: the function error
         // injection point of page pool allocations (`page_pool_alloc_pages()` may inline it).
         // SAFETY: by the type invariant the pool is live; `&mut self` makes this the only
@@ -134,7 +139,9 @@ impl Drop for PagePool {
     }
 }
 
-/// A page taken from a [`PagePool`], lent to the device; returned to the pool when dropped.
+/// A page taken from a [`PagePool`], lent to the device; returned to the pool when dropped
+/// (from process or softirq context; dropped with interrupts off it is leaked, with a
+/// warning, rather than corrupting the pool's ring).
 ///
 /// It may outlive the [`PagePool`] value: `page_pool_destroy()` keeps the C pool alive until
 /// its last page comes back. Its contents cannot be read: the device owns them until
@@ -192,6 +199,14 @@ impl PoolPage {
 
 impl Drop for PoolPage {
     fn drop(&mut self) {
+        // Returning a page turns bottom halves off and on (the pool's ring lock), which a hard
+        // interrupt handler or code with interrupts off must not do: there the page is leaked
+        // instead, with a warning (the pool then never finishes its shutdown).
+        // SAFETY: reads the current context only.
+        if unsafe { bindings::netdev_bh_forbidden() } {
+            crate::pr_warn_once!("page pool page dropped with interrupts off: leaked\n");
+            return;
+        }
         // SAFETY: by the type invariant we own the page and it came from `pool`, which stays
         // alive while it has pages out.
         unsafe { bindings::page_pool_put_full_page(self.pool.as_ptr(), self.page.as_ptr(), false) }

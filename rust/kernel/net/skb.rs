@@ -385,20 +385,28 @@ impl SkBuff {
     /// offset, which becomes the headroom. The page is recycled to its pool when the packet
     /// is freed.
     ///
+    /// Any context but a hard interrupt handler or one with interrupts off (it turns bottom
+    /// halves off and on).
+    ///
     /// Fails with `EINVAL` if the frame leaves no room at the end of the page for the
-    /// packet's `skb_shared_info` ([`page_pool::fits_linear`]), with `ENOMEM` if no packet
-    /// could be allocated; the page then goes back to its pool.
-    pub fn build_from_page(buf: RxBuffer) -> Result<SkBuff> {
+    /// packet's `skb_shared_info` ([`page_pool::fits_linear`]) or if called where bottom halves
+    /// cannot be turned off, with `ENOMEM` if no packet could be allocated; the buffer is
+    /// handed back with the error (dropping it returns the page to its pool).
+    pub fn build_from_page(buf: RxBuffer) -> core::result::Result<SkBuff, (RxBuffer, Error)> {
         if !page_pool::fits_linear(buf.offset(), buf.len(), shinfo_overhead()) {
-            return Err(EINVAL);
+            return Err((buf, EINVAL));
+        }
+        // SAFETY: reads the current context only.
+        if unsafe { bindings::netdev_bh_forbidden() } {
+            return Err((buf, EINVAL));
         }
         let va = buf.address();
         // SAFETY: `va` is the start of a page owned by `buf`; the frame and the shared info
-        // fit in it (checked above).
-        let raw = unsafe { bindings::napi_build_skb(va, page_pool::PAGE_SIZE) };
+        // fit in it (checked above). Bottom halves are off around `napi_build_skb()`, whose
+        // skb cache only that context may use: callers may be in any context.
+        let raw = unsafe { bindings::netdev_napi_build_skb_bh(va, page_pool::PAGE_SIZE) };
         if raw.is_null() {
-            // `buf` goes back to its pool when dropped.
-            return Err(ENOMEM);
+            return Err((buf, ENOMEM));
         }
         let (headroom, len) = (buf.offset(), buf.len());
         // The skb now owns the page.

@@ -176,10 +176,10 @@ impl ethtool::Operations for Net {
     fn get_link_ksettings<'a>(
         _dev: &'a Device,
         this: Pin<&'a NetPriv<'a>>,
-        _rtnl: &Rtnl,
+        rtnl: &Rtnl,
     ) -> Result<LinkSettings> {
         let link = hw::link(&this.bar);
-        let cfg = this.link_config();
+        let cfg = this.link_config(rtnl);
         Ok(LinkSettings {
             speed: link.map(|(s, _)| s),
             duplex: match link {
@@ -214,17 +214,17 @@ impl ethtool::Operations for Net {
                 s.autoneg
             );
         })?;
-        if cfg == this.link_config() {
+        if cfg == this.link_config(rtnl) {
             return Ok(());
         }
         this.set_link_config(dev, rtnl, cfg)
     }
 
-    fn nway_reset<'a>(dev: &'a Device, this: Pin<&'a NetPriv<'a>>, _rtnl: &Rtnl) -> Result {
+    fn nway_reset<'a>(dev: &'a Device, this: Pin<&'a NetPriv<'a>>, rtnl: &Rtnl) -> Result {
         if !dev.is_running() {
             return Err(EAGAIN);
         }
-        if !matches!(this.link_config(), LinkConfig::Autoneg { .. }) {
+        if !matches!(this.link_config(rtnl), LinkConfig::Autoneg { .. }) {
             return Err(EINVAL);
         }
         hw::restart_autoneg(&this.bar)
@@ -250,8 +250,8 @@ impl ethtool::Operations for Net {
         }
     }
 
-    fn get_ringparam<'a>(_dev: &'a Device, this: Pin<&'a NetPriv<'a>>, _rtnl: &Rtnl) -> Rings {
-        let (tx, rx) = this.rings();
+    fn get_ringparam<'a>(_dev: &'a Device, this: Pin<&'a NetPriv<'a>>, rtnl: &Rtnl) -> Rings {
+        let (tx, rx) = this.rings(rtnl);
         Rings {
             rx_max: ring::MAX_DESC,
             tx_max: ring::MAX_DESC,
@@ -270,12 +270,11 @@ impl ethtool::Operations for Net {
         if !ok(r.rx) || !ok(r.tx) {
             return Err(EINVAL);
         }
-        let old = this.ring_sizes.load(Relaxed);
-        this.ring_sizes.store(r.tx | (r.rx << 16), Relaxed);
+        let old = this.ring_sizes.replace(rtnl, r.tx | (r.rx << 16));
         if dev.is_running() {
             if let Err(e) = this.restart(dev, rtnl) {
                 // Come back with the old sizes rather than stay down.
-                this.ring_sizes.store(old, Relaxed);
+                this.ring_sizes.set(rtnl, old);
                 this.restart(dev, rtnl)?;
                 return Err(e);
             }
@@ -428,7 +427,7 @@ impl ethtool::Operations for Net {
         }
         // After an offline test the reset reprogrammed the engines; otherwise they must
         // still hold what the features say. A fault found here withdraws the offloads.
-        if dev.is_running() && (this.check_engines(dev, rtnl) != 0 || this.has_faults()) {
+        if dev.is_running() && (this.check_engines(dev, rtnl) != 0 || this.has_faults(rtnl)) {
             results[TEST_ENGINES] = 1;
         }
         results.iter().any(|r| *r != 0)

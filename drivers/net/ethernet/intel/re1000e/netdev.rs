@@ -35,6 +35,7 @@ use kernel::{
             IrqInfo,
             NewDevice,
             Rtnl,
+            RtnlCell,
             Stats64,
             TxResult,
             Xmit, //
@@ -45,7 +46,8 @@ use kernel::{
             Budget,
             Napi,
             NapiPoll,
-            Poll, //
+            Poll,
+            PollCell, //
         },
         ptp::{
             HwTstampConfig,
@@ -241,25 +243,25 @@ pub(crate) struct NetPriv<'a> {
     pub(crate) adaptive: Atomic<bool>,
     /// Adaptive moderation state ([`itr::State::pack`]); NAPI context only.
     itr_state: Atomic<u32>,
-    /// Packets and bytes received and sent since the last moderation decision; NAPI
-    /// context only.
-    itr_rx: [Atomic<u32>; 2],
-    itr_tx: [Atomic<u32>; 2],
+    /// Packets and bytes received and sent since the last moderation decision: only the
+    /// polls count and consume them, and each enable of NAPI starts them from zero.
+    itr_rx: PollCell<(u32, u32)>,
+    itr_tx: PollCell<(u32, u32)>,
     /// The MTU the rings are sized for (the next `up` uses it).
     mtu: Atomic<u32>,
     /// VLAN IDs registered by upper devices, as the VLAN filter table; changed under RTNL.
-    vfta: [Atomic<u32>; filter::VFTA_REGS],
+    vfta: RtnlCell<[u32; filter::VFTA_REGS]>,
     /// Flow control: `PAUSE_RX | PAUSE_TX` bits.
     pub(crate) pause: Atomic<u32>,
     pub(crate) msg_enable: Atomic<u32>,
     /// Ring sizes used by the next `open`: TX in the low, RX in the high 16 bits.
-    pub(crate) ring_sizes: Atomic<u32>,
+    pub(crate) ring_sizes: RtnlCell<u32>,
     /// Offload conditions ([`Conditions`] bits) in force; changed under RTNL only.
-    conditions: Atomic<u32>,
+    conditions: RtnlCell<u32>,
     /// The conditions `hw_features`/`features` were last computed for; under RTNL.
-    applied: Atomic<u32>,
+    applied: RtnlCell<u32>,
     /// Link configuration ([`LinkConfig::pack`]); changed under RTNL.
-    link_cfg: Atomic<u32>,
+    link_cfg: RtnlCell<u32>,
     /// Speed and duplex last reported (`speed << 1 | full`), 0 while down.
     link_seen: Atomic<u32>,
     /// Data-path evidence of a receive checksum engine fault: consecutive misses.
@@ -313,17 +315,17 @@ impl<'a> NetPriv<'a> {
             tx_usecs: Atomic::new(DEFAULT_TX_USECS),
             adaptive: Atomic::new(true),
             itr_state: Atomic::new(itr::State::INITIAL.pack()),
-            itr_rx: [const { Atomic::new(0) }; 2],
-            itr_tx: [const { Atomic::new(0) }; 2],
+            itr_rx: PollCell::new((0, 0)),
+            itr_tx: PollCell::new((0, 0)),
             mtu: Atomic::new(mtu),
-            vfta: [const { Atomic::new(0) }; filter::VFTA_REGS],
+            vfta: RtnlCell::new([0; filter::VFTA_REGS]),
             pause: Atomic::new(PAUSE_RX | PAUSE_TX),
             link_event: Atomic::new(false),
             msg_enable: Atomic::new(0),
-            ring_sizes: Atomic::new(ring::DEFAULT_DESC | (ring::DEFAULT_DESC << 16)),
-            conditions: Atomic::new(0),
-            applied: Atomic::new(0),
-            link_cfg: Atomic::new(LinkConfig::DEFAULT.pack()),
+            ring_sizes: RtnlCell::new(ring::DEFAULT_DESC | (ring::DEFAULT_DESC << 16)),
+            conditions: RtnlCell::new(0),
+            applied: RtnlCell::new(0),
+            link_cfg: RtnlCell::new(LinkConfig::DEFAULT.pack()),
             link_seen: Atomic::new(0),
             rx_csum_misses: Atomic::new(0),
             engine_faults: Atomic::new(0),
@@ -365,9 +367,12 @@ impl<'a> NetPriv<'a> {
     }
 
     /// Adaptive moderation: classifies the traffic since the last decision and reprograms
-    /// the throttling interval if the class changed. Runs as NAPI completes.
-    fn moderate(&self) {
-        let take = |a: &[Atomic<u32>; 2]| (a[0].xchg(0, Relaxed), a[1].xchg(0, Relaxed));
+    /// the throttling interval if the class changed. Runs at the end of a poll that
+    /// completes NAPI, while the poll still owns the instance (as e1000e's `e1000_set_itr`
+    /// before `napi_complete_done`).
+    fn moderate(&self, poll: &Poll<'_>) {
+        // The cells belong to the one NAPI instance, whose polls are the only callers.
+        let take = |c: &PollCell<(u32, u32)>| c.take(poll).unwrap_or((0, 0));
         let (rx, tx) = (take(&self.itr_rx), take(&self.itr_tx));
         if !self.adaptive.load(Relaxed) {
             return;
@@ -381,28 +386,31 @@ impl<'a> NetPriv<'a> {
     }
 
     /// Counts traffic (`which` is `itr_rx` or `itr_tx`) for adaptive moderation.
-    fn account(which: &[Atomic<u32>; 2], packets: u32, bytes: u32) {
-        which[0].add(packets, Relaxed);
-        which[1].add(bytes, Relaxed);
+    fn account(which: &PollCell<(u32, u32)>, poll: &Poll<'_>, packets: u32, bytes: u32) {
+        // Refused only in a poll of another instance: the driver has one.
+        let _ = which.update(poll, |(p, b)| {
+            (p.wrapping_add(packets), b.wrapping_add(bytes))
+        });
     }
 
     /// The VLAN filter table of the registered IDs.
-    fn vlan_table(&self) -> [u32; filter::VFTA_REGS] {
-        let mut t = [0u32; filter::VFTA_REGS];
-        for (w, a) in t.iter_mut().zip(self.vfta.iter()) {
-            *w = a.load(Relaxed);
-        }
-        t
+    fn vlan_table(&self, rtnl: &Rtnl) -> [u32; filter::VFTA_REGS] {
+        self.vfta.get(rtnl)
     }
 
     /// Registers (`on`) or unregisters VLAN ID `vid` in the filter table, and in the
     /// hardware while the interface is up.
-    pub(crate) fn set_vlan_id(&self, dev: &Device, vid: u16, on: bool, _rtnl: &Rtnl) {
+    pub(crate) fn set_vlan_id(&self, dev: &Device, vid: u16, on: bool, rtnl: &Rtnl) {
         let (reg, bit) = filter::vfta_slot(vid);
-        let Some(a) = self.vfta.get(reg) else { return };
-        let w = a.load(Relaxed);
-        let w = if on { w | (1 << bit) } else { w & !(1 << bit) };
-        a.store(w, Relaxed);
+        let mut table = self.vfta.get(rtnl);
+        let Some(w) = table.get_mut(reg) else { return };
+        *w = if on {
+            *w | (1 << bit)
+        } else {
+            *w & !(1 << bit)
+        };
+        let w = *w;
+        self.vfta.set(rtnl, table);
         if dev.is_running() {
             if let Some(loc) = regs::VFTA::try_at(reg) {
                 self.bar.write(loc, regs::VFTA::zeroed().with_bits(w));
@@ -516,8 +524,8 @@ impl<'a> NetPriv<'a> {
     }
 
     /// Current (TX, RX) ring sizes.
-    pub(crate) fn rings(&self) -> (u32, u32) {
-        let v = self.ring_sizes.load(Relaxed);
+    pub(crate) fn rings(&self, rtnl: &Rtnl) -> (u32, u32) {
+        let v = self.ring_sizes.get(rtnl);
         (v & 0xffff, v >> 16)
     }
 
@@ -535,7 +543,7 @@ impl<'a> NetPriv<'a> {
         if u32::from(self.bar.read(regs::PBA).rxa()) != self.fifo().rx_kb {
             self.reset_mac();
         }
-        let (txn, rxn) = self.rings();
+        let (txn, rxn) = self.rings(rtnl);
         let tx = TxRing::new(self.dma_dev(), txn)?;
         let mut rx = RxRing::new(self.dma_dev(), dev, &self.napi, rxn)?;
         let tail = rx.refill(true).0.ok_or(ENOMEM)?;
@@ -555,7 +563,11 @@ impl<'a> NetPriv<'a> {
         )?;
         hw::configure_interrupts(&self.bar, self.msix);
         hw::set_vlan_mode(&self.bar, f.contains(Features::HW_VLAN_CTAG_RX));
-        hw::set_vlan_filter(&self.bar, &self.vlan_table(), Self::vlan_filtering(dev, f));
+        hw::set_vlan_filter(
+            &self.bar,
+            &self.vlan_table(rtnl),
+            Self::vlan_filtering(dev, f),
+        );
         hw::set_rss(&self.bar, f.contains(Features::RXHASH));
         hw::set_rx_modes(
             &self.bar,
@@ -563,7 +575,7 @@ impl<'a> NetPriv<'a> {
             f.contains(Features::RXALL),
             f.contains(Features::LOOPBACK),
         );
-        let cfg = self.link_config();
+        let cfg = self.link_config(rtnl);
         if cfg == LinkConfig::DEFAULT {
             // After a reset the PHY negotiates everything by itself: no restart needed.
             self.bar.update(regs::CTRL, |r| {
@@ -584,10 +596,7 @@ impl<'a> NetPriv<'a> {
         self.apply_settings();
         hw::enable_rx_tx(&self.bar);
 
-        for a in Iterator::chain(self.itr_rx.iter(), self.itr_tx.iter()) {
-            a.store(0, Relaxed);
-        }
-        self.napi.enable();
+        self.napi.enable(rtnl);
         hw::enable_interrupts(&self.bar, self.msix);
         if let Some(q) = dev.tx_queue(0) {
             q.start();
@@ -597,7 +606,7 @@ impl<'a> NetPriv<'a> {
         dev.resync_rx_mode(rtnl);
         // Features follow the conditions through `ndo_work`, as this may run inside
         // `ndo_open`.
-        if self.conditions().0 != self.applied.load(Relaxed) {
+        if self.conditions(rtnl).0 != self.applied.get(rtnl) {
             dev.schedule_work(EVENT_FEATURES);
         }
         dev.schedule_work_after(EVENT_WATCHDOG, WATCHDOG_MS);
@@ -614,7 +623,7 @@ impl<'a> NetPriv<'a> {
         if !lost {
             mac::quiesce(&self.bar);
         }
-        self.napi.disable();
+        self.napi.disable(rtnl);
         if !lost {
             // A full reset guarantees the DMA engines are idle before the rings are freed.
             self.reset_mac();
@@ -688,24 +697,24 @@ impl netdev::Driver for Net {
     fn fix_features<'a>(
         _dev: &'a Device,
         this: Pin<&'a NetPriv<'a>>,
-        _rtnl: &Rtnl,
+        rtnl: &Rtnl,
         features: Features,
     ) -> Features {
-        offload::fix(features, this.conditions())
+        offload::fix(features, this.conditions(rtnl))
     }
 
     fn set_features<'a>(
         dev: &'a Device,
         this: Pin<&'a NetPriv<'a>>,
-        _rtnl: &Rtnl,
+        rtnl: &Rtnl,
         features: Features,
     ) -> Result {
         let old = dev.features();
         let changed = old ^ features;
-        let r = this.program_features(dev, changed, features);
+        let r = this.program_features(dev, rtnl, changed, features);
         if let Err(e) = r {
             // Put back what was there: the core keeps `features` as they were.
-            let _ = this.program_features(dev, changed, old);
+            let _ = this.program_features(dev, rtnl, changed, old);
             dev_err!(
                 this.pdev.as_ref(),
                 "{}: programming features {:#x} failed: {:?}\n",
@@ -824,11 +833,14 @@ impl netdev::Driver for Net {
         if !budget.is_tx_only() && this.receive(dev, poll, budget) {
             return NapiPoll::More;
         }
+        // This poll completes NAPI unless the budget ran out (then the core polls again).
+        if budget.remaining() > 0 {
+            this.moderate(poll);
+        }
         NapiPoll::Done
     }
 
     fn napi_complete<'a>(_dev: &'a Device, this: Pin<&'a NetPriv<'a>>, _napi: &'a Napi) {
-        this.moderate();
         let mask = if this.msix {
             regs::int::QUEUES
         } else {

@@ -54,25 +54,25 @@ impl<'a> NetPriv<'a> {
     }
 
     /// The offload conditions in force.
-    pub(crate) fn conditions(&self) -> Conditions {
-        Conditions(self.conditions.load(Relaxed))
+    pub(crate) fn conditions(&self, rtnl: &Rtnl) -> Conditions {
+        Conditions(self.conditions.get(rtnl))
     }
 
     /// Whether an offload engine fault is in force.
-    pub(crate) fn has_faults(&self) -> bool {
-        self.conditions().0 & Conditions::FAULTS != 0
+    pub(crate) fn has_faults(&self, rtnl: &Rtnl) -> bool {
+        self.conditions(rtnl).0 & Conditions::FAULTS != 0
     }
 
     /// The link configuration.
-    pub(crate) fn link_config(&self) -> LinkConfig {
-        LinkConfig::unpack(self.link_cfg.load(Relaxed))
+    pub(crate) fn link_config(&self, rtnl: &Rtnl) -> LinkConfig {
+        LinkConfig::unpack(self.link_cfg.get(rtnl))
     }
 
     /// Sets or clears condition bits `bits`; the caller holds the RTNL.
-    pub(super) fn set_conditions(&self, bits: u32, on: bool, _rtnl: &Rtnl) {
-        let c = self.conditions.load(Relaxed);
+    pub(super) fn set_conditions(&self, bits: u32, on: bool, rtnl: &Rtnl) {
+        let c = self.conditions.get(rtnl);
         self.conditions
-            .store(if on { c | bits } else { c & !bits }, Relaxed);
+            .set(rtnl, if on { c | bits } else { c & !bits });
     }
 
     /// Makes the device's feature sets follow the offload conditions, if they changed since
@@ -83,8 +83,8 @@ impl<'a> NetPriv<'a> {
     /// what the user wanted, and userspace gets `ETHTOOL_MSG_FEATURES_NTF` if it changed.
     /// Never called from inside a features callback.
     pub(crate) fn apply_conditions(&self, dev: &Device, rtnl: &Rtnl) {
-        let now = self.conditions();
-        let before = Conditions(self.applied.xchg(now.0, Relaxed));
+        let now = self.conditions(rtnl);
+        let before = Conditions(self.applied.replace(rtnl, now.0));
         if now == before {
             return;
         }
@@ -102,7 +102,7 @@ impl<'a> NetPriv<'a> {
     /// withdrawn (a hardware capability change) until a reset verifies it again. Returns
     /// the fault bits found.
     pub(crate) fn check_engines(&self, dev: &Device, rtnl: &Rtnl) -> u32 {
-        let known = self.conditions().0 & Conditions::FAULTS;
+        let known = self.conditions(rtnl).0 & Conditions::FAULTS;
         let found = self.engine_faults(dev.features()) & !known;
         if found != 0 {
             let which = match found {
@@ -135,10 +135,16 @@ impl<'a> NetPriv<'a> {
 
     /// Programs the feature bits in `changed` to their value in `f`, each checked by reading
     /// the register back.
-    pub(super) fn program_features(&self, dev: &Device, changed: Features, f: Features) -> Result {
+    pub(super) fn program_features(
+        &self,
+        dev: &Device,
+        rtnl: &Rtnl,
+        changed: Features,
+        f: Features,
+    ) -> Result {
         if changed.contains(Features::HW_VLAN_CTAG_FILTER) {
             let on = Self::vlan_filtering(dev, f);
-            hw::set_vlan_filter(&self.bar, &self.vlan_table(), on);
+            hw::set_vlan_filter(&self.bar, &self.vlan_table(rtnl), on);
             if self.bar.read(regs::RCTL).vfe() != on {
                 return Err(EIO);
             }

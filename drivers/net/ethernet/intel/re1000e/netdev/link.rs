@@ -39,7 +39,7 @@ impl<'a> NetPriv<'a> {
     /// Applies a new link configuration (ethtool), then reports the link as it is now.
     pub(crate) fn set_link_config(&self, dev: &Device, rtnl: &Rtnl, cfg: LinkConfig) -> Result {
         hw::program_link(&self.bar, cfg)?;
-        self.link_cfg.store(cfg.pack(), Relaxed);
+        self.link_cfg.set(rtnl, cfg.pack());
         if dev.is_running() {
             self.update_link(dev, rtnl);
             self.apply_conditions(dev, rtnl);

@@ -75,7 +75,7 @@ impl<'a> NetPriv<'a> {
             skb.record_rx_queue(0);
             skb.gro_receive(poll);
         }
-        Self::account(&self.itr_rx, packets, bytes);
+        Self::account(&self.itr_rx, poll, packets, bytes);
         let (tail, short) = ring.refill(false);
         if short {
             self.stats.rx_alloc_fail.add(1, Relaxed);

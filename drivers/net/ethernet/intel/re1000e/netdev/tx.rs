@@ -159,7 +159,7 @@ impl<'a> NetPriv<'a> {
             return;
         };
         let done = ring.clean();
-        Self::account(&self.itr_tx, done.packets, done.bytes);
+        Self::account(&self.itr_tx, poll, done.packets, done.bytes);
         if done.packets > 0 {
             q.completed(poll, done.packets, done.bytes);
             self.stats.tx_packets.add(u64::from(done.packets), Relaxed);
