@@ -7,8 +7,10 @@
 # really applies), lands in the registers, survives down/up, refuses what the hardware cannot
 # do without changing anything, and packets asking for timestamps are sent and accounted for.
 # Under QEMU the clock runs 2.5 times fast at the 82574's nominal increment and no packet
-# timestamp is ever latched: the rates are checked relative to each other, and a transmit
-# timestamp must then be given up and counted rather than delivered.
+# timestamp is ever latched: the rates are checked relative to each other, a transmit
+# timestamp must be given up and counted rather than delivered, and the test plays the
+# hardware's latch (SYSTIM copied into TXSTMPL/H, VALID set: the emulator keeps what is
+# written there) to see a latched timestamp delivered to the socket with the right time.
 . "$(dirname "$(readlink -f "$0")")/lib.sh"
 NS=re1000e-tstamp
 TOOL="$DIR/tstamp_tool.py"
@@ -20,7 +22,7 @@ RXUDP=0xb638
 ktap_print_header
 mapfile -t SLOTS < <(nic_slots)
 [ "${#SLOTS[@]}" -ge 2 ] || { ktap_skip_all "needs two 82574L NICs cabled together"; exit "$KSFT_SKIP"; }
-ktap_set_plan 14
+ktap_set_plan 15
 
 READY=/tmp/re1000e-tstamp-ready.$$
 OUTF=/tmp/re1000e-tstamp-out.$$
@@ -179,9 +181,11 @@ fi
 # --- Packet timestamps --------------------------------------------------------------------
 # Three datagrams ask for hardware transmit timestamps: all arrive, and each is either
 # stamped (delivered to the socket), given up after the driver's 2 s wait, or skipped
-# because the one before was still pending; every timestamp delivered is counted.
+# because the one before was still pending; every timestamp delivered is counted, and
+# with none delivered at least one was waited for and given up.
 s0=$(( $(drv_stat tx_hwtstamps) + $(drv_stat tx_hwtstamp_timeouts) + $(drv_stat tx_hwtstamp_skipped) ))
 d0=$(drv_stat tx_hwtstamps)
+sk0=$(drv_stat tx_hwtstamp_skipped)
 ip netns exec $NS "$TOOL" recv "$B" 3319 3 10 "$READY" >"$OUTF" &
 pid=$!
 wait_file "$READY" || echo "# the peer's receiver did not start within 30 s"
@@ -193,10 +197,35 @@ sleep 3
 s1=$(( $(drv_stat tx_hwtstamps) + $(drv_stat tx_hwtstamp_timeouts) + $(drv_stat tx_hwtstamp_skipped) ))
 d1=$(drv_stat tx_hwtstamps)
 echo "# timestamps returned: ${sent%% *}; counters: stamped $((d1 - d0)), timeouts $(drv_stat tx_hwtstamp_timeouts), skipped $(drv_stat tx_hwtstamp_skipped)"
-if [ "$got" = 3 ] && [ $((s1 - s0)) = 3 ] && [ "${sent%% *}" = $((d1 - d0)) ]; then
+# Nothing latched a timestamp (the emulator never does): at least the first request was
+# waited for and given up, none was delivered.
+if [ "$got" = 3 ] && [ $((s1 - s0)) = 3 ] && [ "${sent%% *}" = $((d1 - d0)) ] &&
+	{ [ "${sent%% *}" != 0 ] || [ $((s1 - s0 - $(drv_stat tx_hwtstamp_skipped) + sk0)) -ge 1 ]; }; then
 	ktap_test_pass "3 datagrams with transmit timestamp requests sent, each request accounted for"
 else
 	ktap_test_fail "received $got of 3, requests accounted $((s1 - s0)), timestamps returned '${sent%% *}' vs counted $((d1 - d0))"
+fi
+
+# The hardware latches the timestamp of the pending request: the driver delivers it to the
+# socket as the clock's time of the latched SYSTIM, and counts it.
+d0=$(drv_stat tx_hwtstamps)
+t_out0=$(drv_stat tx_hwtstamp_timeouts)
+"$TOOL" send "$A" 198.51.100.2 3322 1 "$READY" >"$OUTF" &
+pid=$!
+wait_file "$READY" || echo "# the datagram was not sent within 30 s"
+read -r lt0 lt1 < <(tool latch "${SLOTS[0]}" "$PHC")
+wait $pid
+read -r n ts <"$OUTF"
+rm -f "$OUTF"
+# Reading TXSTMPH clears VALID on the hardware; the emulator keeps the bit.
+"$DIR/reg_tool.py" "${SLOTS[0]}" clear $TSYNCTXCTL 1 >/dev/null
+d1=$(drv_stat tx_hwtstamps)
+echo "# latched between PHC $lt0 and $lt1 ns; delivered: $n '${ts:-}'; stamped +$((d1 - d0))"
+if [ "$n" = 1 ] && [ -n "$lt0" ] && [ "$ts" -ge "$lt0" ] && [ "$ts" -le "$lt1" ] &&
+	[ $((d1 - d0)) = 1 ] && [ "$(drv_stat tx_hwtstamp_timeouts)" = "$t_out0" ]; then
+	ktap_test_pass "a latched transmit timestamp is delivered with the clock's time ($ts ns) and counted"
+else
+	ktap_test_fail "latched between $lt0 and $lt1: delivered '$n ${ts:-}', stamped +$((d1 - d0)), timeouts $t_out0 -> $(drv_stat tx_hwtstamp_timeouts)"
 fi
 
 tool hwts "$A" set 0 1 >/dev/null

@@ -16,6 +16,11 @@ Usage: tstamp_tool.py phc N rate SECONDS      clock rate against CLOCK_MONOTONIC
        tstamp_tool.py recv IF PORT COUNT SEC [FILE]
                                                receives with hardware timestamps on;
                                                prints "RECEIVED STAMPED"
+       tstamp_tool.py latch SLOT N             plays the 82574L latching a transmit
+                                               timestamp: copies its SYSTIM into
+                                               TXSTMPL/H and sets TSYNCTXCTL.VALID;
+                                               prints the PTP clock N's times read just
+                                               before and after SYSTIM: "T0 T1"
        tstamp_tool.py serve                    runs the commands above read from
                                                standard input, one a line, each
                                                followed by a line "=== STATUS"
@@ -32,6 +37,7 @@ import ctypes
 import ctypes.util
 import errno
 import fcntl
+import mmap
 import os
 import select
 import socket
@@ -188,7 +194,40 @@ def recv(argv):
     print(got, stamped)
 
 
-COMMANDS = {"phc": phc, "hwts": hwts, "send": send, "recv": recv}
+SYSTIML, SYSTIMH = 0xB600, 0xB604
+TSYNCTXCTL, TXSTMPL, TXSTMPH = 0xB614, 0xB618, 0xB61C
+
+
+def latch(argv):
+    """For the emulated 82574L, which never latches a packet timestamp itself but keeps what
+    is written to these registers: the driver, polling for a pending request's timestamp,
+    then finds VALID set and reads TXSTMPL/H as it would on hardware. SYSTIM is read
+    between two reads of the PTP clock, whose time is the driver's conversion of SYSTIM, so
+    the timestamp the driver delivers must lie between them."""
+    slot, n = argv[0], int(argv[1])
+    fd = os.open(f"/sys/bus/pci/devices/{slot}/resource0", os.O_RDWR | os.O_SYNC)
+    try:
+        bar = mmap.mmap(fd, 0x20000, mmap.MAP_SHARED, mmap.PROT_READ | mmap.PROT_WRITE)
+    finally:
+        os.close(fd)
+    pfd = os.open(f"/dev/ptp{n}", os.O_RDWR)
+    try:
+        clk = ((~pfd) << 3) | 3
+        t0 = time.clock_gettime_ns(clk)
+        lo = struct.unpack_from("<I", bar, SYSTIML)[0]
+        hi = struct.unpack_from("<I", bar, SYSTIMH)[0]
+        t1 = time.clock_gettime_ns(clk)
+    finally:
+        os.close(pfd)
+    struct.pack_into("<I", bar, TXSTMPL, lo)
+    struct.pack_into("<I", bar, TXSTMPH, hi)
+    ctl = struct.unpack_from("<I", bar, TSYNCTXCTL)[0]
+    struct.pack_into("<I", bar, TSYNCTXCTL, ctl | 1)
+    bar.close()
+    print(t0, t1)
+
+
+COMMANDS = {"phc": phc, "hwts": hwts, "send": send, "recv": recv, "latch": latch}
 
 
 def run(argv):
