@@ -29,3 +29,14 @@ mod fifo;
 #[path = "../../drivers/net/ethernet/intel/re1000e/tsync.rs"]
 #[allow(dead_code)]
 mod tsync;
+
+#[allow(dead_code)]
+#[path = "../../drivers/net/ethernet/intel/re1000e/tls_frame.rs"]
+mod tls_frame;
+
+#[cfg(test)]
+mod tls_gcm;
+
+#[allow(dead_code)]
+#[path = "../../drivers/net/ethernet/intel/re1000e/tls_table.rs"]
+mod tls_table;
