@@ -380,6 +380,29 @@ __rust_helper struct sk_buff *rust_helper_netdev_napi_build_skb_bh(void *data,
 	return skb;
 }
 
+/* Whether the device of a NAPI instance is registered (stable under the RTNL). */
+__rust_helper bool rust_helper_netdev_napi_dev_registered(struct napi_struct *napi)
+{
+	return READ_ONCE(napi->dev->reg_state) == NETREG_REGISTERED;
+}
+
+/* Bytes handed to a transmit queue's byte queue limit and not completed yet. */
+__rust_helper unsigned int rust_helper_netdev_bql_outstanding(struct netdev_queue *q)
+{
+#ifdef CONFIG_BQL
+	return READ_ONCE(q->dql.num_queued) - q->dql.num_completed;
+#else
+	return UINT_MAX;
+#endif
+}
+
+/* netif_queue_set_napi() for a transmit queue given by its struct. */
+__rust_helper void rust_helper_netdev_txq_set_napi(struct netdev_queue *q,
+						  struct napi_struct *napi)
+{
+	netif_queue_set_napi(q->dev, q - q->dev->_tx, NETDEV_QUEUE_TYPE_TX, napi);
+}
+
 __rust_helper struct page *rust_helper_netmem_to_page(netmem_ref netmem)
 {
 	return netmem_to_page(netmem);

@@ -27,6 +27,13 @@ pub use new_spinlock_bh;
 
 /// A spinlock taken with bottom halves disabled.
 ///
+/// Where bottom halves cannot be turned off and on (a hard interrupt handler, interrupts
+/// disabled, as in a netpoll poll), the lock is taken as a plain spinlock: no softirq runs
+/// on this CPU there anyway, and `spin_unlock_bh()` would run pending softirqs with the
+/// caller's interrupts turned back on. (Taking a lock in hard interrupt context that
+/// process context takes with interrupts on can deadlock, which lockdep reports; it cannot
+/// corrupt memory.)
+///
 /// # Examples
 ///
 /// ```
@@ -49,7 +56,8 @@ pub struct SpinLockBhBackend;
 // which calls the same locking method.
 unsafe impl Backend for SpinLockBhBackend {
     type State = bindings::spinlock_t;
-    type GuardState = ();
+    /// Whether the lock was taken with bottom halves disabled.
+    type GuardState = bool;
 
     unsafe fn init(
         ptr: *mut Self::State,
@@ -61,19 +69,39 @@ unsafe impl Backend for SpinLockBhBackend {
     }
 
     unsafe fn lock(ptr: *mut Self::State) -> Self::GuardState {
-        // SAFETY: the caller guarantees `ptr` is an initialised lock.
-        unsafe { bindings::netdev_spin_lock_bh(ptr) }
+        // SAFETY: reads the current context only.
+        if unsafe { bindings::netdev_bh_forbidden() } {
+            // SAFETY: the caller guarantees `ptr` is an initialised lock.
+            unsafe { bindings::spin_lock(ptr) };
+            false
+        } else {
+            // SAFETY: the caller guarantees `ptr` is an initialised lock.
+            unsafe { bindings::netdev_spin_lock_bh(ptr) };
+            true
+        }
     }
 
-    unsafe fn unlock(ptr: *mut Self::State, _guard_state: &Self::GuardState) {
-        // SAFETY: the caller guarantees it holds the lock, taken with `lock` above.
-        unsafe { bindings::netdev_spin_unlock_bh(ptr) }
+    unsafe fn unlock(ptr: *mut Self::State, bh: &Self::GuardState) {
+        // SAFETY: the caller guarantees it holds the lock, taken by `lock` or `try_lock` in
+        // the way `bh` records, in the same context (a guard cannot leave it).
+        unsafe {
+            if *bh {
+                bindings::netdev_spin_unlock_bh(ptr)
+            } else {
+                bindings::spin_unlock(ptr)
+            }
+        }
     }
 
     unsafe fn try_lock(ptr: *mut Self::State) -> Option<Self::GuardState> {
+        // SAFETY: reads the current context only.
+        if unsafe { bindings::netdev_bh_forbidden() } {
+            // SAFETY: the caller guarantees `ptr` is an initialised lock.
+            return (unsafe { bindings::spin_trylock(ptr) } != 0).then_some(false);
+        }
         // SAFETY: the caller guarantees `ptr` is an initialised lock; `spin_trylock_bh`
         // re-enables bottom halves itself when it fails.
-        (unsafe { bindings::netdev_spin_trylock_bh(ptr) } != 0).then_some(())
+        (unsafe { bindings::netdev_spin_trylock_bh(ptr) } != 0).then_some(true)
     }
 
     unsafe fn assert_is_held(ptr: *mut Self::State) {

@@ -415,6 +415,14 @@ impl Device {
         if !self.is_registered() {
             return;
         }
+        // The work list's lock is taken with bottom halves off, which a hard interrupt
+        // handler or code with interrupts off (a netpoll poll) must not do: from there the
+        // events go through the timer of `schedule_work_after`, one jiffy later.
+        // SAFETY: reads the current context only.
+        if unsafe { bindings::netdev_bh_forbidden() } {
+            self.schedule_work_after(events, 0);
+            return;
+        }
         // SAFETY: the device is valid; `netdev_work_sched` takes its own lock and ignores
         // devices being unregistered.
         unsafe { bindings::netdev_work_sched(self.as_raw(), events) }
@@ -537,20 +545,54 @@ impl TxQueue {
         unsafe { bindings::netif_tx_queue_stopped(self.as_raw()) }
     }
 
-    /// Accounts `pkts` packets and `bytes` completed by the hardware (BQL). Completions of
-    /// a queue must not run concurrently: only from a NAPI poll, as `poll` proves (the
-    /// queue's completions belong to one NAPI instance, whose polls never overlap).
-    pub fn completed(&self, _poll: &super::napi::Poll<'_>, pkts: u32, bytes: u32) {
-        // SAFETY: the queue is valid; completions are serialised by NAPI.
-        unsafe { bindings::netdev_tx_completed_queue(self.as_raw(), pkts, bytes) }
+    /// Makes `napi` the instance that completes this queue's transmissions (also what
+    /// netlink's `queue-get` reports), or none. Under the RTNL.
+    pub fn set_napi(&self, _rtnl: &Rtnl, napi: Option<&super::napi::Napi>) {
+        let n = napi.map_or(core::ptr::null_mut(), |n| n.as_raw());
+        // SAFETY: the queue is valid; `n` is NULL or an instance added to a device, and the
+        // RTNL is held, as `netif_queue_set_napi` requires of devices without ops locking.
+        unsafe { bindings::netdev_txq_set_napi(self.as_raw(), n) }
+    }
+
+    /// Accounts `pkts` packets and `bytes` completed by the hardware (BQL), from a poll of
+    /// the queue's NAPI instance ([`TxQueue::set_napi`]): that makes the completions of a
+    /// queue one instance's, whose polls never overlap. Refused with `EINVAL`, changing
+    /// nothing, from another instance's poll, or for more bytes than are outstanding (the
+    /// byte queue limit would hit a `BUG_ON`).
+    pub fn completed(&self, poll: &super::napi::Poll<'_>, pkts: u32, bytes: u32) -> Result {
+        let q = self.as_raw();
+        // SAFETY: the queue is valid; its `napi` is set under the RTNL and read once here.
+        let owner = unsafe { core::ptr::read_volatile(&raw const (*q).napi) };
+        if owner != poll.napi().as_raw() {
+            return Err(EINVAL);
+        }
+        // SAFETY: the queue is valid; only this instance's polls complete it (checked above).
+        if bytes > unsafe { bindings::netdev_bql_outstanding(q) } {
+            return Err(EINVAL);
+        }
+        // SAFETY: the queue is valid; completions are serialised by its NAPI instance.
+        unsafe { bindings::netdev_tx_completed_queue(q, pkts, bytes) };
+        Ok(())
     }
 
     /// Forgets outstanding BQL state, after the ring was cleaned without completions. Under
-    /// the RTNL (from `ndo_stop` or a reset), with the queue's NAPI disabled.
-    pub fn reset(&self, _rtnl: &Rtnl) {
-        // SAFETY: the queue is valid; the RTNL serialises resets with the transmit path's
-        // configuration changes.
-        unsafe { bindings::netdev_tx_reset_queue(self.as_raw()) }
+    /// the RTNL (from `ndo_stop` or a reset), with the queue stopped (no transmission adds to
+    /// it) and its NAPI instance disabled (no completion takes from it); refused with
+    /// `EBUSY`, changing nothing, otherwise.
+    pub fn reset(&self, _rtnl: &Rtnl) -> Result {
+        let q = self.as_raw();
+        // SAFETY: the queue is valid; its `napi`, set under the RTNL we hold, is NULL or the
+        // first field of a `#[repr(C)]` `Napi`, alive while the device is.
+        let napi_on = unsafe {
+            let n = (*q).napi;
+            !n.is_null() && (*n.cast::<super::napi::Napi>()).is_enabled()
+        };
+        if !self.is_stopped() || napi_on {
+            return Err(EBUSY);
+        }
+        // SAFETY: the queue is valid; nothing transmits on it or completes it meanwhile.
+        unsafe { bindings::netdev_tx_reset_queue(q) };
+        Ok(())
     }
 }
 
@@ -737,8 +779,9 @@ pub trait Driver: Sized + 'static {
     }
 
     /// `ndo_work`: deferred work scheduled with [`Device::schedule_work`] or
-    /// [`Device::schedule_work_after`]; process context,
-    /// RTNL and the instance lock held. `events` is the OR of everything scheduled.
+    /// [`Device::schedule_work_after`]; process context, RTNL held (these devices do not
+    /// opt in to the instance lock of ops locking). `events` is the OR of everything
+    /// scheduled.
     fn work<'a>(_dev: &'a Device, _this: Pin<&'a Self::Priv<'a>>, _rtnl: &Rtnl, _events: usize) {
         build_error!(VTABLE_DEFAULT_ERROR)
     }

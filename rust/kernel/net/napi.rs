@@ -84,6 +84,8 @@ impl Budget {
 /// [`SkBuff::gro_receive`](super::skb::SkBuff::gro_receive), take it.
 pub struct Poll<'p> {
     napi: &'p Napi,
+    /// A netpoll poll (budget 0): transmit clean-up only, possibly with interrupts off.
+    tx_only: bool,
     _not_send: PhantomData<*mut ()>,
 }
 
@@ -91,6 +93,23 @@ impl<'p> Poll<'p> {
     /// The instance being polled.
     pub fn napi(&self) -> &'p Napi {
         self.napi
+    }
+
+    /// A token for `napi` outside its poll, for the KUnit tests of the checks that compare
+    /// tokens with what they belong to (never used to touch poll-only state).
+    #[cfg(CONFIG_RUST_NETDEV_KUNIT_TEST)]
+    pub(crate) fn for_test(napi: &'p Napi, tx_only: bool) -> Self {
+        Poll {
+            napi,
+            tx_only,
+            _not_send: PhantomData,
+        }
+    }
+
+    /// Whether this is a netpoll poll (budget 0), which may only clean up transmissions:
+    /// nothing may be received, and interrupts may be off.
+    pub fn is_tx_only(&self) -> bool {
+        self.tx_only
     }
 }
 
@@ -150,6 +169,11 @@ impl Napi {
         self.id
     }
 
+    /// Whether polling is allowed (between [`Napi::enable`] and [`Napi::disable`]).
+    pub fn is_enabled(&self) -> bool {
+        self.enabled.load(Relaxed)
+    }
+
     /// Associates interrupt `irq` with this instance, which netlink then reports (the `irq`
     /// attribute of `napi-get`). Process context; takes the device's instance lock, so the
     /// caller must not hold it.
@@ -168,7 +192,16 @@ impl Napi {
     /// `napi_disable()` waiting for an instance that was never enabled), so both take the
     /// RTNL token: the RTNL is what serialises `ndo_open`, `ndo_stop` and the reset paths. A
     /// reset outside the RTNL takes it ([`Rtnl::lock`]).
+    ///
+    /// Does nothing either while the device is not registered: a poll could then run on
+    /// private data still being initialised, or on a device being torn down.
     pub fn enable(&self, _rtnl: &Rtnl) {
+        // SAFETY: the instance was added to its device (type invariant), whose `reg_state`
+        // only changes under the RTNL, which the caller holds.
+        let registered = unsafe { bindings::netdev_napi_dev_registered(self.as_raw()) };
+        if !registered {
+            return;
+        }
         if !self.enabled.xchg(true, Relaxed) {
             // INVARIANT: a new enabled period starts: a new generation.
             self.generation.add(1, Relaxed);
@@ -331,6 +364,7 @@ impl<T: Driver> Adapter<T> {
         let mut b = Budget { limit, spent: 0 };
         let ctx = Poll {
             napi: n,
+            tx_only: limit == 0,
             _not_send: PhantomData,
         };
         let verdict = T::poll(d, p, &ctx, &mut b);
@@ -387,6 +421,7 @@ mod tests {
     fn poll_of(napi: &Napi) -> Poll<'_> {
         Poll {
             napi,
+            tx_only: false,
             _not_send: PhantomData,
         }
     }

@@ -15,10 +15,7 @@ use crate::{
     device,
     dma::DmaAddress,
     error::from_err_ptr,
-    net::{
-        dev::Device,
-        napi::Napi, //
-    },
+    net::dev::Device,
     prelude::*, //
 };
 use core::ptr::NonNull;
@@ -51,14 +48,20 @@ pub struct PagePool {
 unsafe impl Send for PagePool {}
 
 impl PagePool {
-    /// Creates a pool of `size` pages for receive queue `queue` of `netdev`, served by `napi`.
-    /// The device writes at `offset` into each page, at most `max_len` bytes.
+    /// Creates a pool of `size` pages for receive queue `queue` of `netdev`. The device
+    /// writes at `offset` into each page, at most `max_len` bytes.
+    ///
+    /// The pool is not tied to a NAPI instance: pages freed in a poll return through the
+    /// pool's ring (a spinlock) rather than straight into its allocation cache, so the cache
+    /// has one user, [`PagePool::alloc`], whatever context allocates and whenever the pool
+    /// is destroyed. (A pool bound to its NAPI saves that lock per page, at the price of
+    /// contracts on the caller no type here can state yet: allocate only from that poll or
+    /// with it disabled, destroy only with it disabled.)
     ///
     /// Fails with `EINVAL` if `offset + max_len` exceeds a page.
     pub fn new(
         dev: &device::Device<device::Bound>,
         netdev: &Device,
-        napi: &Napi,
         queue: u32,
         size: u32,
         offset: u32,
@@ -74,7 +77,7 @@ impl PagePool {
         let p = from_err_ptr(unsafe {
             bindings::page_pool_create_dma(
                 dev.as_raw(),
-                napi.as_raw(),
+                core::ptr::null_mut(),
                 netdev.as_raw(),
                 size,
                 offset,
@@ -101,10 +104,9 @@ impl PagePool {
         self.max_len
     }
 
-    /// Takes a page, or `None` if memory is short. From process or softirq context: bottom
-    /// halves are off during the allocation, so the pool's NAPI instance cannot recycle into
-    /// the cache it takes from; where they cannot be turned off (a hard interrupt handler,
-    /// interrupts disabled) the answer is `None` too.
+    /// Takes a page, or `None` if memory is short. From process or softirq context, where
+    /// bottom halves can be turned off (they are, during the allocation); where they cannot
+    /// (a hard interrupt handler, interrupts disabled) the answer is `None` too.
     pub fn alloc(&mut self) -> Option<PoolPage> {
         // SAFETY: reads the current context only.
         if unsafe { bindings::netdev_bh_forbidden() } {
@@ -113,8 +115,8 @@ impl PagePool {
         // Through `page_pool_alloc_netmems()` itself, called out of line: the function error
         // injection point of page pool allocations (`page_pool_alloc_pages()` may inline it).
         // SAFETY: by the type invariant the pool is live; `&mut self` makes this the only
-        // allocation from the pool's cache in progress, and with bottom halves off its NAPI
-        // instance does not recycle into it meanwhile.
+        // allocation from the pool's cache in progress, and the pool has no NAPI instance
+        // that could recycle into that cache (it was created without one).
         let netmem = unsafe { bindings::netdev_page_pool_alloc_bh(self.pool.as_ptr()) };
         if netmem == 0 {
             return None;

@@ -553,8 +553,14 @@ impl SkBuff {
     }
 
     /// Hands a received packet to GRO (`napi_gro_receive`), which consumes it. Only from
-    /// the poll of the NAPI instance, as `poll` proves.
+    /// the poll of the NAPI instance, as `poll` proves, and not from a netpoll poll (budget
+    /// 0, maybe with interrupts off), where nothing may be received: there the packet is
+    /// dropped instead.
     pub fn gro_receive(self, poll: &Poll<'_>) {
+        if poll.is_tx_only() {
+            self.drop_reason(DropReason::NotSpecified);
+            return;
+        }
         let napi = poll.napi();
         // SAFETY: `napi` is a valid, scheduled NAPI instance (we are in its poll); the skb
         // reference is handed over.

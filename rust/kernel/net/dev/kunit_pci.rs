@@ -35,6 +35,7 @@ use crate::{
             Driver,
             IrqPlan,
             Registration,
+            Rtnl,
             TxResult,
             Xmit, //
         },
@@ -75,6 +76,8 @@ static FAILED_AT: Atomic<u32> = Atomic::new(u32::MAX);
 static DROPPED: Atomic<bool> = Atomic::new(false);
 static DROP_REG_STATE: Atomic<u32> = Atomic::new(u32::MAX);
 static DROP_IRQ_ACTION: Atomic<bool> = Atomic::new(true);
+/// Whether NAPI could be enabled before the device was registered.
+static ENABLED_EARLY: Atomic<bool> = Atomic::new(true);
 
 const MAP: u32 = 1;
 const POOL: u32 = 2;
@@ -256,6 +259,12 @@ fn register<'b>(pdev: &'b pci::Device<device::Bound>) -> Result<Registration<'b,
             raw,
             irq: Atomic::new(0),
         }? Error)
+        .pin_chain(|p| {
+            // Refused: the device is not registered yet.
+            p.napi.enable(&Rtnl::lock());
+            ENABLED_EARLY.store(p.napi.is_enabled(), Relaxed);
+            Ok(())
+        })
     })?;
     if let Some(n) = reg.irq_number(0) {
         reg.priv_data().irq.store(n, Relaxed);
@@ -303,14 +312,13 @@ fn pool_scenario(pdev: &pci::Device<Core<'_>>) -> core::result::Result<(), u32> 
     let pdev: &pci::Device<device::Bound> = pdev;
     let dev: &device::Device<device::Bound> = pdev.as_ref();
     let reg = need!(register(pdev));
-    let napi = &reg.priv_data().get_ref().napi;
     let ndev = reg.device();
 
     // The geometry is checked before anything is created.
-    check!(PagePool::new(dev, ndev, napi, 0, 16, 256, PAGE_SIZE - 255).err() == Some(EINVAL));
-    check!(PagePool::new(dev, ndev, napi, 0, 16, u32::MAX, 2).err() == Some(EINVAL));
+    check!(PagePool::new(dev, ndev, 0, 16, 256, PAGE_SIZE - 255).err() == Some(EINVAL));
+    check!(PagePool::new(dev, ndev, 0, 16, u32::MAX, 2).err() == Some(EINVAL));
 
-    let mut pool = need!(PagePool::new(dev, ndev, napi, 0, 16, 256, 2048));
+    let mut pool = need!(PagePool::new(dev, ndev, 0, 16, 256, 2048));
     check!(pool.offset() == 256 && pool.max_len() == 2048);
 
     // A frame of 1000 bytes written by the device at the page's bus address.
@@ -364,7 +372,7 @@ fn pool_scenario(pdev: &pci::Device<Core<'_>>) -> core::result::Result<(), u32> 
     plain.consume();
 
     // A frame that leaves no room for the packet's shared info in the page: refused.
-    let mut whole = need!(PagePool::new(dev, ndev, napi, 0, 4, 0, PAGE_SIZE));
+    let mut whole = need!(PagePool::new(dev, ndev, 0, 4, 0, PAGE_SIZE));
     let page = need!(whole.alloc().ok_or(ENOMEM));
     let buf = need!(page.received(PAGE_SIZE));
     check!(SkBuff::build_from_page(buf).err().map(|(_, e)| e) == Some(EINVAL));
@@ -389,7 +397,34 @@ fn pool_scenario(pdev: &pci::Device<Core<'_>>) -> core::result::Result<(), u32> 
         }
     };
     check!(refused_alloc && refused_build);
-    drop((whole, pool, reg));
+    drop((whole, pool));
+
+    // Byte queue accounting: completions only from the queue's own instance and never more
+    // than is outstanding; a reset only with the queue stopped and its instance disabled.
+    let q = need!(ndev.tx_queue(0).ok_or(ENODEV));
+    let napi = &reg.priv_data().get_ref().napi;
+    let poll = Poll::for_test(napi, false);
+    check!(q.completed(&poll, 1, 60) == Err(EINVAL));
+    {
+        let rtnl = Rtnl::lock();
+        q.set_napi(&rtnl, Some(napi));
+    }
+    check!(q.completed(&poll, 1, 60) == Err(EINVAL));
+    {
+        let rtnl = Rtnl::lock();
+        q.start();
+        check!(q.reset(&rtnl) == Err(EBUSY));
+        q.stop();
+        napi.enable(&rtnl);
+        check!(napi.is_enabled());
+        check!(q.reset(&rtnl) == Err(EBUSY));
+        napi.disable(&rtnl);
+        check!(q.reset(&rtnl) == Ok(()));
+        q.set_napi(&rtnl, None);
+    }
+    // The private data's initialiser tried to enable NAPI before registration: refused.
+    check!(!ENABLED_EARLY.load(Relaxed));
+    drop(reg);
     Ok(())
 }
 

@@ -545,7 +545,7 @@ impl<'a> NetPriv<'a> {
         }
         let (txn, rxn) = self.rings(rtnl);
         let tx = TxRing::new(self.dma_dev(), txn)?;
-        let mut rx = RxRing::new(self.dma_dev(), dev, &self.napi, rxn)?;
+        let mut rx = RxRing::new(self.dma_dev(), dev, rxn)?;
         let tail = rx.refill(true).0.ok_or(ENOMEM)?;
 
         mac::set_rar0(&self.bar, &dev.address());
@@ -596,6 +596,9 @@ impl<'a> NetPriv<'a> {
         self.apply_settings();
         hw::enable_rx_tx(&self.bar);
 
+        if let Some(q) = dev.tx_queue(0) {
+            q.set_napi(rtnl, Some(&self.napi));
+        }
         self.napi.enable(rtnl);
         hw::enable_interrupts(&self.bar, self.msix);
         if let Some(q) = dev.tx_queue(0) {
@@ -631,7 +634,8 @@ impl<'a> NetPriv<'a> {
         let tx = self.tx.lock().take();
         drop(tx);
         if let Some(q) = dev.tx_queue(0) {
-            q.reset(rtnl);
+            // Stopped by `tx_disable`, its NAPI disabled above: the reset is not refused.
+            let _ = q.reset(rtnl);
         }
         let rx = self.rx.lock().take();
         drop(rx);

@@ -321,14 +321,9 @@ pub(crate) struct RxFrame {
 pub(crate) type RxResult = core::result::Result<RxFrame, ()>;
 
 impl RxRing {
-    pub(crate) fn new(
-        dev: &Device<Bound>,
-        netdev: &net::dev::Device,
-        napi: &net::napi::Napi,
-        count: u32,
-    ) -> Result<Self> {
+    pub(crate) fn new(dev: &Device<Bound>, netdev: &net::dev::Device, count: u32) -> Result<Self> {
         let desc = DescRing::new(dev, count)?;
-        let pool = PagePool::new(dev, netdev, napi, 0, count, RX_HEADROOM, RX_BUF_LEN)?;
+        let pool = PagePool::new(dev, netdev, 0, count, RX_HEADROOM, RX_BUF_LEN)?;
         let mut pages = KVec::with_capacity(count as usize, GFP_KERNEL)?;
         for _ in 0..count {
             pages.push(None, GFP_KERNEL)?;
