@@ -234,10 +234,8 @@ impl Framer {
     fn start_record<A: Aead>(&mut self, aead: &mut A) -> Result<(), FrameError> {
         let p = &self.prefix;
         let len = u32::from(u16::from_be_bytes([p[3], p[4]]));
-        if p[1..3] != VERSION
-            || len < NONCE_LEN + TAG_LEN
-            || len > MAX_PAYLOAD + NONCE_LEN + TAG_LEN
-        {
+        let lengths = NONCE_LEN + TAG_LEN..=MAX_PAYLOAD + NONCE_LEN + TAG_LEN;
+        if p[1..3] != VERSION || !lengths.contains(&len) {
             return Err(FrameError::BadHeader);
         }
         self.payload = len - NONCE_LEN - TAG_LEN;
