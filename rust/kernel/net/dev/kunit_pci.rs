@@ -82,6 +82,7 @@ static ENABLED_EARLY: Atomic<bool> = Atomic::new(true);
 const MAP: u32 = 1;
 const POOL: u32 = 2;
 const TEARDOWN: u32 = 3;
+const DEVLINK: u32 = 4;
 
 /// The test driver is built in: no module owns it.
 // SAFETY: a NULL module pointer is what built-in code registers drivers with.
@@ -445,6 +446,73 @@ fn teardown_scenario<'b>(
     Ok(reg)
 }
 
+/// The devlink side of the test: a resource whose occupancy the test sets, and a health
+/// reporter that counts what it is asked to do.
+struct TestDevlink {
+    used: Atomic<u64>,
+    recovered: Atomic<u32>,
+    tested: Atomic<u32>,
+}
+
+fn test_occupancy(t: &TestDevlink) -> u64 {
+    t.used.load(Relaxed)
+}
+
+#[vtable]
+impl crate::net::devlink::Driver for TestDevlink {
+    const RESOURCES: &'static [crate::net::devlink::Resource<Self>] =
+        &[crate::net::devlink::Resource {
+            name: c"test_entries",
+            id: 1,
+            size: 8,
+            occupancy: test_occupancy,
+        }];
+    const HEALTH: Option<&'static CStr> = Some(c"test");
+
+    fn info(_this: &Self, info: &mut crate::net::devlink::Info<'_>) -> Result {
+        info.running(c"fw", c"1.0")
+    }
+
+    fn health_recover(this: &Self) -> Result {
+        this.recovered.add(1, Relaxed);
+        Ok(())
+    }
+
+    fn health_diagnose(this: &Self, f: &mut crate::net::devlink::Fmsg<'_>) -> Result {
+        f.u64(c"recovered", u64::from(this.recovered.load(Relaxed)));
+        Ok(())
+    }
+
+    fn health_test(this: &Self) -> Result {
+        this.tested.add(1, Relaxed);
+        Ok(())
+    }
+}
+
+/// A devlink instance with a resource and a health reporter: registered, its resource's
+/// size held by the core, a report recovered through the driver, everything undone on drop.
+fn devlink_scenario(pdev: &pci::Device<Core<'_>>) -> core::result::Result<(), u32> {
+    let pdev: &pci::Device<device::Bound> = pdev;
+    let dev: &device::Device<device::Bound> = pdev.as_ref();
+    let data = need!(crate::sync::Arc::new(
+        TestDevlink {
+            used: Atomic::new(3),
+            recovered: Atomic::new(0),
+            tested: Atomic::new(0),
+        },
+        GFP_KERNEL
+    ));
+    let dl = need!(crate::net::devlink::Registration::new(dev, data));
+    check!(dl.resource_size(1) == Ok(8));
+    check!(dl.resource_size(2).is_err());
+    check!(test_occupancy(dl.data()) == 3);
+    // Reported: the core recovers through the driver at once (no grace period).
+    check!(dl.health_report(c"test fault") == Ok(()));
+    check!(dl.data().recovered.load(Relaxed) == 1);
+    drop(dl);
+    Ok(())
+}
+
 /// The test PCI driver: claims the first free 82574L and runs the scenario there.
 struct TestPci;
 
@@ -464,6 +532,7 @@ impl pci::Driver for TestPci {
         let (failed, data) = match SCENARIO.load(Relaxed) {
             MAP => (map_scenario(pdev).err(), None),
             POOL => (pool_scenario(pdev).err(), None),
+            DEVLINK => (devlink_scenario(pdev).err(), None),
             TEARDOWN => match teardown_scenario(pdev) {
                 Ok(reg) => (None, Some(reg)),
                 Err(line) => (Some(line), None),
@@ -524,6 +593,16 @@ mod tests {
         assert_eq!(FAILED_AT.load(Relaxed), 0);
         // The registration made in the scenario was torn down there.
         assert!(DROPPED.load(Relaxed));
+        Ok(())
+    }
+
+    #[test]
+    fn devlink_resources_and_health() -> Result {
+        if !run(DEVLINK)? {
+            skip();
+            return Ok(());
+        }
+        assert_eq!(FAILED_AT.load(Relaxed), 0);
         Ok(())
     }
 
