@@ -10,7 +10,7 @@ NS=re1000e-netdev
 ktap_print_header
 mapfile -t SLOTS < <(nic_slots)
 [ "${#SLOTS[@]}" -ge 2 ] || { ktap_skip_all "needs two 82574L NICs cabled together"; exit "$KSFT_SKIP"; }
-ktap_set_plan 15
+ktap_set_plan 16
 
 LOAD=
 cleanup() {
@@ -118,6 +118,30 @@ if [ "$len" = 48 ] && [ "$mac" = "$(ethtool -P "$A" | awk '{print $3}')" ]; then
 	ktap_test_pass "register dump (48 bytes) and NVM dump (MAC in words 0-2)"
 else
 	ktap_test_fail "dump length $len, NVM MAC bytes '$mac'"
+fi
+
+# The multicast filter (MTA), filled by ndo_set_rx_mode from the device's multicast list:
+# frames to a group the peer joined at the link layer pass its hardware (rx_multicast, the
+# MPRC counter, moves), frames to a group it left do not (at most the odd frame of the
+# groups it really is in), allmulticast lets them in again.
+mcast() {
+	local before
+	before=$(ip netns exec $NS ethtool -S "$B" | awk '$1 == "rx_multicast:" {print $2}')
+	ping -I "$A" -c 20 -i 0.05 -W 1 239.1.2.3 >/dev/null 2>&1
+	sleep 0.5
+	echo $(($(ip netns exec $NS ethtool -S "$B" | awk '$1 == "rx_multicast:" {print $2}') - before))
+}
+ip -n $NS maddr add 01:00:5e:01:02:03 dev "$B"
+joined=$(mcast)
+ip -n $NS maddr del 01:00:5e:01:02:03 dev "$B"
+left=$(mcast)
+ip -n $NS link set "$B" allmulticast on
+all=$(mcast)
+ip -n $NS link set "$B" allmulticast off
+if [ "$joined" -ge 20 ] && [ "$left" -lt 5 ] && [ "$all" -ge 20 ]; then
+	ktap_test_pass "multicast filter: 239.1.2.3 received when joined ($joined), filtered when left ($left), received with allmulticast ($all)"
+else
+	ktap_test_fail "multicast filter: joined $joined, left $left, allmulticast $all frames of 20"
 fi
 
 if [ -n "$(qemu_mac nic0)" ]; then
