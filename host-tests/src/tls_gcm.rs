@@ -5,7 +5,7 @@
 //! and every record checked against the one-shot `aes-gcm` crate (RustCrypto) as the
 //! reference, with the stream cut at every offset.
 
-use crate::tls_frame::{Aead, Framer, FrameError, MAX_PAYLOAD};
+use crate::tls_frame::{Aead, FrameError, Framer, MAX_PAYLOAD};
 use aes::cipher::{BlockEncrypt, KeyInit};
 use aes_gcm::{aead::AeadInPlace, Aes128Gcm, Aes256Gcm, Nonce};
 use ghash::{universal_hash::UniversalHash, GHash};
@@ -146,7 +146,13 @@ impl Rng {
 /// A connection's stream of records with the given payload lengths, as kTLS hands it to the
 /// driver (plaintext, tag placeholders zeroed), and as it must go on the wire, encrypted by
 /// the reference one-shot AES-GCM.
-fn stream(key: &[u8], salt: [u8; 4], first: u64, lens: &[usize], rng: &mut Rng) -> (Vec<u8>, Vec<u8>) {
+fn stream(
+    key: &[u8],
+    salt: [u8; 4],
+    first: u64,
+    lens: &[usize],
+    rng: &mut Rng,
+) -> (Vec<u8>, Vec<u8>) {
     let (mut plain, mut wire) = (Vec::new(), Vec::new());
     for (i, &len) in lens.iter().enumerate() {
         let rec_sn = first + i as u64;
@@ -184,14 +190,26 @@ fn stream(key: &[u8], salt: [u8; 4], first: u64, lens: &[usize], rng: &mut Rng) 
 }
 
 /// Runs `plain` through a framer in pieces ending at `cuts`; returns what went on the wire.
-fn frame(key: &[u8], salt: [u8; 4], seq: u32, rec_sn: u64, plain: &[u8], cuts: &[usize]) -> Vec<u8> {
+fn frame(
+    key: &[u8],
+    salt: [u8; 4],
+    seq: u32,
+    rec_sn: u64,
+    plain: &[u8],
+    cuts: &[usize],
+) -> Vec<u8> {
     let mut f = Framer::new(salt, seq, rec_sn);
     let mut g = Gcm::new(key);
     let mut out = vec![0u8; plain.len()];
     let mut s = 0;
     for &e in cuts.iter().chain(std::iter::once(&plain.len())) {
-        f.process(&mut g, seq.wrapping_add(s as u32), &plain[s..e], &mut out[s..e])
-            .unwrap();
+        f.process(
+            &mut g,
+            seq.wrapping_add(s as u32),
+            &plain[s..e],
+            &mut out[s..e],
+        )
+        .unwrap();
         s = e;
     }
     assert!(f.at_record_start());
@@ -206,7 +224,12 @@ fn the_incremental_gcm_matches_the_reference_in_one_piece() {
         let salt = [9, 8, 7, 6];
         let lens = [0, 1, 15, 16, 17, 255, 1000, MAX_PAYLOAD as usize];
         let (plain, wire) = stream(&key, salt, 42, &lens, &mut rng);
-        assert_eq!(frame(&key, salt, 1, 42, &plain, &[]), wire, "AES-{}", key_len * 8);
+        assert_eq!(
+            frame(&key, salt, 1, 42, &plain, &[]),
+            wire,
+            "AES-{}",
+            key_len * 8
+        );
     }
 }
 
@@ -221,7 +244,11 @@ fn every_cut_of_a_stream_gives_the_reference_bytes() {
         // headers, nonces and tags split everywhere.
         for x in 0..=plain.len() {
             for y in x..=plain.len() {
-                assert_eq!(frame(&key, salt, 0xffff_fff0, 0, &plain, &[x, y]), wire, "{x} {y}");
+                assert_eq!(
+                    frame(&key, salt, 0xffff_fff0, 0, &plain, &[x, y]),
+                    wire,
+                    "{x} {y}"
+                );
             }
         }
     }
@@ -240,7 +267,11 @@ fn one_byte_pieces_and_tso_sized_pieces() {
     // retransmission-free pieces.
     for piece in [65_226, 1448, 4096 + 13] {
         let cuts: Vec<usize> = (piece..plain.len()).step_by(piece).collect();
-        assert_eq!(frame(&key, salt, 100, 1 << 40, &plain, &cuts), wire, "{piece}");
+        assert_eq!(
+            frame(&key, salt, 100, 1 << 40, &plain, &cuts),
+            wire,
+            "{piece}"
+        );
     }
 }
 
@@ -262,6 +293,7 @@ fn a_resync_mid_stream_picks_up_at_the_named_record() {
     );
     // The host says where record 11 starts: from there the bytes are right again.
     f.resync(second as u32, 11);
-    f.process(&mut g, second as u32, &plain[second..], &mut out[second..]).unwrap();
+    f.process(&mut g, second as u32, &plain[second..], &mut out[second..])
+        .unwrap();
     assert_eq!(out[second..], wire[second..]);
 }

@@ -246,20 +246,27 @@ impl<T: Driver> Adapter<T> {
         from_result(|| T::health_recover(unsafe { Self::reporter_data(r) }).map(|()| 0))
     }
 
+    /// Runs `op` of the reporter `r` on the message `fmsg` being built.
+    fn with_fmsg(
+        r: *mut bindings::devlink_health_reporter,
+        fmsg: *mut bindings::devlink_fmsg,
+        op: fn(&T, &mut Fmsg<'_>) -> Result,
+    ) -> c_int {
+        let mut f = Fmsg {
+            fmsg,
+            _p: PhantomData,
+        };
+        // SAFETY: as in `recover`.
+        from_result(|| op(unsafe { Self::reporter_data(r) }, &mut f).map(|()| 0))
+    }
+
     extern "C" fn dump(
         r: *mut bindings::devlink_health_reporter,
         fmsg: *mut bindings::devlink_fmsg,
         _ctx: *mut c_void,
         _extack: *mut bindings::netlink_ext_ack,
     ) -> c_int {
-        from_result(|| {
-            let mut f = Fmsg {
-                fmsg,
-                _p: PhantomData,
-            };
-            // SAFETY: as in `recover`.
-            T::health_dump(unsafe { Self::reporter_data(r) }, &mut f).map(|()| 0)
-        })
+        Self::with_fmsg(r, fmsg, T::health_dump)
     }
 
     extern "C" fn diagnose(
@@ -267,14 +274,7 @@ impl<T: Driver> Adapter<T> {
         fmsg: *mut bindings::devlink_fmsg,
         _extack: *mut bindings::netlink_ext_ack,
     ) -> c_int {
-        from_result(|| {
-            let mut f = Fmsg {
-                fmsg,
-                _p: PhantomData,
-            };
-            // SAFETY: as in `recover`.
-            T::health_diagnose(unsafe { Self::reporter_data(r) }, &mut f).map(|()| 0)
-        })
+        Self::with_fmsg(r, fmsg, T::health_diagnose)
     }
 
     extern "C" fn test(

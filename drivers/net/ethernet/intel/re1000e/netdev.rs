@@ -241,7 +241,8 @@ pub(crate) struct NetPriv<'a> {
     pub(crate) tx_usecs: Atomic<u32>,
     /// Adaptive receive moderation on.
     pub(crate) adaptive: Atomic<bool>,
-    /// Adaptive moderation state ([`itr::State::pack`]); NAPI context only.
+    /// Adaptive moderation state ([`itr::State::pack`]): advanced by the poll, reset by
+    /// `apply_settings` (ethtool, under the RTNL) while NAPI may run, hence atomic.
     itr_state: Atomic<u32>,
     /// Packets and bytes received and sent since the last moderation decision: only the
     /// polls count and consume them, and each enable of NAPI starts them from zero.

@@ -603,6 +603,15 @@ mod tests {
         a
     }
 
+    fn census(offloaded: u32, invalid: u32, paths: u32, neighs: u32) -> Census {
+        Census {
+            offloaded,
+            invalid,
+            paths,
+            neighs,
+        }
+    }
+
     fn gw(last: u8, mac: u8) -> Neigh {
         Neigh {
             family: 4,
@@ -636,35 +645,11 @@ mod tests {
         let a = t.add(gw(254, 1), v4(1), v4(2), 1448)?;
         let b = t.add(gw(254, 1), v4(1), v4(2), 1448)?;
         let c = t.add(gw(254, 1), v4(1), v4(3), 1448)?;
-        assert!(
-            t.census()
-                == Census {
-                    offloaded: 3,
-                    invalid: 0,
-                    paths: 2,
-                    neighs: 1
-                }
-        );
+        assert!(t.census() == census(3, 0, 2, 1));
         t.del(a)?;
-        assert!(
-            t.census()
-                == Census {
-                    offloaded: 2,
-                    invalid: 0,
-                    paths: 2,
-                    neighs: 1
-                }
-        );
+        assert!(t.census() == census(2, 0, 2, 1));
         t.del(b)?;
-        assert!(
-            t.census()
-                == Census {
-                    offloaded: 1,
-                    invalid: 0,
-                    paths: 1,
-                    neighs: 1
-                }
-        );
+        assert!(t.census() == census(1, 0, 1, 1));
         t.del(c)?;
         assert!(t.census() == Census::default());
         Ok(())
@@ -676,15 +661,7 @@ mod tests {
         t.add(gw(2, 1), v4(1), v4(2), 1448)?;
         t.add(gw(2, 1), v4(1), v4(3), 1448)?;
         assert_eq!(t.add(gw(2, 1), v4(1), v4(4), 1448), Err(TableError::Full));
-        assert!(
-            t.census()
-                == Census {
-                    offloaded: 2,
-                    invalid: 0,
-                    paths: 2,
-                    neighs: 1
-                }
-        );
+        assert!(t.census() == census(2, 0, 2, 1));
         assert_eq!(t.fault(), 2);
         assert_eq!(
             t.add(gw(2, 1), v4(1), v4(4), 1448),
@@ -739,15 +716,7 @@ mod tests {
         t.relink(a, gw(253, 2))?;
         assert!(t.route(a).map(|(_, n)| n.addr) == Some(v4(253)));
         // The old next hop went with its last user.
-        assert!(
-            t.census()
-                == Census {
-                    offloaded: 1,
-                    invalid: 0,
-                    paths: 1,
-                    neighs: 1
-                }
-        );
+        assert!(t.census() == census(1, 0, 1, 1));
         assert_eq!(t.neigh_delete(4, &v4(254)), 0);
         let mut failed = gw(252, 3);
         failed.state = NudState::Failed;
@@ -768,15 +737,7 @@ mod tests {
         assert_eq!(t.request_resync(b), Ok(false));
         // One was offloaded when the engine faulted; both are invalid now.
         assert_eq!(t.fault(), 1);
-        assert!(
-            t.census()
-                == Census {
-                    offloaded: 0,
-                    invalid: 2,
-                    paths: 2,
-                    neighs: 1
-                }
-        );
+        assert!(t.census() == census(0, 2, 2, 1));
         assert_eq!(t.resync(a), Err(TableError::Blocked(Reason::EngineFault)));
         t.recover();
         // Still invalid until resynced; new connections are offloaded again.
@@ -785,15 +746,7 @@ mod tests {
         t.resync(a)?;
         t.resync(b)?;
         assert!(t.conn(b).map(|c| c.resync_pending) == Some(false));
-        assert!(
-            t.census()
-                == Census {
-                    offloaded: 3,
-                    invalid: 0,
-                    paths: 3,
-                    neighs: 1
-                }
-        );
+        assert!(t.census() == census(3, 0, 3, 1));
         // Upload-all.
         t.clear();
         assert!(t.census() == Census::default());
