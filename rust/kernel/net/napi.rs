@@ -294,16 +294,10 @@ impl<T: Copy> PollCell<T> {
     /// the value reset if the instance was enabled again since it was last used.
     fn state(&self, poll: &Poll<'_>) -> Result<*mut (u32, T)> {
         let me = core::ptr::from_ref(poll.napi()) as usize;
-        // Claimed once; afterwards a plain load (no locked instruction on the data path).
-        let mut owner = self.owner.load(Relaxed);
-        if owner == 0 {
-            owner = match self.owner.cmpxchg(0, me, Relaxed) {
-                Ok(_) => me,
-                Err(o) => o,
-            };
-        }
-        if owner != me {
-            return Err(EINVAL);
+        if let Err(owner) = self.owner.cmpxchg(0, me, Relaxed) {
+            if owner != me {
+                return Err(EINVAL);
+            }
         }
         let generation = poll.napi().generation.load(Relaxed);
         let s = self.state.get();
