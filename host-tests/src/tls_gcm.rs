@@ -88,8 +88,8 @@ impl Aead for Gcm {
         self.ct_len = 0;
     }
 
-    fn encrypt(&mut self, dst: &mut [u8], src: &[u8]) {
-        for (d, s) in dst.iter_mut().zip(src) {
+    fn encrypt(&mut self, buf: &mut [u8]) {
+        for d in buf.iter_mut() {
             if self.used == 16 {
                 let c = u32::from_be_bytes(self.ctr[12..].try_into().unwrap()).wrapping_add(1);
                 self.ctr[12..].copy_from_slice(&c.to_be_bytes());
@@ -97,7 +97,7 @@ impl Aead for Gcm {
                 self.aes.encrypt(&mut self.stream);
                 self.used = 0;
             }
-            *d = s ^ self.stream[self.used];
+            *d ^= self.stream[self.used];
             self.used += 1;
             self.pending.push(*d);
             if self.pending.len() == 16 {
@@ -106,7 +106,7 @@ impl Aead for Gcm {
                 self.pending.clear();
             }
         }
-        self.ct_len += src.len() as u64;
+        self.ct_len += buf.len() as u64;
     }
 
     fn finish(&mut self) -> [u8; 16] {

@@ -13,7 +13,11 @@
 #include <linux/ptp_clock_kernel.h>
 #include <linux/skbuff.h>
 #include <linux/timer.h>
+#include <net/dst.h>
+#include <net/ipv6.h>
+#include <net/neighbour.h>
 #include <net/page_pool/helpers.h>
+#include <net/sock.h>
 #include <net/tls.h>
 
 __rust_helper void *rust_helper_netdev_priv(const struct net_device *dev)
@@ -187,6 +191,26 @@ __rust_helper gro_result_t rust_helper_napi_gro_receive(struct napi_struct *napi
 	return napi_gro_receive(napi, skb);
 }
 
+/* Copies @len bytes of @skb from @offset into @to (head and fragments). */
+__rust_helper int rust_helper_netdev_skb_copy_bits(const struct sk_buff *skb, int offset,
+						   void *to, int len)
+{
+	return skb_copy_bits(skb, offset, to, len);
+}
+
+/*
+ * The sequence number in @skb's TCP header, read as netdev_skb_tcp_hdrlen() reads the
+ * header: only when one lies in the linear data. -EINVAL otherwise.
+ */
+__rust_helper int rust_helper_netdev_skb_tcp_seq(const struct sk_buff *skb, u32 *seq)
+{
+	if (!skb_transport_header_was_set(skb) || skb_transport_offset(skb) < 0 ||
+	    skb_transport_offset(skb) + sizeof(struct tcphdr) > skb_headlen(skb))
+		return -EINVAL;
+	*seq = ntohl(tcp_hdr(skb)->seq);
+	return 0;
+}
+
 __rust_helper u16 rust_helper_skb_csum_offset(const struct sk_buff *skb)
 {
 	return skb->csum_offset;
@@ -200,6 +224,139 @@ __rust_helper bool rust_helper_skb_tls_tx_device_offloaded(const struct sk_buff 
 	return false;
 #endif
 }
+
+/* Wipes key material (rust/kernel/net/tls.rs's AES-GCM keys). */
+__rust_helper void rust_helper_netdev_memzero_explicit(void *s, size_t count)
+{
+	memzero_explicit(s, count);
+}
+
+#if IS_BUILTIN(CONFIG_TLS) && IS_ENABLED(CONFIG_TLS_DEVICE)
+/*
+ * The driver state @skb's socket keeps for its transmit offload, if @skb is one the core
+ * hands @dev to encrypt: its socket is offloaded to @dev. (A packet of a socket offloaded
+ * elsewhere reaches a device only after the core's software fallback encrypted it, as
+ * tls_validate_xmit_skb() does for every device but the socket's.)
+ */
+__rust_helper bool rust_helper_netdev_tls_tx_state(const struct sk_buff *skb,
+						   const struct net_device *dev, u64 *state)
+{
+	struct tls_context *ctx;
+
+	if (!tls_is_skb_tx_device_offloaded(skb))
+		return false;
+	ctx = tls_get_ctx(skb->sk);
+	if (rcu_access_pointer(ctx->netdev) != dev)
+		return false;
+	memcpy(state, __tls_driver_ctx(ctx, TLS_OFFLOAD_CTX_DIR_TX), sizeof(*state));
+	return true;
+}
+
+/* Stores @state in the driver state of @sk's TLS context for direction @dir. */
+__rust_helper void rust_helper_netdev_tls_set_state(struct sock *sk,
+						    enum tls_offload_ctx_dir dir, u64 state)
+{
+	memcpy(tls_driver_ctx(sk, dir), &state, sizeof(state));
+}
+
+/* The driver state @ctx keeps for direction @dir. */
+__rust_helper u64 rust_helper_netdev_tls_state(struct tls_context *ctx,
+					       enum tls_offload_ctx_dir dir)
+{
+	u64 state;
+
+	memcpy(&state, __tls_driver_ctx(ctx, dir), sizeof(state));
+	return state;
+}
+
+/* The driver state @sk's TLS context keeps for direction @dir. */
+__rust_helper u64 rust_helper_netdev_tls_sk_state(struct sock *sk,
+						  enum tls_offload_ctx_dir dir)
+{
+	return rust_helper_netdev_tls_state(tls_get_ctx(sk), dir);
+}
+
+/*
+ * Encrypts a packet of a transmit-offloaded socket with the core's software fallback;
+ * consumes @skb. NULL (and @skb freed) if it cannot, or if @skb is not such a packet.
+ */
+__rust_helper struct sk_buff *rust_helper_netdev_tls_encrypt_skb(struct sk_buff *skb)
+{
+	if (!tls_is_skb_tx_device_offloaded(skb)) {
+		kfree_skb(skb);
+		return NULL;
+	}
+	return tls_encrypt_skb(skb);
+}
+
+/*
+ * Asks the core to resync @skb's socket's transmit offload (tls_dev_resync at its next
+ * record), unless a request is already pending: a second one would warn.
+ */
+__rust_helper bool rust_helper_netdev_tls_tx_resync_request(const struct sk_buff *skb,
+							    u32 got, u32 exp)
+{
+	struct tls_context *ctx;
+
+	if (!tls_is_skb_tx_device_offloaded(skb))
+		return false;
+	ctx = tls_get_ctx(skb->sk);
+	if (test_bit(TLS_TX_SYNC_SCHED, &ctx->flags))
+		return false;
+	tls_offload_tx_resync_request(skb->sk, got, exp);
+	return true;
+}
+
+/*
+ * The path of connected socket @sk (locked, as in tls_dev_add): address family (4 or 6),
+ * source and destination addresses, the next hop's address, link-layer address (@lladdr,
+ * MAX_ADDR_LEN bytes) and whether it is valid, and the MSS in use.
+ */
+__rust_helper int rust_helper_netdev_tls_sk_route(struct sock *sk, u8 *family, u8 *src,
+						  u8 *dst, u8 *nh, u8 *lladdr, bool *valid,
+						  u32 *mss)
+{
+	struct dst_entry *d = __sk_dst_get(sk);
+	const void *daddr;
+	struct neighbour *n;
+
+	if (!d)
+		return -ENOENT;
+	memset(src, 0, 16);
+	memset(dst, 0, 16);
+	memset(nh, 0, 16);
+	memset(lladdr, 0, MAX_ADDR_LEN);
+	if (sk->sk_family == AF_INET) {
+		*family = 4;
+		memcpy(src, &sk->sk_rcv_saddr, 4);
+		memcpy(dst, &sk->sk_daddr, 4);
+		daddr = &sk->sk_daddr;
+#if IS_ENABLED(CONFIG_IPV6)
+	} else if (sk->sk_family == AF_INET6 && ipv6_addr_v4mapped(&sk->sk_v6_daddr)) {
+		*family = 4;
+		memcpy(src, &sk->sk_rcv_saddr, 4);
+		memcpy(dst, &sk->sk_daddr, 4);
+		daddr = &sk->sk_daddr;
+	} else if (sk->sk_family == AF_INET6) {
+		*family = 6;
+		memcpy(src, &sk->sk_v6_rcv_saddr, 16);
+		memcpy(dst, &sk->sk_v6_daddr, 16);
+		daddr = &sk->sk_v6_daddr;
+#endif
+	} else {
+		return -EAFNOSUPPORT;
+	}
+	n = dst_neigh_lookup(d, daddr);
+	if (!n)
+		return -ENOENT;
+	memcpy(nh, n->primary_key, min_t(unsigned int, n->tbl->key_len, 16));
+	neigh_ha_snapshot(lladdr, n, n->dev);
+	*valid = !!(READ_ONCE(n->nud_state) & NUD_VALID);
+	neigh_release(n);
+	*mss = tcp_sk(sk)->mss_cache;
+	return 0;
+}
+#endif
 
 __rust_helper int rust_helper_skb_network_offset(const struct sk_buff *skb)
 {

@@ -808,36 +808,40 @@ pub trait Driver: Sized + 'static {
     }
 
     /// `tls_dev_add`: install the offload of one direction of connection `sk`, whose TCP
-    /// sequence number for the first offloaded byte is `start_tcp_sn`. Any error leaves the
-    /// connection in software. Process context, socket locked.
+    /// sequence number for the first offloaded byte is `start_tcp_sn`, and return the handle
+    /// that names it from now on (unique among the connections the driver holds: it comes
+    /// back with [`Driver::tls_del`], [`Driver::tls_resync`] and every packet to encrypt).
+    /// Any error leaves the connection in software. Process context, socket locked.
     fn tls_add<'a>(
         _dev: &'a Device,
         _this: Pin<&'a Self::Priv<'a>>,
-        _sk: tls::SocketId,
+        _sk: &tls::Socket,
         _dir: tls::Direction,
         _info: &tls::CryptoInfo<'_>,
         _start_tcp_sn: u32,
-    ) -> Result {
+    ) -> Result<tls::Handle> {
         build_error!(VTABLE_DEFAULT_ERROR)
     }
 
-    /// `tls_dev_del`: remove the offload of `sk` in direction `dir`; it must not be used after
-    /// this returns.
+    /// `tls_dev_del`: remove the offload named `handle` in direction `dir`; the handle is
+    /// not used after this returns. Process context (a work item for transmit offloads,
+    /// after the socket is gone); the RTNL may or may not be held (`tls_device_down` holds
+    /// it): never take it.
     fn tls_del<'a>(
         _dev: &'a Device,
         _this: Pin<&'a Self::Priv<'a>>,
-        _sk: tls::SocketId,
+        _handle: tls::Handle,
         _dir: tls::Direction,
     ) {
         build_error!(VTABLE_DEFAULT_ERROR)
     }
 
-    /// `tls_dev_resync`: the record starting at TCP sequence `seq` has record number
-    /// `rcd_sn`.
+    /// `tls_dev_resync`: in the offload named `handle`, the record starting at TCP sequence
+    /// `seq` has record number `rcd_sn`. Process context, socket locked.
     fn tls_resync<'a>(
         _dev: &'a Device,
         _this: Pin<&'a Self::Priv<'a>>,
-        _sk: tls::SocketId,
+        _handle: tls::Handle,
         _seq: u32,
         _rcd_sn: &[u8; 8],
         _dir: tls::Direction,
@@ -1259,22 +1263,21 @@ impl<T: Driver> Adapter<T> {
         start: u32,
     ) -> c_int {
         from_result(|| {
-            // SAFETY: the TLS core passes a registered device and crypto info valid for the call.
-            let (d, p, info) = unsafe {
+            // SAFETY: the TLS core passes a registered device, crypto info valid for the call
+            // and a connected TCP socket, locked (`setsockopt`), whose TLS context has the
+            // offload context of direction `dir` in place.
+            let (d, p, info, s) = unsafe {
                 (
                     Device::from_raw(dev),
                     priv_of::<T>(dev),
                     tls::CryptoInfo::from_raw(info),
+                    tls::Socket::from_raw(sk),
                 )
             };
-            T::tls_add(
-                d,
-                p,
-                tls::SocketId::from_sock(sk),
-                tls::Direction::from_raw(dir),
-                &info,
-                start,
-            )?;
+            let h = T::tls_add(d, p, s, tls::Direction::from_raw(dir), &info, start)?;
+            // SAFETY: as above; the offload context's driver state has room for 8 bytes in
+            // either direction, and the core publishes the offload only after this returns.
+            unsafe { bindings::netdev_tls_set_state(sk, dir, h.0) };
             Ok(0)
         })
     }
@@ -1284,15 +1287,16 @@ impl<T: Driver> Adapter<T> {
         ctx: *mut bindings::tls_context,
         dir: bindings::tls_offload_ctx_dir,
     ) {
-        // SAFETY: the TLS core passes a registered device and the connection's context, whose
-        // `sk` is the socket `tls_dev_add` was called for.
-        let (d, p, sk) = unsafe { (Device::from_raw(dev), priv_of::<T>(dev), (*ctx).sk) };
-        T::tls_del(
-            d,
-            p,
-            tls::SocketId::from_sock(sk),
-            tls::Direction::from_raw(dir),
-        )
+        // SAFETY: the TLS core passes a registered device and the context of a connection
+        // `tls_dev_add` accepted for direction `dir`, which holds the handle stored then.
+        let (d, p, h) = unsafe {
+            (
+                Device::from_raw(dev),
+                priv_of::<T>(dev),
+                bindings::netdev_tls_state(ctx, dir),
+            )
+        };
+        T::tls_del(d, p, tls::Handle(h), tls::Direction::from_raw(dir))
     }
 
     extern "C" fn tls_dev_resync(
@@ -1303,18 +1307,21 @@ impl<T: Driver> Adapter<T> {
         dir: bindings::tls_offload_ctx_dir,
     ) -> c_int {
         from_result(|| {
-            // SAFETY: the TLS core passes a registered device and an 8-byte record number.
-            let (d, p, rcd) = unsafe {
+            // SAFETY: the TLS core passes a registered device, an 8-byte record number and a
+            // socket whose direction `dir` `tls_dev_add` accepted (the handle stored then is
+            // in its driver state).
+            let (d, p, rcd, h) = unsafe {
                 (
                     Device::from_raw(dev),
                     priv_of::<T>(dev),
                     &*rcd_sn.cast::<[u8; 8]>(),
+                    bindings::netdev_tls_sk_state(sk, dir),
                 )
             };
             T::tls_resync(
                 d,
                 p,
-                tls::SocketId::from_sock(sk),
+                tls::Handle(h),
                 seq,
                 rcd,
                 tls::Direction::from_raw(dir),

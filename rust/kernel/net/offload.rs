@@ -33,6 +33,7 @@
 //! | scatter-gather DMA | `NETIF_F_SG`, inherited by every stacked device |
 //! | 64-bit DMA addressing | `NETIF_F_HIGHDMA`, always on, inherited by every stacked device |
 //! | receive the FCS / receive bad frames / MAC loopback | `NETIF_F_RXFCS` / `NETIF_F_RXALL` / `NETIF_F_LOOPBACK`, off by default |
+//! | TCP connection offload of TLS 1.2 record encryption (the chimney's per-connection delegated state), with an IPv4 or IPv6 transmit checksum | `NETIF_F_HW_TLS_TX` |
 //!
 //! Linux has no feature bit for "IP options", "TCP options" or "IPv6 extension headers"
 //! and no minimum segment count for GSO, so a capability that lacks one of them cannot be
@@ -165,6 +166,10 @@ pub struct Capabilities {
     pub rx_all: bool,
     /// The MAC can loop transmitted frames back.
     pub loopback: bool,
+    /// Per-connection TLS 1.2 transmit offload: the device (or its driver's engine) holds
+    /// each offloaded connection's delegated state and encrypts its records. Offered only
+    /// with a transmit checksum (the record's TCP checksum covers the ciphertext).
+    pub tls_tx: bool,
 }
 
 /// Feature sets and limits of a `net_device`, the result of [`Capabilities::translate`].
@@ -310,7 +315,11 @@ impl Capabilities {
             .union(when(gre_lso, Features::GSO_GRE))
             .union(when(self.rx_fcs, Features::RXFCS))
             .union(when(self.rx_all, Features::RXALL))
-            .union(when(self.loopback, Features::LOOPBACK));
+            .union(when(self.loopback, Features::LOOPBACK))
+            .union(when(
+                self.tls_tx && (ip_csum || ip6_csum),
+                Features::HW_TLS_TX,
+            ));
         let always_on = when(self.dma_64bit, Features::HIGHDMA);
 
         let vlan_features = agnostic
@@ -445,6 +454,7 @@ mod tests {
         rx_fcs: true,
         rx_all: true,
         loopback: true,
+        tls_tx: true,
     };
 
     #[test]
@@ -475,7 +485,8 @@ mod tests {
             | Features::RXHASH
             | Features::RXFCS
             | Features::RXALL
-            | Features::LOOPBACK;
+            | Features::LOOPBACK
+            | Features::HW_TLS_TX;
         assert_eq!(s.hw_features, expect);
         assert_eq!(s.always_on, Features::HIGHDMA);
         assert_eq!(
@@ -495,6 +506,18 @@ mod tests {
         assert_eq!(s.hw_enc_features, Features::SG | Features::HIGHDMA);
         assert_eq!(s.mpls_features, Features::SG | Features::HIGHDMA);
         assert_eq!(s.tso_max_size, 65536);
+    }
+
+    #[test]
+    fn tls_transmit_offload_needs_a_transmit_checksum() {
+        let mut caps = RICH;
+        caps.ipv4_tx_checksum = None;
+        assert!(caps.translate().features.contains(Features::HW_TLS_TX));
+        caps.ipv6_tx_checksum = None;
+        assert!(!caps.translate().hw_features.contains(Features::HW_TLS_TX));
+        caps = RICH;
+        caps.tls_tx = false;
+        assert!(!caps.translate().hw_features.contains(Features::HW_TLS_TX));
     }
 
     #[test]

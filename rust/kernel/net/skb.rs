@@ -284,6 +284,67 @@ impl SkBuff {
         unsafe { bindings::skb_tls_tx_device_offloaded(self.raw()) }
     }
 
+    /// For a packet the TLS core hands `dev` to encrypt (its socket's transmit direction is
+    /// offloaded to `dev`), the handle `dev`'s driver returned from
+    /// [`Driver::tls_add`](super::dev::Driver::tls_add) for the connection. `None` for any
+    /// other packet, including one of a socket offloaded to another device, which the core's
+    /// software fallback has already encrypted.
+    #[cfg(all(CONFIG_TLS = "y", CONFIG_TLS_DEVICE))]
+    pub fn tls_tx_handle(&self, dev: &super::dev::Device) -> Option<super::tls::Handle> {
+        let mut state = 0u64;
+        // SAFETY: by the type invariant the skb is valid, `dev` is a valid device and
+        // `state` is writable; the helper reads the socket's TLS context only after
+        // checking that the socket is transmit-offloaded (the skb's reference keeps it).
+        let ours = unsafe { bindings::netdev_tls_tx_state(self.raw(), dev.as_raw(), &mut state) };
+        ours.then_some(super::tls::Handle(state))
+    }
+
+    /// Encrypts a packet of a transmit-offloaded kTLS socket with the TLS core's software
+    /// fallback (`tls_encrypt_skb`): the packet that results, ready to send as it is, or
+    /// `None` if the fallback failed (or the packet is not one of such a socket), in which
+    /// case the packet was freed as a drop.
+    #[cfg(all(CONFIG_TLS = "y", CONFIG_TLS_DEVICE))]
+    pub fn tls_encrypt(self) -> Option<SkBuff> {
+        // SAFETY: we own the reference and hand it to the helper, which consumes it (and
+        // checks that the socket is transmit-offloaded before the fallback reads it).
+        let raw = unsafe { bindings::netdev_tls_encrypt_skb(self.into_raw()) };
+        // SAFETY: a non-NULL result is a packet whose reference we now own.
+        (!raw.is_null()).then(|| unsafe { SkBuff::from_raw(raw) })
+    }
+
+    /// Asks the TLS core to resync the transmit offload of this packet's socket: the device
+    /// expected TCP sequence `exp` and got `got`. The core answers with
+    /// [`Driver::tls_resync`](super::dev::Driver::tls_resync) when it pushes its next record.
+    /// Returns `false` (and does nothing) if a request is already pending or the packet is
+    /// not of a transmit-offloaded socket.
+    #[cfg(all(CONFIG_TLS = "y", CONFIG_TLS_DEVICE))]
+    pub fn tls_resync_request(&self, got: u32, exp: u32) -> bool {
+        // SAFETY: by the type invariant the skb is valid; the helper checks the socket.
+        unsafe { bindings::netdev_tls_tx_resync_request(self.raw(), got, exp) }
+    }
+
+    /// The sequence number in the packet's TCP header; `EINVAL` if it has no transport
+    /// header with a TCP header in the linear data.
+    pub fn tcp_seq(&self) -> Result<u32> {
+        let mut seq = 0u32;
+        // SAFETY: by the type invariant the skb is valid; the helper reads the header only
+        // after checking that it lies in the linear data.
+        to_result(unsafe { bindings::netdev_skb_tcp_seq(self.raw(), &mut seq) })?;
+        Ok(seq)
+    }
+
+    /// Copies `dst.len()` bytes of the packet from `offset` into `dst`, from the head and
+    /// fragments alike (`skb_copy_bits`); `EFAULT` if the packet is shorter.
+    pub fn copy_bits(&self, offset: u32, dst: &mut [u8]) -> Result {
+        let len = i32::try_from(dst.len())?;
+        let off = i32::try_from(offset)?;
+        // SAFETY: by the type invariant the skb is valid; `dst` is writable for `len` bytes
+        // and the C code checks `offset + len` against the packet's length.
+        to_result(unsafe {
+            bindings::netdev_skb_copy_bits(self.raw(), off, dst.as_mut_ptr().cast(), len)
+        })
+    }
+
     /// Pads the packet with zeroes to at least `len` bytes. On failure the C code has already
     /// freed the packet, so it is consumed and only the error is returned.
     pub fn put_padto(self, len: u32) -> Result<SkBuff> {

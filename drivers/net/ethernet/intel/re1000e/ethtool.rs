@@ -91,9 +91,18 @@ const TEST_LINK: usize = 3;
 const TEST_ENGINES: usize = 4;
 const TEST_LOOPBACK: usize = 5;
 
-/// `ethtool -S` names: the hardware counters, then the driver's own.
-const ALL_STATS: [&CStr; HwStats::NAMES.len() + SW_STATS.len()] = {
-    let mut all = [c""; HwStats::NAMES.len() + SW_STATS.len()];
+/// `ethtool -S` names of the TLS offload counters.
+#[cfg(CONFIG_RE1000E_TLS)]
+const TLS_STATS: &[&CStr] = &crate::netdev::TLS_STATS;
+#[cfg(not(CONFIG_RE1000E_TLS))]
+const TLS_STATS: &[&CStr] = &[];
+
+/// Number of `ethtool -S` counters.
+const N_STATS: usize = HwStats::NAMES.len() + SW_STATS.len() + TLS_STATS.len();
+
+/// `ethtool -S` names: the hardware counters, then the driver's own, then TLS offload's.
+const ALL_STATS: [&CStr; N_STATS] = {
+    let mut all = [c""; N_STATS];
     let mut i = 0;
     while i < HwStats::NAMES.len() {
         all[i] = HwStats::NAMES[i];
@@ -103,6 +112,11 @@ const ALL_STATS: [&CStr; HwStats::NAMES.len() + SW_STATS.len()] = {
     while j < SW_STATS.len() {
         all[i + j] = SW_STATS[j];
         j += 1;
+    }
+    let mut k = 0;
+    while k < TLS_STATS.len() {
+        all[i + j + k] = TLS_STATS[k];
+        k += 1;
     }
     all
 };
@@ -373,7 +387,11 @@ impl ethtool::Operations for Net {
     fn get_ethtool_stats<'a>(dev: &'a Device, this: Pin<&'a NetPriv<'a>>, out: &mut [u64]) {
         let hw = this.hw_stats(dev);
         let sw = this.sw_stats();
-        for (o, v) in out.iter_mut().zip(Iterator::chain(hw.values(), sw)) {
+        let tls = this.tls_stats();
+        for (o, v) in out
+            .iter_mut()
+            .zip(Iterator::chain(Iterator::chain(hw.values(), sw), tls))
+        {
             *o = v;
         }
     }

@@ -14,6 +14,10 @@ mod health;
 mod link;
 mod rx;
 mod selftest;
+#[cfg(CONFIG_RE1000E_TLS)]
+mod tls;
+#[cfg(CONFIG_RE1000E_TLS)]
+pub(crate) use tls::TLS_STATS;
 mod tx;
 
 use kernel::{
@@ -58,6 +62,7 @@ use kernel::{
             DropReason,
             SkBuff, //
         },
+        tls as ktls,
     },
     pci,
     prelude::*,
@@ -272,6 +277,13 @@ pub(crate) struct NetPriv<'a> {
     /// The IEEE 1588 clock and packet timestamps.
     #[pin]
     pub(crate) tsync: Tsync,
+    /// kTLS transmit offload: the offload-context table and its engines, made with the
+    /// first connection.
+    #[cfg(CONFIG_RE1000E_TLS)]
+    #[pin]
+    tls: SpinLockBh<Option<tls::TlsState>>,
+    #[cfg(CONFIG_RE1000E_TLS)]
+    tls_stats: tls::TlsCounters,
 }
 
 impl<'a> NetPriv<'a> {
@@ -331,6 +343,10 @@ impl<'a> NetPriv<'a> {
             rx_csum_misses: Atomic::new(0),
             engine_faults: Atomic::new(0),
             tsync <- Tsync::new(),
+            #[cfg(CONFIG_RE1000E_TLS)]
+            tls <- new_spinlock_bh!(None, "re1000e_tls"),
+            #[cfg(CONFIG_RE1000E_TLS)]
+            tls_stats: tls::TlsCounters::new(),
         }? Error)
         // The reset of the probe stopped SYSTIM: start it before the device is registered.
         .pin_chain(|this| {
@@ -495,6 +511,15 @@ impl<'a> NetPriv<'a> {
             self.tsync.rx_stamped.load(Relaxed),
             self.tsync.rx_cleared.load(Relaxed),
         ]
+    }
+
+    /// The TLS offload counters shown by `ethtool -S` after [`SW_STATS`].
+    pub(crate) fn tls_stats(&self) -> impl Iterator<Item = u64> {
+        #[cfg(CONFIG_RE1000E_TLS)]
+        let v = self.tls_stats.values();
+        #[cfg(not(CONFIG_RE1000E_TLS))]
+        let v: [u64; 0] = [];
+        v.into_iter()
     }
 
     /// Queue statistics of the receive queue.
@@ -686,6 +711,43 @@ impl netdev::Driver for Net {
         xmit: &Xmit<'a>,
     ) -> TxResult {
         this.xmit(skb, dev, xmit)
+    }
+
+    #[cfg(CONFIG_RE1000E_TLS)]
+    fn tls_add<'a>(
+        dev: &'a Device,
+        this: Pin<&'a NetPriv<'a>>,
+        sk: &ktls::Socket,
+        dir: ktls::Direction,
+        info: &ktls::CryptoInfo<'_>,
+        start_tcp_sn: u32,
+    ) -> Result<ktls::Handle> {
+        this.tls_add(dev, sk, dir, info, start_tcp_sn)
+    }
+
+    #[cfg(CONFIG_RE1000E_TLS)]
+    fn tls_del<'a>(
+        _dev: &'a Device,
+        this: Pin<&'a NetPriv<'a>>,
+        handle: ktls::Handle,
+        _dir: ktls::Direction,
+    ) {
+        this.tls_del(handle)
+    }
+
+    #[cfg(CONFIG_RE1000E_TLS)]
+    fn tls_resync<'a>(
+        _dev: &'a Device,
+        this: Pin<&'a NetPriv<'a>>,
+        handle: ktls::Handle,
+        seq: u32,
+        rcd_sn: &[u8; 8],
+        dir: ktls::Direction,
+    ) -> Result {
+        if dir != ktls::Direction::Tx {
+            return Err(EOPNOTSUPP);
+        }
+        this.tls_resync(handle, seq, rcd_sn)
     }
 
     fn get_stats64<'a>(_dev: &'a Device, this: Pin<&'a NetPriv<'a>>, s: &mut Stats64) {

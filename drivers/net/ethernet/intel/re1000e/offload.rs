@@ -84,6 +84,9 @@ pub(crate) const CAPS: Capabilities = Capabilities {
     rx_fcs: true,
     rx_all: true,
     loopback: true,
+    // No crypto in the 82574: the driver's own engine encrypts offloaded connections'
+    // records in its transmit path and keeps their delegated state (tls.rs).
+    tls_tx: true,
 };
 
 /// The feature sets of [`CAPS`].
@@ -168,7 +171,8 @@ mod tests {
             | Features::RXHASH
             | Features::RXFCS
             | Features::RXALL
-            | Features::LOOPBACK;
+            | Features::LOOPBACK
+            | Features::HW_TLS_TX;
         assert_eq!(SETS.hw_features, togglable);
         assert_eq!(SETS.always_on, Features::HIGHDMA);
         assert_eq!(
@@ -218,10 +222,13 @@ mod tests {
                 if c.has(Conditions::SLOW_LINK) {
                     assert!(!f.intersects(Features::ALL_TSO));
                 }
+                if f.contains(Features::HW_TLS_TX) {
+                    assert!(f.intersects(Features::IP_CSUM | Features::IPV6_CSUM));
+                }
                 n += 1;
             }
         }
-        assert_eq!(n, 8 << 13);
+        assert_eq!(n, 8 << 14);
     }
 
     #[test]

@@ -20,6 +20,10 @@ use kernel::{
     },
     net::{
         self,
+        dma::{
+            ArenaRegion,
+            TxArena, //
+        },
         page_pool::{
             PagePool,
             PoolPage, //
@@ -110,12 +114,23 @@ impl DescRing {
     }
 }
 
+/// A queued packet: mapped, or copied (with its TLS records encrypted) into the ring's
+/// arena, the packet kept only to be completed.
+enum TxPacket<'a> {
+    Mapped(MappedSkb<'a>),
+    Arena(SkBuff, ArenaRegion),
+}
+
 /// What a transmit descriptor slot holds until the hardware is done with it: on the first
-/// slot of a packet, the mapped packet, its last descriptor, bytes and segments.
+/// slot of a packet, the packet, its last descriptor, bytes and segments.
 #[derive(Default)]
 struct TxBuf<'a> {
-    packet: Option<(MappedSkb<'a>, u32, u32, u32)>,
+    packet: Option<(TxPacket<'a>, u32, u32, u32)>,
 }
+
+/// Bytes of the transmit arena: room for a few TSO super-packets of the TLS engine's output
+/// in flight.
+pub(crate) const TX_ARENA_BYTES: usize = 256 * 1024;
 
 /// Totals of a transmit clean-up.
 #[derive(Default, Clone, Copy)]
@@ -133,6 +148,8 @@ pub(crate) struct TxRing<'a> {
     next_use: u32,
     /// Oldest descriptor not yet cleaned.
     next_clean: u32,
+    /// Where the TLS engine writes the packets it encrypts, released as they complete.
+    pub(crate) arena: TxArena,
 }
 
 impl<'a> TxRing<'a> {
@@ -147,6 +164,7 @@ impl<'a> TxRing<'a> {
             bufs,
             next_use: 0,
             next_clean: 0,
+            arena: TxArena::new(dev, TX_ARENA_BYTES)?,
         })
     }
 
@@ -200,9 +218,60 @@ impl<'a> TxRing<'a> {
         // Certain to be queued now: the software timestamp, just before the caller tells the
         // device.
         mapped.tx_timestamp();
-        b.packet = Some((mapped, last, bytes, segs));
+        b.packet = Some((TxPacket::Mapped(mapped), last, bytes, segs));
         self.next_use = at;
         Ok(())
+    }
+
+    /// Queues one packet whose bytes the caller wrote into `region` of [`TxRing::arena`]:
+    /// an optional context descriptor, then data descriptors for the region, which is sealed
+    /// for the device. `skb` is kept only to be completed (timestamps, queue accounting).
+    /// The caller checked that `free()` covers the region's descriptors and the context
+    /// descriptor. On failure the ring is as it was and both are handed back.
+    pub(crate) fn push_arena(
+        &mut self,
+        mut skb: SkBuff,
+        mut region: ArenaRegion,
+        context: Option<Words>,
+        opts: desc::DataOpts,
+        segs: u32,
+        bytes: u32,
+    ) -> core::result::Result<(), (SkBuff, ArenaRegion, Error)> {
+        let len = match u32::try_from(region.len()) {
+            Ok(l) => l,
+            Err(_) => return Err((skb, region, EINVAL)),
+        };
+        let first = self.next_use;
+        if self.bufs.get(first as usize).is_none() {
+            return Err((skb, region, EINVAL));
+        }
+        let addr = match self.arena.seal(&mut region) {
+            Ok(a) => a,
+            Err(e) => return Err((skb, region, e)),
+        };
+        let mut at = first;
+        let written = (|| {
+            if let Some(c) = context {
+                self.desc.write(at, c)?;
+                at = self.desc.next(at);
+            }
+            self.put_buffer(addr, len, true, &opts, &mut at)
+        })();
+        let last = match written {
+            Ok(l) => l,
+            Err(e) => return Err((skb, region, e)),
+        };
+        skb.tx_timestamp();
+        if let Some(b) = self.bufs.get_mut(first as usize) {
+            b.packet = Some((TxPacket::Arena(skb, region), last, bytes, segs));
+        }
+        self.next_use = at;
+        Ok(())
+    }
+
+    /// Data descriptors `len` contiguous bytes need.
+    pub(crate) fn descs_for_len(len: u32) -> u32 {
+        len.div_ceil(desc::TX_MAX_BUF)
     }
 
     /// Writes the descriptors of one mapped packet from `*at` on, advancing `*at` past them;
@@ -274,10 +343,19 @@ impl<'a> TxRing<'a> {
             }
             let packet = slot.packet.take();
             self.next_clean = self.desc.next(last);
-            if let Some((skb, _, bytes, segs)) = packet {
+            if let Some((p, _, bytes, segs)) = packet {
                 done.packets += segs;
                 done.bytes += bytes;
-                skb.unmap().consume();
+                match p {
+                    TxPacket::Mapped(skb) => skb.unmap().consume(),
+                    TxPacket::Arena(skb, region) => {
+                        // Packets complete in ring order, the order their regions were
+                        // handed out: the oldest is released. Were it refused, the arena
+                        // would only stay short of that space.
+                        let _ = self.arena.release(region);
+                        skb.consume();
+                    }
+                }
             }
         }
         done

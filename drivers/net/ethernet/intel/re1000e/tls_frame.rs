@@ -33,8 +33,8 @@ const VERSION: [u8; 2] = [3, 3];
 pub(crate) trait Aead {
     /// Starts a record with `nonce` (salt and explicit nonce) and associated data `aad`.
     fn begin(&mut self, nonce: &[u8; 12], aad: &[u8; 13]);
-    /// Encrypts the next `src.len()` payload bytes of the record into `dst` (same length).
-    fn encrypt(&mut self, dst: &mut [u8], src: &[u8]);
+    /// Encrypts the next `buf.len()` payload bytes of the record in place.
+    fn encrypt(&mut self, buf: &mut [u8]);
     /// Ends the record and returns its tag.
     fn finish(&mut self) -> [u8; 16];
 }
@@ -162,11 +162,7 @@ impl Framer {
     }
 
     /// Takes the piece of the stream at TCP sequence `seq` whose plaintext is `src`, and
-    /// writes what goes on the wire for it into `dst`: headers and nonces as they are,
-    /// payload encrypted, tags computed. Pieces must come in order: one that is behind or
-    /// ahead is refused before anything is written, and the state stays as it was. A
-    /// malformed header leaves the engine unsynced (the caller drops the packet and asks
-    /// for a resync).
+    /// writes what goes on the wire for it into `dst`: see [`Framer::process_in_place`].
     pub(crate) fn process<A: Aead>(
         &mut self,
         aead: &mut A,
@@ -178,16 +174,32 @@ impl Framer {
             return Err(FrameError::Length);
         }
         self.check(seq)?;
+        dst.copy_from_slice(src);
+        self.process_in_place(aead, seq, dst)
+    }
+
+    /// Turns the piece of the stream at TCP sequence `seq`, plaintext in `buf`, into what
+    /// goes on the wire for it: headers and nonces as they are, payload encrypted, tags
+    /// computed. Pieces must come in order: one that is behind or ahead is refused before
+    /// anything is written, and the state stays as it was. A malformed header leaves the
+    /// engine unsynced (the caller drops the packet and asks for a resync) and `buf` partly
+    /// encrypted, never to be sent.
+    pub(crate) fn process_in_place<A: Aead>(
+        &mut self,
+        aead: &mut A,
+        seq: u32,
+        buf: &mut [u8],
+    ) -> Result<Processed, FrameError> {
+        self.check(seq)?;
         let mut done = Processed::default();
         let mut i = 0usize;
-        while i < src.len() {
-            let left = src.len() - i;
+        while i < buf.len() {
+            let left = buf.len() - i;
             match self.part {
                 Part::Prefix => {
                     let n = ((PREFIX_LEN - self.pos) as usize).min(left);
                     let at = self.pos as usize;
-                    self.prefix[at..at + n].copy_from_slice(&src[i..i + n]);
-                    dst[i..i + n].copy_from_slice(&src[i..i + n]);
+                    self.prefix[at..at + n].copy_from_slice(&buf[i..i + n]);
                     self.pos += n as u32;
                     i += n;
                     if self.pos == PREFIX_LEN {
@@ -201,7 +213,7 @@ impl Framer {
                 Part::Payload => {
                     let end = PREFIX_LEN + self.payload;
                     let n = ((end - self.pos) as usize).min(left);
-                    aead.encrypt(&mut dst[i..i + n], &src[i..i + n]);
+                    aead.encrypt(&mut buf[i..i + n]);
                     self.pos += n as u32;
                     done.payload += n as u32;
                     i += n;
@@ -214,7 +226,7 @@ impl Framer {
                     let start = PREFIX_LEN + self.payload;
                     let at = (self.pos - start) as usize;
                     let n = (TAG_LEN as usize - at).min(left);
-                    dst[i..i + n].copy_from_slice(&self.tag[at..at + n]);
+                    buf[i..i + n].copy_from_slice(&self.tag[at..at + n]);
                     self.pos += n as u32;
                     i += n;
                     if self.pos == start + TAG_LEN {
@@ -226,7 +238,7 @@ impl Framer {
                 }
             }
         }
-        self.next_seq = self.next_seq.wrapping_add(src.len() as u32);
+        self.next_seq = self.next_seq.wrapping_add(buf.len() as u32);
         Ok(done)
     }
 
@@ -285,9 +297,9 @@ mod tests {
                 .fold(17u64, |a, b| a.wrapping_mul(31).wrapping_add(u64::from(*b)));
             self.records += 1;
         }
-        fn encrypt(&mut self, dst: &mut [u8], src: &[u8]) {
-            for (d, s) in dst.iter_mut().zip(src) {
-                *d = s ^ self.key;
+        fn encrypt(&mut self, buf: &mut [u8]) {
+            for d in buf.iter_mut() {
+                *d ^= self.key;
                 self.sum = self.sum.wrapping_mul(31).wrapping_add(u64::from(*d));
             }
         }

@@ -7,6 +7,16 @@ use super::*;
 
 impl<'a> NetPriv<'a> {
     pub(super) fn xmit(&self, skb: SkBuff, dev: &Device, xmit: &Xmit<'_>) -> TxResult {
+        // A packet of a kTLS connection offloaded to this device, in plaintext: the engine's.
+        #[cfg(CONFIG_RE1000E_TLS)]
+        if let Some(h) = skb.tls_tx_handle(dev) {
+            return self.xmit_tls(skb, h, dev, xmit);
+        }
+        self.xmit_plain(skb, dev, xmit)
+    }
+
+    /// Transmits a packet as it is: mapped, its buffers straight into the ring.
+    pub(super) fn xmit_plain(&self, skb: SkBuff, dev: &Device, xmit: &Xmit<'_>) -> TxResult {
         let q = xmit.queue();
         // Parsing the headers needs no ring: it is done before the ring lock is taken, which
         // `clean_tx` in NAPI needs too. The buffers are mapped under it, straight into the
@@ -63,6 +73,20 @@ impl<'a> NetPriv<'a> {
             }
             ring.tail()
         };
+        self.xmit_accounted(&plan, len, dev);
+        // The doorbell is rung outside the ring lock: `ndo_start_xmit` runs under the queue's
+        // xmit lock, so no other transmit moves the tail meanwhile, and `down` disables the
+        // queue (taking that lock) before the ring goes. An MMIO write can be slow (a trap
+        // under virtualization, where the device may send the frame there and then), and
+        // `clean_tx` on another CPU must not spin for it.
+        if xmit.sent(len, Device::xmit_more()) {
+            self.tx_doorbell(tail);
+        }
+        TxResult::Ok
+    }
+
+    /// Counts a queued packet's offloads and schedules its hardware timestamp's collection.
+    pub(super) fn xmit_accounted(&self, plan: &TxPlan, len: u32, dev: &Device) {
         if plan.opts.l4_csum {
             self.stats.tx_csum.add(1, Relaxed);
         }
@@ -75,15 +99,6 @@ impl<'a> NetPriv<'a> {
                 c.schedule_aux_work(0);
             }
         }
-        // The doorbell is rung outside the ring lock: `ndo_start_xmit` runs under the queue's
-        // xmit lock, so no other transmit moves the tail meanwhile, and `down` disables the
-        // queue (taking that lock) before the ring goes. An MMIO write can be slow (a trap
-        // under virtualization, where the device may send the frame there and then), and
-        // `clean_tx` on another CPU must not spin for it.
-        if xmit.sent(len, Device::xmit_more()) {
-            self.tx_doorbell(tail);
-        }
-        TxResult::Ok
     }
 
     /// Works out the offloads of `skb`: checksum insertion for `CHECKSUM_PARTIAL`
