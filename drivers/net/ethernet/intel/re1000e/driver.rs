@@ -136,8 +136,13 @@ fn probe_device<'bound>(pdev: &'bound pci::Device<Core<'_>>) -> Result<Adapter<'
     mac::set_driver_loaded(&bar, true);
 
     let irq = irq_plan(dev, crate::module_parameters::int_mode.value())?;
+    // The TLS offload's devlink instance comes before the netdev and goes after it.
+    #[cfg(CONFIG_RE1000E_TLS)]
+    let tls = crate::netdev::TlsParts::new(pdev.as_ref(), perm_addr)?;
+    #[cfg(not(CONFIG_RE1000E_TLS))]
+    let tls = ();
     let netdev = Registration::<Net>::new(pdev, &config(perm_addr), &irq, |ndev, info| {
-        NetPriv::new(ndev, pdev, bar, perm_addr, info)
+        NetPriv::new(ndev, pdev, bar, perm_addr, info, tls)
     })?;
 
     if let Some(n) = netdev.irq_number(hw::VEC_RX) {

@@ -17,7 +17,13 @@ mod selftest;
 #[cfg(CONFIG_RE1000E_TLS)]
 mod tls;
 #[cfg(CONFIG_RE1000E_TLS)]
-pub(crate) use tls::TLS_STATS;
+pub(crate) use tls::{
+    TlsParts,
+    TLS_STATS, //
+};
+/// Without TLS offload there is nothing to hold.
+#[cfg(not(CONFIG_RE1000E_TLS))]
+pub(crate) type TlsParts = ();
 mod tx;
 
 use kernel::{
@@ -277,13 +283,9 @@ pub(crate) struct NetPriv<'a> {
     /// The IEEE 1588 clock and packet timestamps.
     #[pin]
     pub(crate) tsync: Tsync,
-    /// kTLS transmit offload: the offload-context table and its engines, made with the
-    /// first connection.
-    #[cfg(CONFIG_RE1000E_TLS)]
-    #[pin]
-    tls: SpinLockBh<Option<tls::TlsState>>,
-    #[cfg(CONFIG_RE1000E_TLS)]
-    tls_stats: tls::TlsCounters,
+    /// kTLS transmit offload: the offload-context table and its engines, and the devlink
+    /// instance that shows them.
+    tls: TlsParts,
 }
 
 impl<'a> NetPriv<'a> {
@@ -294,6 +296,7 @@ impl<'a> NetPriv<'a> {
         bar: Bar0<'a>,
         perm_addr: [u8; 6],
         irq: IrqInfo,
+        tls: TlsParts,
     ) -> impl PinInit<Self, Error> + 'a {
         let napi = Napi::new(dev, 0);
         let mtu = dev.mtu();
@@ -343,10 +346,7 @@ impl<'a> NetPriv<'a> {
             rx_csum_misses: Atomic::new(0),
             engine_faults: Atomic::new(0),
             tsync <- Tsync::new(),
-            #[cfg(CONFIG_RE1000E_TLS)]
-            tls <- new_spinlock_bh!(None, "re1000e_tls"),
-            #[cfg(CONFIG_RE1000E_TLS)]
-            tls_stats: tls::TlsCounters::new(),
+            tls,
         }? Error)
         // The reset of the probe stopped SYSTIM: start it before the device is registered.
         .pin_chain(|this| {
@@ -516,7 +516,7 @@ impl<'a> NetPriv<'a> {
     /// The TLS offload counters shown by `ethtool -S` after [`SW_STATS`].
     pub(crate) fn tls_stats(&self) -> impl Iterator<Item = u64> {
         #[cfg(CONFIG_RE1000E_TLS)]
-        let v = self.tls_stats.values();
+        let v = self.tls.offload.stats.values();
         #[cfg(not(CONFIG_RE1000E_TLS))]
         let v: [u64; 0] = [];
         v.into_iter()
@@ -612,7 +612,7 @@ impl<'a> NetPriv<'a> {
         }
         // The reset reprogrammed every engine: if they hold their configuration now, a
         // fault found earlier is over and its offloads come back.
-        self.set_conditions(Conditions::FAULTS & !self.engine_faults(f), false, rtnl);
+        self.set_conditions(Conditions::HW_FAULTS & !self.engine_faults(f), false, rtnl);
         self.rx_csum_misses.store(0, Relaxed);
         *self.tx.lock() = Some(tx);
         *self.rx.lock() = Some(rx);
@@ -837,6 +837,9 @@ impl netdev::Driver for Net {
             this.harvest();
             dev.schedule_work_after(EVENT_WATCHDOG, WATCHDOG_MS);
         }
+        // A TLS engine fault or recovery changes the hardware capabilities.
+        #[cfg(CONFIG_RE1000E_TLS)]
+        this.tls_health(dev, rtnl);
         // Link and recovery events may have changed the offload conditions.
         this.apply_conditions(dev, rtnl);
     }

@@ -85,8 +85,8 @@ pub(crate) const CAPS: Capabilities = Capabilities {
     rx_all: true,
     loopback: true,
     // No crypto in the 82574: the driver's own engine encrypts offloaded connections'
-    // records in its transmit path and keeps their delegated state (tls.rs).
-    tls_tx: true,
+    // records in its transmit path and keeps their delegated state (netdev/tls.rs).
+    tls_tx: cfg!(CONFIG_RE1000E_TLS),
 };
 
 /// The feature sets of [`CAPS`].
@@ -103,8 +103,13 @@ impl Conditions {
     pub(crate) const FAULT_RX_CSUM: u32 = 1 << 1;
     /// The VLAN engine (CTRL.VME, VET) lost its configuration.
     pub(crate) const FAULT_VLAN: u32 = 1 << 2;
+    /// The TLS transmit engine faulted (injected through devlink health); recovered through
+    /// devlink health, not by a reset.
+    pub(crate) const FAULT_TLS: u32 = 1 << 3;
+    /// Faults of the hardware engines, which a reset verifies again.
+    pub(crate) const HW_FAULTS: u32 = Self::FAULT_RX_CSUM | Self::FAULT_VLAN;
     /// Every fault bit.
-    pub(crate) const FAULTS: u32 = Self::FAULT_RX_CSUM | Self::FAULT_VLAN;
+    pub(crate) const FAULTS: u32 = Self::HW_FAULTS | Self::FAULT_TLS;
 
     /// Whether condition `bit` holds.
     pub(crate) const fn has(self, bit: u32) -> bool {
@@ -122,6 +127,9 @@ const fn faulted(c: Conditions) -> Features {
         f = f
             .union(Features::HW_VLAN_CTAG_RX)
             .union(Features::HW_VLAN_CTAG_TX);
+    }
+    if c.has(Conditions::FAULT_TLS) {
+        f = f.union(Features::HW_TLS_TX);
     }
     f
 }
@@ -228,7 +236,7 @@ mod tests {
                 n += 1;
             }
         }
-        assert_eq!(n, 8 << 14);
+        assert_eq!(n, 16 << 14);
     }
 
     #[test]
@@ -261,5 +269,11 @@ mod tests {
             SETS.hw_features - hw_features(vlan),
             Features::HW_VLAN_CTAG_RX | Features::HW_VLAN_CTAG_TX
         );
+        let tls = Conditions(Conditions::FAULT_TLS);
+        assert_eq!(
+            SETS.hw_features - hw_features(tls),
+            SETS.hw_features & Features::HW_TLS_TX
+        );
+        assert_eq!(vlan_features(tls), SETS.vlan_features);
     }
 }

@@ -31,6 +31,7 @@ use crate::{
         Processed, //
     },
     tls_table::{
+        self,
         ConnState,
         Handle,
         Neigh,
@@ -42,12 +43,19 @@ use crate::{
     },
 };
 
-use kernel::net::tls::{
-    self as ktls,
-    AesGcm,
-    CryptoInfo,
-    Direction,
-    Socket, //
+use kernel::{
+    net::{
+        devlink,
+        tls::{
+            self as ktls,
+            AesGcm,
+            CryptoInfo,
+            Direction,
+            Socket, //
+        },
+    },
+    str::CString,
+    sync::Arc,
 };
 
 /// `ethtool -S` names of [`TlsCounters`], in [`TlsCounters::values`] order.
@@ -150,6 +158,47 @@ impl Aead for Gcm<'_> {
             self.failed = true;
             [0; 16]
         })
+    }
+}
+
+/// The device's TLS offload, shared with its devlink instance: the table and engines, the
+/// counters, and the engine's health.
+#[pin_data]
+pub(crate) struct TlsOffload {
+    #[pin]
+    state: SpinLockBh<Option<TlsState>>,
+    pub(crate) stats: TlsCounters,
+    /// An engine fault the driver has not acted on yet (capability withdrawal, report).
+    fault_pending: Atomic<bool>,
+    /// A recovery the driver has not acted on yet (capability restored).
+    recovered: Atomic<bool>,
+    /// The permanent MAC address, the devlink serial number.
+    serial: [u8; 6],
+}
+
+/// What `NetPriv` holds of the TLS offload: the shared state and the devlink instance that
+/// shows it (unregistered when the device's private data goes, after the netdev).
+pub(crate) struct TlsParts {
+    pub(crate) offload: Arc<TlsOffload>,
+    devlink: devlink::Registration<TlsOffload>,
+}
+
+impl TlsParts {
+    /// The TLS offload of a device with permanent address `serial`, and its devlink
+    /// instance (resource `tls_tx_contexts`, health reporter `tls_engine`).
+    pub(crate) fn new(dev: &kernel::device::Device<Bound>, serial: [u8; 6]) -> Result<Self> {
+        let offload = Arc::pin_init(
+            pin_init!(TlsOffload {
+                state <- new_spinlock_bh!(None, "re1000e_tls"),
+                stats: TlsCounters::new(),
+                fault_pending: Atomic::new(false),
+                recovered: Atomic::new(false),
+                serial,
+            }),
+            GFP_KERNEL,
+        )?;
+        let devlink = devlink::Registration::new(dev, offload.clone())?;
+        Ok(TlsParts { offload, devlink })
     }
 }
 
@@ -259,6 +308,10 @@ fn handle_of(h: ktls::Handle) -> Option<Handle> {
 }
 
 impl<'a> NetPriv<'a> {
+    fn tls(&self) -> &TlsOffload {
+        &self.tls.offload
+    }
+
     /// `tls_dev_add`: a TLS 1.2 AES-GCM connection's transmit direction enters the table.
     pub(super) fn tls_add(
         &self,
@@ -270,8 +323,8 @@ impl<'a> NetPriv<'a> {
     ) -> Result<ktls::Handle> {
         let r = self.tls_try_add(dev, sk, dir, info, start);
         match &r {
-            Ok(_) => self.tls_stats.ctx.add(1, Relaxed),
-            Err(_) => self.tls_stats.refused.add(1, Relaxed),
+            Ok(_) => self.tls().stats.ctx.add(1, Relaxed),
+            Err(_) => self.tls().stats.refused.add(1, Relaxed),
         };
         r
     }
@@ -308,33 +361,26 @@ impl<'a> NetPriv<'a> {
             framer: Framer::new(salt, start, u64::from_be_bytes(rec_seq)),
             gcm: AesGcm::new(m.key)?,
         };
-        // The table is made with the first connection, outside the lock.
-        let mut fresh = if self.tls.lock().is_none() {
-            Some(TlsState::new()?)
-        } else {
-            None
-        };
-        let mut guard = self.tls.lock();
-        if guard.is_none() {
-            *guard = fresh.take();
-        }
-        let st = Option::as_mut(&mut *guard).ok_or(ENOMEM)?;
-        let h = st
-            .table
-            .add(neigh, route.src, route.dst, route.mss)
-            .map_err(|e| match e {
-                TableError::Full => ENOSPC,
-                _ => EBUSY,
-            })?;
-        match st.engines.get_mut(h.slot()) {
-            Some(slot) => *slot = Some(engine),
-            None => {
-                let _ = st.table.del(h);
-                return Err(EINVAL);
+        let h = self.tls().with_state(|st| -> Result<Handle> {
+            let h = st
+                .table
+                .add(neigh, route.src, route.dst, route.mss)
+                .map_err(|e| match e {
+                    TableError::Full => ENOSPC,
+                    _ => EBUSY,
+                })?;
+            match st.engines.get_mut(h.slot()) {
+                Some(slot) => {
+                    // A slot's previous engine left with its entry: `del` took it.
+                    *slot = Some(engine);
+                    Ok(h)
+                }
+                None => {
+                    let _ = st.table.del(h);
+                    Err(EINVAL)
+                }
             }
-        }
-        drop(guard);
-        drop(fresh);
+        })??;
         Ok(ktls::Handle(u64::from(h.pack())))
     }
 
@@ -343,7 +389,7 @@ impl<'a> NetPriv<'a> {
     pub(super) fn tls_del(&self, h: ktls::Handle) {
         let Some(h) = handle_of(h) else { return };
         let gone = {
-            let mut guard = self.tls.lock();
+            let mut guard = self.tls().state.lock();
             let Some(st) = Option::as_mut(&mut *guard) else {
                 return;
             };
@@ -354,14 +400,14 @@ impl<'a> NetPriv<'a> {
         };
         // The key is wiped and freed outside the lock.
         drop(gone);
-        self.tls_stats.del.add(1, Relaxed);
+        self.tls().stats.del.add(1, Relaxed);
     }
 
     /// `tls_dev_resync`: the record at `seq` is number `rcd_sn`; revalidates the connection
     /// unless what invalidated it is still in force (the core asks again at its next record).
     pub(super) fn tls_resync(&self, h: ktls::Handle, seq: u32, rcd_sn: &[u8; 8]) -> Result {
         let h = handle_of(h).ok_or(EINVAL)?;
-        let mut guard = self.tls.lock();
+        let mut guard = self.tls().state.lock();
         let st = Option::as_mut(&mut *guard).ok_or(EINVAL)?;
         st.table.resync(h).map_err(|_| EAGAIN)?;
         let e = st
@@ -371,7 +417,7 @@ impl<'a> NetPriv<'a> {
             .ok_or(EINVAL)?;
         e.framer.resync(seq, u64::from_be_bytes(*rcd_sn));
         drop(guard);
-        self.tls_stats.resync.add(1, Relaxed);
+        self.tls().stats.resync.add(1, Relaxed);
         Ok(())
     }
 
@@ -384,6 +430,10 @@ impl<'a> NetPriv<'a> {
         dev: &Device,
         xmit: &Xmit<'_>,
     ) -> TxResult {
+        if self.tls_fault_pending() {
+            // The engine failed: `ndo_work` withdraws the capability and reports it.
+            dev.schedule_work(EVENT_HEALTH);
+        }
         let Some(h) = handle_of(h) else {
             return self.xmit_fallback(skb, dev, xmit);
         };
@@ -439,7 +489,7 @@ impl<'a> NetPriv<'a> {
             };
             let filled = ring.arena.bytes_mut(&region).and_then(|buf| {
                 skb.copy_bits(0, buf)?;
-                let mut tls = self.tls.lock();
+                let mut tls = self.tls().state.lock();
                 let st = Option::as_mut(&mut *tls).ok_or(EINVAL)?;
                 let payload = buf.get_mut(payload_off as usize..).ok_or(EINVAL)?;
                 Ok(st.transmit(h, seq, payload))
@@ -468,8 +518,9 @@ impl<'a> NetPriv<'a> {
                 skb.drop_reason(DropReason::Nomem);
                 return TxResult::Ok;
             }
-            self.tls_stats.enc_packets.add(1, Relaxed);
-            self.tls_stats
+            self.tls().stats.enc_packets.add(1, Relaxed);
+            self.tls()
+                .stats
                 .enc_bytes
                 .add(u64::from(done.payload), Relaxed);
             if ring.free() < TX_MAX_PER_PACKET {
@@ -493,7 +544,7 @@ impl<'a> NetPriv<'a> {
         dev: &Device,
         xmit: &Xmit<'_>,
     ) -> TxResult {
-        self.tls_stats.ooo.add(1, Relaxed);
+        self.tls().stats.ooo.add(1, Relaxed);
         let (resync, drop) = match verdict {
             Verdict::Drop { resync } => (resync, true),
             Verdict::Fallback { resync } => (resync, false),
@@ -501,11 +552,11 @@ impl<'a> NetPriv<'a> {
         };
         if let Some((got, exp)) = resync {
             if skb.tls_resync_request(got, exp) {
-                self.tls_stats.resync_req.add(1, Relaxed);
+                self.tls().stats.resync_req.add(1, Relaxed);
             }
         }
         if drop {
-            self.tls_stats.drop_no_sync.add(1, Relaxed);
+            self.tls().stats.drop_no_sync.add(1, Relaxed);
             self.stats.tx_dropped.add(1, Relaxed);
             skb.drop_reason(DropReason::NotSpecified);
             return TxResult::Ok;
@@ -517,15 +568,252 @@ impl<'a> NetPriv<'a> {
     fn xmit_fallback(&self, skb: SkBuff, dev: &Device, xmit: &Xmit<'_>) -> TxResult {
         match skb.tls_encrypt() {
             Some(skb) => {
-                self.tls_stats.fallback.add(1, Relaxed);
+                self.tls().stats.fallback.add(1, Relaxed);
                 self.xmit_plain(skb, dev, xmit)
             }
             None => {
                 // Freed by the fallback, as a drop.
-                self.tls_stats.drop_no_sync.add(1, Relaxed);
+                self.tls().stats.drop_no_sync.add(1, Relaxed);
                 self.stats.tx_dropped.add(1, Relaxed);
                 TxResult::Ok
             }
         }
+    }
+}
+
+impl TlsOffload {
+    /// Runs `f` on the table, made first if no connection made it yet.
+    fn with_state<R>(&self, f: impl FnOnce(&mut TlsState) -> R) -> Result<R> {
+        let mut fresh = if self.state.lock().is_none() {
+            Some(TlsState::new()?)
+        } else {
+            None
+        };
+        let mut guard = self.state.lock();
+        if guard.is_none() {
+            *guard = fresh.take();
+        }
+        let r = Option::as_mut(&mut *guard).map(f).ok_or(ENOMEM);
+        drop(guard);
+        drop(fresh);
+        r
+    }
+
+    /// Connections in the table.
+    fn occupancy(&self) -> u64 {
+        Option::as_ref(&*self.state.lock()).map_or(0, |st| st.table.occupancy() as u64)
+    }
+}
+
+/// What the health dump shows of one connection, copied out of the table under its lock.
+#[derive(Clone, Copy)]
+struct DumpEntry {
+    handle: u32,
+    state: ConnState,
+    resync_pending: bool,
+    path: tls_table::Path,
+    neigh: Neigh,
+}
+
+fn state_name(s: ConnState) -> &'static CStr {
+    match s {
+        ConnState::Offloaded => c"offloaded",
+        ConnState::Invalid(Reason::Neighbour) => c"invalid: neighbour",
+        ConnState::Invalid(Reason::Gap) => c"invalid: gap",
+        ConnState::Invalid(Reason::BadRecord) => c"invalid: bad record",
+        ConnState::Invalid(Reason::EngineFault) => c"invalid: engine fault",
+    }
+}
+
+/// An address of `family` (4 or 6) as text.
+fn addr_text(family: u8, a: &[u8; 16]) -> Result<CString> {
+    if family == 4 {
+        CString::try_from_fmt(fmt!("{}.{}.{}.{}", a[0], a[1], a[2], a[3]))
+    } else {
+        let w = |i: usize| u16::from_be_bytes([a[2 * i], a[2 * i + 1]]);
+        CString::try_from_fmt(fmt!(
+            "{:x}:{:x}:{:x}:{:x}:{:x}:{:x}:{:x}:{:x}",
+            w(0),
+            w(1),
+            w(2),
+            w(3),
+            w(4),
+            w(5),
+            w(6),
+            w(7)
+        ))
+    }
+}
+
+fn mac_text(m: &[u8; 6]) -> Result<CString> {
+    CString::try_from_fmt(fmt!(
+        "{:02x}:{:02x}:{:02x}:{:02x}:{:02x}:{:02x}",
+        m[0],
+        m[1],
+        m[2],
+        m[3],
+        m[4],
+        m[5]
+    ))
+}
+
+/// Id of the `tls_tx_contexts` devlink resource.
+const RESOURCE_CONTEXTS: u64 = 1;
+
+#[vtable]
+impl devlink::Driver for TlsOffload {
+    const RESOURCES: &'static [devlink::Resource<Self>] = &[devlink::Resource {
+        name: c"tls_tx_contexts",
+        id: RESOURCE_CONTEXTS,
+        size: MAX_CONNS as u64,
+        occupancy: TlsOffload::occupancy,
+    }];
+
+    const HEALTH: Option<&'static CStr> = Some(c"tls_engine");
+
+    fn info(this: &Self, info: &mut devlink::Info<'_>) -> Result {
+        let s = &this.serial;
+        let sn = CString::try_from_fmt(fmt!(
+            "{:02x}{:02x}{:02x}{:02x}{:02x}{:02x}",
+            s[0],
+            s[1],
+            s[2],
+            s[3],
+            s[4],
+            s[5]
+        ))?;
+        info.serial(&sn)?;
+        info.fixed(c"asic.id", c"82574L")?;
+        info.running(c"tls.engine", c"software AES-GCM")
+    }
+
+    /// Connections per state, paths and neighbours in use, and the engine's state.
+    fn health_diagnose(this: &Self, f: &mut devlink::Fmsg<'_>) -> Result {
+        let (census, faulted) = match Option::as_ref(&*this.state.lock()) {
+            Some(st) => (st.table.census(), st.table.is_faulted()),
+            None => (tls_table::Census::default(), false),
+        };
+        f.str(c"engine", if faulted { c"faulted" } else { c"ok" })
+            .u64(c"capacity", MAX_CONNS as u64)
+            .u64(c"offloaded", u64::from(census.offloaded))
+            .u64(c"invalid", u64::from(census.invalid))
+            .u64(c"paths", u64::from(census.paths))
+            .u64(c"neighbours", u64::from(census.neighs));
+        Ok(())
+    }
+
+    /// The state tree: every connection with its path and next hop.
+    fn health_dump(this: &Self, f: &mut devlink::Fmsg<'_>) -> Result {
+        let mut entries: KVec<DumpEntry> = KVec::with_capacity(MAX_CONNS, GFP_KERNEL)?;
+        {
+            let guard = this.state.lock();
+            if let Some(st) = Option::as_ref(&*guard) {
+                for (h, c) in st.table.conns() {
+                    if let Some((p, n)) = st.table.route(h) {
+                        // Within the capacity reserved above: no allocation under the lock.
+                        let _ = entries.push_within_capacity(DumpEntry {
+                            handle: h.pack(),
+                            state: c.state,
+                            resync_pending: c.resync_pending,
+                            path: *p,
+                            neigh: *n,
+                        });
+                    }
+                }
+            }
+        }
+        let mut texts: KVec<[CString; 4]> = KVec::with_capacity(entries.len(), GFP_KERNEL)?;
+        for e in entries.iter() {
+            texts.push(
+                [
+                    addr_text(e.path.family, &e.path.src)?,
+                    addr_text(e.path.family, &e.path.dst)?,
+                    addr_text(e.neigh.family, &e.neigh.addr)?,
+                    mac_text(&e.neigh.lladdr)?,
+                ],
+                GFP_KERNEL,
+            )?;
+        }
+        f.array(c"connections", |f| {
+            for (e, t) in entries.iter().zip(texts.iter()) {
+                f.object(|f| {
+                    f.u64(c"handle", u64::from(e.handle))
+                        .str(c"state", state_name(e.state))
+                        .u64(c"resync_pending", u64::from(e.resync_pending))
+                        .str(c"src", &t[0])
+                        .str(c"dst", &t[1])
+                        .u64(c"mss", u64::from(e.path.mss))
+                        .str(c"next_hop", &t[2])
+                        .str(c"lladdr", &t[3])
+                        .str(
+                            c"nud",
+                            if e.neigh.state == NudState::Valid {
+                                c"valid"
+                            } else {
+                                c"failed"
+                            },
+                        );
+                });
+            }
+        });
+        Ok(())
+    }
+
+    /// Recovery: the engine is checked again and takes new connections; those it held
+    /// revalidate at their next resync (each asks for one on its next packet).
+    fn health_recover(this: &Self) -> Result {
+        this.with_state(|st| st.table.recover())?;
+        this.recovered.store(true, Relaxed);
+        Ok(())
+    }
+
+    /// Fault injection: the engine fails as a hardware engine could. Every connection is
+    /// invalidated at once and its engine state forgotten; its traffic goes through the
+    /// fallback. The driver then withdraws `tls-hw-tx-offload` and reports the fault (its
+    /// next `ndo_work`: within the 2 s watchdog period, sooner if packets come).
+    fn health_test(this: &Self) -> Result {
+        this.with_state(|st| {
+            st.table.fault();
+            for e in st.engines.iter_mut().flatten() {
+                e.framer.desync();
+            }
+        })?;
+        this.fault_pending.store(true, Relaxed);
+        Ok(())
+    }
+}
+
+impl<'a> NetPriv<'a> {
+    /// Acts on the TLS engine's health (from `ndo_work`): a fault withdraws
+    /// `tls-hw-tx-offload` from the hardware capabilities (a `FEATURES_NTF`) and is reported
+    /// to devlink health; a recovery restores the capability.
+    pub(super) fn tls_health(&self, dev: &Device, rtnl: &Rtnl) {
+        let t = self.tls();
+        if t.fault_pending.xchg(false, Relaxed) {
+            dev_err!(
+                self.pdev.as_ref(),
+                "{}: TLS engine fault: offloaded connections invalidated, tls-hw-tx-offload withdrawn until recovered (devlink health)\n",
+                dev.name()
+            );
+            self.set_conditions(Conditions::FAULT_TLS, true, rtnl);
+            self.apply_conditions(dev, rtnl);
+            // With auto-recovery on, the recovery runs inside the report.
+            let _ = self.tls.devlink.health_report(c"TLS engine fault");
+        }
+        let faulted = Option::as_ref(&*t.state.lock()).is_some_and(|st| st.table.is_faulted());
+        if t.recovered.xchg(false, Relaxed) && !faulted {
+            dev_info!(
+                self.pdev.as_ref(),
+                "{}: TLS engine recovered, tls-hw-tx-offload restored\n",
+                dev.name()
+            );
+            self.set_conditions(Conditions::FAULT_TLS, false, rtnl);
+            self.apply_conditions(dev, rtnl);
+        }
+    }
+
+    /// Whether an engine fault waits for `ndo_work`.
+    pub(super) fn tls_fault_pending(&self) -> bool {
+        self.tls().fault_pending.load(Relaxed)
     }
 }
