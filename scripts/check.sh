@@ -45,7 +45,7 @@ E1000E_LIVE=0
 # against the run's, so that growth is seen when it happens and not when CI's time runs out.
 declare -A BUDGET=(
 	[setup]=200 [host-tests]=30 [script-tests]=10 [build]=1000 [selftests-build]=60
-	[kunit-dma-swiotlb]=70 [dma-iommu]=60 [selftests]=250 [selftests-kmemleak]=290
+	[kunit-dma-swiotlb]=70 [dma-iommu]=60 [selftests]=330 [selftests-kmemleak]=350
 	[upstream-re1000e]=400 [upstream-e1000e]=400
 	[upstream-retry]=60 [style-rustfmtcheck]=15 [style-checkpatch]=20 [style-clippy]=50
 )
