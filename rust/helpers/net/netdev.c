@@ -16,6 +16,7 @@
 #include <net/dst.h>
 #include <net/ipv6.h>
 #include <net/neighbour.h>
+#include <net/netevent.h>
 #include <net/page_pool/helpers.h>
 #include <net/sock.h>
 #include <net/tls.h>
@@ -223,6 +224,28 @@ __rust_helper bool rust_helper_skb_tls_tx_device_offloaded(const struct sk_buff 
 #else
 	return false;
 #endif
+}
+
+/*
+ * The neighbour entry a NETEVENT_NEIGH_UPDATE passes (@ptr): its device's identity, address
+ * family (4 or 6), address (16 bytes), link-layer address (MAX_ADDR_LEN bytes) and whether
+ * it is usable and alive. False for a family other than IPv4 and IPv6.
+ */
+__rust_helper bool rust_helper_netdev_neigh_event(void *ptr, uintptr_t *dev, u8 *family,
+						  u8 *addr, u8 *lladdr, bool *valid)
+{
+	struct neighbour *n = ptr;
+
+	if (n->tbl->family != AF_INET && n->tbl->family != AF_INET6)
+		return false;
+	*dev = (uintptr_t)n->dev;
+	*family = n->tbl->family == AF_INET ? 4 : 6;
+	memset(addr, 0, 16);
+	memcpy(addr, n->primary_key, min_t(unsigned int, n->tbl->key_len, 16));
+	memset(lladdr, 0, MAX_ADDR_LEN);
+	neigh_ha_snapshot(lladdr, n, n->dev);
+	*valid = !READ_ONCE(n->dead) && (READ_ONCE(n->nud_state) & NUD_VALID);
+	return true;
 }
 
 /* Wipes key material (rust/kernel/net/tls.rs's AES-GCM keys). */

@@ -219,6 +219,17 @@ unsafe impl Sync for Device {}
 // SAFETY: see `Sync`.
 unsafe impl Send for Device {}
 
+/// A device's identity, for comparisons only (see [`Device::id`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct DeviceId(pub(crate) usize);
+
+impl DeviceId {
+    /// The identity as a number, to keep in an atomic (never an address to use).
+    pub fn as_usize(self) -> usize {
+        self.0
+    }
+}
+
 impl Device {
     /// # Safety
     ///

@@ -445,6 +445,8 @@ impl<'a> NetPriv<'a> {
     /// MTU is restored and the interface brought back up with it.
     pub(crate) fn change_mtu(&self, dev: &Device, rtnl: &Rtnl, mtu: u32) -> Result {
         let old = self.mtu.xchg(mtu, Relaxed);
+        #[cfg(CONFIG_RE1000E_TLS)]
+        self.tls_mtu_changed(mtu);
         if !dev.is_running() || old == mtu {
             return Ok(());
         }

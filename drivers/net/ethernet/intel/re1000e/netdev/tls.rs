@@ -46,6 +46,10 @@ use crate::{
 use kernel::{
     net::{
         devlink,
+        neigh::{
+            self,
+            NeighEvent, //
+        },
         tls::{
             self as ktls,
             AesGcm,
@@ -59,7 +63,7 @@ use kernel::{
 };
 
 /// `ethtool -S` names of [`TlsCounters`], in [`TlsCounters::values`] order.
-pub(crate) const TLS_STATS: [&CStr; 10] = [
+pub(crate) const TLS_STATS: [&CStr; 12] = [
     c"tx_tls_ctx",
     c"tx_tls_del",
     c"tx_tls_refused",
@@ -70,6 +74,8 @@ pub(crate) const TLS_STATS: [&CStr; 10] = [
     c"tx_tls_resync_req",
     c"tx_tls_resync",
     c"tx_tls_drop_no_sync_data",
+    c"tx_tls_invalidated",
+    c"tx_tls_neigh_update",
 ];
 
 /// TLS offload counters.
@@ -94,6 +100,10 @@ pub(crate) struct TlsCounters {
     resync: Atomic<u64>,
     /// Packets dropped: neither the engine nor the fallback could encrypt them.
     drop_no_sync: Atomic<u64>,
+    /// Connections invalidated (neighbour, gap, bad record, engine fault).
+    invalidated: Atomic<u64>,
+    /// Neighbour updates that reached the table's next hops.
+    neigh_update: Atomic<u64>,
 }
 
 impl TlsCounters {
@@ -109,6 +119,8 @@ impl TlsCounters {
             resync_req: Atomic::new(0),
             resync: Atomic::new(0),
             drop_no_sync: Atomic::new(0),
+            invalidated: Atomic::new(0),
+            neigh_update: Atomic::new(0),
         }
     }
 
@@ -125,6 +137,8 @@ impl TlsCounters {
             self.resync_req.load(Relaxed),
             self.resync.load(Relaxed),
             self.drop_no_sync.load(Relaxed),
+            self.invalidated.load(Relaxed),
+            self.neigh_update.load(Relaxed),
         ]
     }
 }
@@ -174,6 +188,9 @@ pub(crate) struct TlsOffload {
     recovered: Atomic<bool>,
     /// The permanent MAC address, the devlink serial number.
     serial: [u8; 6],
+    /// The netdev's identity ([`DeviceId::as_usize`]) once registered: neighbour events of
+    /// its table only.
+    dev_id: Atomic<usize>,
 }
 
 /// What `NetPriv` holds of the TLS offload: the shared state and the devlink instance that
@@ -181,6 +198,7 @@ pub(crate) struct TlsOffload {
 pub(crate) struct TlsParts {
     pub(crate) offload: Arc<TlsOffload>,
     devlink: devlink::Registration<TlsOffload>,
+    _neigh: Pin<KBox<neigh::Registration<TlsOffload>>>,
 }
 
 impl TlsParts {
@@ -194,11 +212,17 @@ impl TlsParts {
                 fault_pending: Atomic::new(false),
                 recovered: Atomic::new(false),
                 serial,
+                dev_id: Atomic::new(0),
             }),
             GFP_KERNEL,
         )?;
         let devlink = devlink::Registration::new(dev, offload.clone())?;
-        Ok(TlsParts { offload, devlink })
+        let neigh = KBox::pin_init(neigh::Registration::new(offload.clone()), GFP_KERNEL)?;
+        Ok(TlsParts {
+            offload,
+            devlink,
+            _neigh: neigh,
+        })
     }
 }
 
@@ -241,7 +265,13 @@ impl TlsState {
     /// Runs the engine of connection `h` over a packet whose TCP payload `payload` starts at
     /// sequence `seq`: encrypted in place if it continues the stream, otherwise the
     /// fallback's, with the engine's state kept (or invalidated) as the module doc says.
-    pub(super) fn transmit(&mut self, h: Handle, seq: u32, payload: &mut [u8]) -> Verdict {
+    pub(super) fn transmit(
+        &mut self,
+        h: Handle,
+        seq: u32,
+        payload: &mut [u8],
+        stats: &TlsCounters,
+    ) -> Verdict {
         let Some(conn) = self.table.conn(h).copied() else {
             return Verdict::Fallback { resync: None };
         };
@@ -265,7 +295,7 @@ impl TlsState {
                 Ok(p) if !gcm.failed => Verdict::Encrypted(p),
                 _ => {
                     e.framer.desync();
-                    let _ = self.table.invalidate(h, Reason::BadRecord);
+                    invalidate(&mut self.table, h, Reason::BadRecord, stats);
                     Verdict::Drop {
                         resync: self.want_resync(h, seq, next),
                     }
@@ -282,7 +312,7 @@ impl TlsState {
                         .process_in_place(&mut gcm, next, &mut payload[from..]);
                     if keep.is_err() || gcm.failed {
                         e.framer.desync();
-                        let _ = self.table.invalidate(h, Reason::BadRecord);
+                        invalidate(&mut self.table, h, Reason::BadRecord, stats);
                         return Verdict::Fallback {
                             resync: self.want_resync(h, seq, next),
                         };
@@ -293,12 +323,19 @@ impl TlsState {
             Err(_) => {
                 // Bytes the engine never saw: it cannot bridge them.
                 e.framer.desync();
-                let _ = self.table.invalidate(h, Reason::Gap);
+                invalidate(&mut self.table, h, Reason::Gap, stats);
                 Verdict::Fallback {
                     resync: self.want_resync(h, seq, next),
                 }
             }
         }
+    }
+}
+
+/// Invalidates connection `h` for `reason`, counted.
+fn invalidate(table: &mut Table<MAX_CONNS>, h: Handle, reason: Reason, stats: &TlsCounters) {
+    if table.invalidate(h, reason).is_ok() {
+        stats.invalidated.add(1, Relaxed);
     }
 }
 
@@ -492,7 +529,7 @@ impl<'a> NetPriv<'a> {
                 let mut tls = self.tls().state.lock();
                 let st = Option::as_mut(&mut *tls).ok_or(EINVAL)?;
                 let payload = buf.get_mut(payload_off as usize..).ok_or(EINVAL)?;
-                Ok(st.transmit(h, seq, payload))
+                Ok(st.transmit(h, seq, payload, &self.tls().stats))
             });
             verdict = match filled {
                 Ok(v) => v,
@@ -772,12 +809,13 @@ impl devlink::Driver for TlsOffload {
     /// fallback. The driver then withdraws `tls-hw-tx-offload` and reports the fault (its
     /// next `ndo_work`: within the 2 s watchdog period, sooner if packets come).
     fn health_test(this: &Self) -> Result {
-        this.with_state(|st| {
-            st.table.fault();
+        let n = this.with_state(|st| {
             for e in st.engines.iter_mut().flatten() {
                 e.framer.desync();
             }
+            st.table.fault()
         })?;
+        this.stats.invalidated.add(u64::from(n), Relaxed);
         this.fault_pending.store(true, Relaxed);
         Ok(())
     }
@@ -815,5 +853,48 @@ impl<'a> NetPriv<'a> {
     /// Whether an engine fault waits for `ndo_work`.
     pub(super) fn tls_fault_pending(&self) -> bool {
         self.tls().fault_pending.load(Relaxed)
+    }
+}
+
+impl neigh::Handler for TlsOffload {
+    /// A next hop of the table changed: a new link-layer address is taken in place, a
+    /// neighbour that failed or went away invalidates the connections through it (they go
+    /// through the fallback, and revalidate at a resync once it is usable again).
+    fn neigh_update(&self, ev: &NeighEvent) {
+        let me = self.dev_id.load(Relaxed);
+        if me == 0 || ev.device().as_usize() != me {
+            return;
+        }
+        let n = Neigh {
+            family: ev.family,
+            addr: ev.addr,
+            lladdr: ev.lladdr,
+            state: if ev.valid {
+                NudState::Valid
+            } else {
+                NudState::Failed
+            },
+        };
+        let hit = Option::as_mut(&mut *self.state.lock()).and_then(|st| st.table.neigh_update(n));
+        if let Some(k) = hit {
+            self.stats.neigh_update.add(1, Relaxed);
+            self.stats.invalidated.add(u64::from(k), Relaxed);
+        }
+    }
+}
+
+impl<'a> NetPriv<'a> {
+    /// Binds the TLS offload to its registered netdev (for neighbour events).
+    pub(crate) fn tls_bind(&self, dev: &Device) {
+        self.tls().dev_id.store(dev.id().as_usize(), Relaxed);
+    }
+
+    /// The MTU changed: every path's MSS follows.
+    pub(crate) fn tls_mtu_changed(&self, mtu: u32) {
+        // IPv4 and IPv6 headers without options, and the TCP header.
+        let (v4, v6) = (mtu.saturating_sub(40), mtu.saturating_sub(60));
+        if let Some(st) = Option::as_mut(&mut *self.tls().state.lock()) {
+            st.table.mtu_changed(v4, v6);
+        }
     }
 }

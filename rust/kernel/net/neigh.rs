@@ -1,0 +1,162 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! Neighbour (ARP and NDP) events: `NETEVENT_NEIGH_UPDATE` from the netevent notifier chain.
+//!
+//! C header: [`include/net/netevent.h`](srctree/include/net/netevent.h)
+//!
+//! A driver that keeps state derived from neighbour entries (next hops of offloaded
+//! connections, say) registers a [`Handler`] and hears of every change: a new link-layer
+//! address, a change of reachability, a neighbour that failed or went away. The chain is
+//! atomic: handlers run in softirq or process context, under RCU, and must not sleep; what
+//! needs sleeping work they defer.
+
+use crate::{
+    bindings,
+    error::to_result,
+    net::dev::{
+        Device,
+        DeviceId, //
+    },
+    prelude::*,
+    sync::Arc,
+    types::Opaque,
+};
+
+/// A neighbour entry as it is after a change.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct NeighEvent {
+    dev: DeviceId,
+    /// 4 or 6.
+    pub family: u8,
+    /// The neighbour's address (IPv4 in the first 4 bytes).
+    pub addr: [u8; 16],
+    /// Its link-layer address (the first 6 bytes for Ethernet).
+    pub lladdr: [u8; 6],
+    /// Whether the entry is usable (`NUD_VALID`) and alive; `false` for one that failed or
+    /// was deleted.
+    pub valid: bool,
+}
+
+impl NeighEvent {
+    /// Whether the entry belongs to `dev`'s neighbour table.
+    pub fn is_on(&self, dev: DeviceId) -> bool {
+        self.dev == dev
+    }
+
+    /// The device whose neighbour table holds the entry.
+    pub fn device(&self) -> DeviceId {
+        self.dev
+    }
+}
+
+/// What hears neighbour events.
+pub trait Handler: Send + Sync + 'static {
+    /// A neighbour entry changed. Atomic context (softirq or process, bottom halves maybe
+    /// off), under RCU: must not sleep.
+    fn neigh_update(&self, ev: &NeighEvent);
+}
+
+/// A registered netevent notifier passing neighbour updates to `T`; unregistered when
+/// dropped, after which no call is running or will run.
+///
+/// # Invariants
+///
+/// `nb` is registered on the netevent chain from initialisation until drop, and its
+/// callback is [`Registration::<T>::call`].
+#[pin_data(PinnedDrop)]
+pub struct Registration<T: Handler> {
+    #[pin]
+    nb: Opaque<bindings::notifier_block>,
+    data: Arc<T>,
+}
+
+// SAFETY: the notifier block is only touched by the chain under its own locking; `T` is
+// `Send + Sync`.
+unsafe impl<T: Handler> Send for Registration<T> {}
+// SAFETY: shared references give no access to the notifier block.
+unsafe impl<T: Handler> Sync for Registration<T> {}
+
+impl<T: Handler> Registration<T> {
+    /// Registers `data` for neighbour events.
+    pub fn new(data: Arc<T>) -> impl PinInit<Self, Error> {
+        try_pin_init!(Self {
+            nb <- Opaque::try_ffi_init(|nb: *mut bindings::notifier_block| {
+                // SAFETY: `nb` is valid for writes; the block is pinned inside `Self`, which
+                // unregisters it before it goes (`PinnedDrop`).
+                unsafe {
+                    nb.write(bindings::notifier_block {
+                        notifier_call: Some(Self::call),
+                        next: core::ptr::null_mut(),
+                        priority: 0,
+                    });
+                    to_result(bindings::register_netevent_notifier(nb))
+                }
+            }),
+            data,
+        }? Error)
+        // INVARIANT: registered above; should a later field fail (none can), the
+        // initialiser would not complete and the block would stay registered: `data`
+        // cannot fail.
+    }
+
+    extern "C" fn call(
+        nb: *mut bindings::notifier_block,
+        event: c_ulong,
+        ptr: *mut c_void,
+    ) -> c_int {
+        // CAST: an enum value, small.
+        if event != bindings::netevent_notif_type_NETEVENT_NEIGH_UPDATE as c_ulong {
+            return bindings::NOTIFY_DONE as c_int;
+        }
+        let mut ev = NeighEvent {
+            dev: DeviceId(0),
+            family: 0,
+            addr: [0; 16],
+            lladdr: [0; 6],
+            valid: false,
+        };
+        let mut ll = [0u8; bindings::MAX_ADDR_LEN as usize];
+        let mut dev = 0usize;
+        // SAFETY: for `NETEVENT_NEIGH_UPDATE` the chain passes a live `struct neighbour`;
+        // the buffers have the sizes the helper writes.
+        let ok = unsafe {
+            bindings::netdev_neigh_event(
+                ptr,
+                &mut dev,
+                &mut ev.family,
+                ev.addr.as_mut_ptr(),
+                ll.as_mut_ptr(),
+                &mut ev.valid,
+            )
+        };
+        if !ok {
+            return bindings::NOTIFY_DONE as c_int;
+        }
+        ev.dev = DeviceId(dev);
+        ev.lladdr.copy_from_slice(&ll[..6]);
+        // SAFETY: by the type invariant `nb` is the block inside a live, pinned
+        // `Registration<T>` (the chain does not call it after unregistration returns).
+        let this = unsafe {
+            &*crate::container_of!(nb.cast::<Opaque<bindings::notifier_block>>(), Self, nb)
+        };
+        this.data.neigh_update(&ev);
+        bindings::NOTIFY_DONE as c_int
+    }
+}
+
+#[pinned_drop]
+impl<T: Handler> PinnedDrop for Registration<T> {
+    fn drop(self: Pin<&mut Self>) {
+        // SAFETY: by the type invariant the block is registered; unregistering an atomic
+        // chain's block waits (`synchronize_rcu`) for calls in flight.
+        unsafe { bindings::unregister_netevent_notifier(self.nb.get()) };
+    }
+}
+
+impl Device {
+    /// An identity of the device for comparisons ([`NeighEvent::is_on`]): equal for the same
+    /// device, never dereferenced.
+    pub fn id(&self) -> DeviceId {
+        DeviceId(self.as_raw() as usize)
+    }
+}
