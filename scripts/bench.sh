@@ -47,9 +47,15 @@ log "bench kernel: $("$TOP/scripts/build.sh" --print) (built now if missing: abo
 }
 clang$LLVM_SUFFIX -O2 -Wall -o "$R/rr" "$TOP/scripts/guest/rr.c" || die "cannot build scripts/guest/rr.c"
 log "bench: ${A%%:*} and ${B%%:*}, $ROUNDS rounds in one boot, ${SECS} s per run"
-"$TOP/scripts/rig.sh" --driver none --timeout $((600 + (120 + 16 * SECS) * ROUNDS)) \
-	--results "$R" -- env BENCH_NTF_COUNT="$NTF" \
-	scripts/guest/bench.sh "$ROUNDS" "$SECS" "$R/rr" "$A" "$B" \
+# The kTLS figures (re1000e only, not in an A/A run): the engine against the kernel's
+# software kTLS and against the per-skb fallback alone.
+TLS_ROUNDS=$ROUNDS TLS_MIB=64
+tls_cmd=
+[ $AA = 1 ] || tls_cmd="scripts/guest/tls_bench.sh $TLS_ROUNDS $TLS_MIB"
+"$TOP/scripts/rig.sh" --driver none \
+	--timeout $((600 + (120 + 16 * SECS) * ROUNDS + (60 + TLS_MIB) * TLS_ROUNDS)) \
+	--results "$R" -- env BENCH_NTF_COUNT="$NTF" bash -c \
+	"scripts/guest/bench.sh $ROUNDS $SECS $R/rr $A $B${tls_cmd:+ && $tls_cmd}" \
 	>"$R/bench.log" 2>&1 || {
 	tail -n 30 "$R/bench.log"
 	die "bench run failed (log: $R/bench.log)"
@@ -86,4 +92,36 @@ for k, way in better.items():
 for d in (a_name, b_name):
     print(f"\nfeature notification latency, {d} (scripts/guest/ntf_bench.py, one process):")
     print(open(f"{r}/ntf-{d}.txt").read().rstrip())
+try:
+    t = load("tls")
+except FileNotFoundError:
+    t = None
+if t:
+    print(f"\nkTLS transmit, re1000e (scripts/guest/tls_bench.sh; TLS 1.2 AES-GCM-128, sendfile"
+          f" to a software kTLS receiver; median of {len(t.get('tls_engine_mbps', []))} rounds):")
+    print(f"{'path':10s} {'Mbit/s':>9s} {'(spread)':>16s} {'CPU%/Gbit':>10s} {'(spread)':>14s}")
+    for path, what in (("engine", "re1000e's engine, one pass per packet"),
+                       ("sw", "kernel kTLS in software (tls-hw-tx-offload off)"),
+                       ("fallback", "per-skb fallback alone (engine faulted)")):
+        m, c = t.get(f"tls_{path}_mbps"), t.get(f"tls_{path}_cpu_per_gbit")
+        if m and c:
+            print(f"{path:10s} {statistics.median(m):9.1f} {spread(m):>16s}"
+                  f" {statistics.median(c):10.1f} {spread(c):>14s}  {what}")
+    e, sw, fb = (t.get(f"tls_{p}_mbps") for p in ("engine", "sw", "fallback"))
+    for name, other in (("sw", sw), ("fallback", fb)):
+        if e and other:
+            apart = min(e) > max(other) or max(e) < min(other)
+            print(f"engine / {name}: {statistics.median(e) / statistics.median(other):.2f}"
+                  f" ({'apart' if apart else 'overlap'})")
+    for k, what in (("tls_add_us_median", "us per TLS_TX setsockopt, offloaded (tls_dev_add)"),
+                    ("tls_add_us_sw_median", "us per TLS_TX setsockopt, software"),
+                    ("tls_del_ms_full_table", "ms from closing 64 offloaded connections to"
+                     " the last tls_dev_del"),
+                    ("tls_invalidate_ns_full", "ns to invalidate 64 contexts (engine fault,"
+                     " timed by the driver)"),
+                    ("tls_invalidate_ns_empty", "ns for the same with an empty table"),
+                    ("tls_context_bytes", "bytes per context (key and cipher state, slots)"),
+                    ("tls_table_bytes", "bytes of table and engine slots, allocated once")):
+        if k in t:
+            print(f"{k:24s} {statistics.median(t[k]):10.0f}  {what}")
 PY

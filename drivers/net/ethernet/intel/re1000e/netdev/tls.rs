@@ -60,6 +60,10 @@ use kernel::{
     },
     str::CString,
     sync::Arc,
+    time::{
+        Instant,
+        Monotonic, //
+    },
 };
 
 /// `ethtool -S` names of [`TlsCounters`], in [`TlsCounters::values`] order.
@@ -191,6 +195,10 @@ pub(crate) struct TlsOffload {
     /// The netdev's identity ([`DeviceId::as_usize`]) once registered: neighbour events of
     /// its table only.
     dev_id: Atomic<usize>,
+    /// The last fault's invalidation: connections invalidated, and how long invalidating
+    /// every context took, in nanoseconds.
+    last_invalidated: Atomic<u64>,
+    last_invalidate_ns: Atomic<u64>,
 }
 
 /// What `NetPriv` holds of the TLS offload: the shared state and the devlink instance that
@@ -213,6 +221,8 @@ impl TlsParts {
                 recovered: Atomic::new(false),
                 serial,
                 dev_id: Atomic::new(0),
+                last_invalidated: Atomic::new(0),
+                last_invalidate_ns: Atomic::new(0),
             }),
             GFP_KERNEL,
         )?;
@@ -730,12 +740,25 @@ impl devlink::Driver for TlsOffload {
             Some(st) => (st.table.census(), st.table.is_faulted()),
             None => (tls_table::Census::default(), false),
         };
+        // Memory: per context, its key and cipher state (a heap allocation at `tls_dev_add`)
+        // and its share of the table and engine slots, which are allocated once, with the
+        // first connection or fault.
+        let slots = core::mem::size_of::<Table<MAX_CONNS>>()
+            + MAX_CONNS * core::mem::size_of::<Option<Engine>>();
+        let per_context = core::mem::size_of::<AesGcm>() + slots / MAX_CONNS;
         f.str(c"engine", if faulted { c"faulted" } else { c"ok" })
             .u64(c"capacity", MAX_CONNS as u64)
             .u64(c"offloaded", u64::from(census.offloaded))
             .u64(c"invalid", u64::from(census.invalid))
             .u64(c"paths", u64::from(census.paths))
-            .u64(c"neighbours", u64::from(census.neighs));
+            .u64(c"neighbours", u64::from(census.neighs))
+            .u64(c"context_bytes", per_context as u64)
+            .u64(c"table_bytes", slots as u64)
+            .u64(
+                c"last_fault_invalidated",
+                this.last_invalidated.load(Relaxed),
+            )
+            .u64(c"last_fault_ns", this.last_invalidate_ns.load(Relaxed));
         Ok(())
     }
 
@@ -809,13 +832,18 @@ impl devlink::Driver for TlsOffload {
     /// fallback. The driver then withdraws `tls-hw-tx-offload` and reports the fault (its
     /// next `ndo_work`: within the 2 s watchdog period, sooner if packets come).
     fn health_test(this: &Self) -> Result {
-        let n = this.with_state(|st| {
+        let (n, ns) = this.with_state(|st| {
+            let t = Instant::<Monotonic>::now();
             for e in st.engines.iter_mut().flatten() {
                 e.framer.desync();
             }
-            st.table.fault()
+            let n = st.table.fault();
+            (n, t.elapsed().as_nanos())
         })?;
         this.stats.invalidated.add(u64::from(n), Relaxed);
+        this.last_invalidated.store(u64::from(n), Relaxed);
+        this.last_invalidate_ns
+            .store(u64::try_from(ns).unwrap_or(0), Relaxed);
         this.fault_pending.store(true, Relaxed);
         Ok(())
     }
