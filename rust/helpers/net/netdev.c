@@ -265,11 +265,18 @@ __rust_helper bool rust_helper_netdev_tls_tx_state(const struct sk_buff *skb,
 						   const struct net_device *dev, u64 *state)
 {
 	struct tls_context *ctx;
+	struct net_device *nd;
 
 	if (!tls_is_skb_tx_device_offloaded(skb))
 		return false;
 	ctx = tls_get_ctx(skb->sk);
-	if (rcu_access_pointer(ctx->netdev) != dev)
+	/*
+	 * NULL: tls_device_down() is taking the offload back from this device and waits
+	 * (synchronize_net) for packets in flight, which are still ours to encrypt; the
+	 * handle stays valid until tls_dev_del, after that wait.
+	 */
+	nd = rcu_access_pointer(ctx->netdev);
+	if (nd && nd != dev)
 		return false;
 	memcpy(state, __tls_driver_ctx(ctx, TLS_OFFLOAD_CTX_DIR_TX), sizeof(*state));
 	return true;
@@ -314,20 +321,24 @@ __rust_helper struct sk_buff *rust_helper_netdev_tls_encrypt_skb(struct sk_buff 
 
 /*
  * Asks the core to resync @skb's socket's transmit offload (tls_dev_resync at its next
- * record), unless a request is already pending: a second one would warn.
+ * record), if the socket is offloaded to @dev and no request is pending. The flag is set
+ * here with test_and_set_bit(), as tls_offload_tx_resync_request() does: that function
+ * warns when a request is pending, which concurrent transmits on two queues could
+ * otherwise provoke (its tracepoint is not emitted).
  */
 __rust_helper bool rust_helper_netdev_tls_tx_resync_request(const struct sk_buff *skb,
-							    u32 got, u32 exp)
+							    const struct net_device *dev)
 {
 	struct tls_context *ctx;
+	struct net_device *nd;
 
 	if (!tls_is_skb_tx_device_offloaded(skb))
 		return false;
 	ctx = tls_get_ctx(skb->sk);
-	if (test_bit(TLS_TX_SYNC_SCHED, &ctx->flags))
+	nd = rcu_access_pointer(ctx->netdev);
+	if (nd && nd != dev)
 		return false;
-	tls_offload_tx_resync_request(skb->sk, got, exp);
-	return true;
+	return !test_and_set_bit(TLS_TX_SYNC_SCHED, &ctx->flags);
 }
 
 /*

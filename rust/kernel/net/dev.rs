@@ -848,7 +848,8 @@ pub trait Driver: Sized + 'static {
     }
 
     /// `tls_dev_resync`: in the offload named `handle`, the record starting at TCP sequence
-    /// `seq` has record number `rcd_sn`. Process context, socket locked.
+    /// `seq` has record number `rcd_sn`. Transmit: process context, socket locked; receive:
+    /// under `rcu_read_lock()` (must not sleep).
     fn tls_resync<'a>(
         _dev: &'a Device,
         _this: Pin<&'a Self::Priv<'a>>,

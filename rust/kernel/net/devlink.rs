@@ -484,7 +484,9 @@ impl<T: Driver> Registration<T> {
 
     /// Reports an error to the health reporter (`devlink_health_report`), which records it,
     /// takes a dump and, if the driver can recover, recovers. Process context (it may
-    /// sleep); not from a devlink callback of this instance. Fails with `ENODEV` without a
+    /// sleep); not from a devlink callback of this instance (it takes the instance lock).
+    /// Callable with the RTNL held only because no callback of this abstraction takes the
+    /// RTNL under the instance lock: a driver's [`Driver`] callbacks must not take it. Fails with `ENODEV` without a
     /// reporter, or with what recovery returned.
     pub fn health_report(&self, msg: &CStr) -> Result {
         if self.reporter.is_null() {

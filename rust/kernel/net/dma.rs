@@ -293,14 +293,22 @@ impl TxArena {
         })
     }
 
-    /// Ends the CPU's writes to `r` and returns its bus address for the device to read;
-    /// `EINVAL` if it is not this arena's live region.
-    pub fn seal(&mut self, r: &mut ArenaRegion) -> Result<DmaAddress> {
+    /// The bus address of `r`, to describe to the device before sealing it; `EINVAL` if it
+    /// is not this arena's live region.
+    pub fn dma_address(&self, r: &ArenaRegion) -> Result<DmaAddress> {
         if !self.owns(r) {
             return Err(EINVAL);
         }
-        r.sealed = true;
         Ok(self.mem.dma_address() + r.off as DmaAddress)
+    }
+
+    /// Ends the CPU's writes to `r`, which the device may read from now on, and returns its
+    /// bus address; `EINVAL` if it is not this arena's live region. A sealed region comes
+    /// back only through [`TxArena::release`].
+    pub fn seal(&mut self, r: &mut ArenaRegion) -> Result<DmaAddress> {
+        let addr = self.dma_address(r)?;
+        r.sealed = true;
+        Ok(addr)
     }
 
     /// Takes back the oldest live region once the device is done with it. Any other region
@@ -312,11 +320,11 @@ impl TxArena {
         Ok(())
     }
 
-    /// Takes back the newest live region, whose bytes are not to be sent (a device told of
-    /// it would read whatever is written there next). Any other region is handed back with
-    /// `EINVAL`, and the arena is unchanged.
+    /// Takes back the newest live region before it is sealed (its bytes are not to be
+    /// sent). A sealed region, or any other, is handed back with `EINVAL`, and the arena is
+    /// unchanged.
     pub fn unalloc(&mut self, r: ArenaRegion) -> core::result::Result<(), (ArenaRegion, Error)> {
-        if r.arena != self.id || !self.cur.unalloc(r.seq, r.off) {
+        if r.arena != self.id || r.sealed || !self.cur.unalloc(r.seq, r.off) {
             return Err((r, EINVAL));
         }
         Ok(())

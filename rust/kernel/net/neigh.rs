@@ -52,12 +52,14 @@ impl NeighEvent {
 /// What hears neighbour events.
 pub trait Handler: Send + Sync + 'static {
     /// A neighbour entry changed. Atomic context (softirq or process, bottom halves maybe
-    /// off), under RCU: must not sleep.
+    /// off), under RCU and possibly under the neighbour table's lock: must not sleep, and
+    /// must not look up or create neighbours.
     fn neigh_update(&self, ev: &NeighEvent);
 }
 
 /// A registered netevent notifier passing neighbour updates to `T`; unregistered when
-/// dropped, after which no call is running or will run.
+/// dropped (which sleeps: it waits for calls in flight), after which no call is running or
+/// will run.
 ///
 /// # Invariants
 ///
@@ -79,10 +81,14 @@ unsafe impl<T: Handler> Sync for Registration<T> {}
 impl<T: Handler> Registration<T> {
     /// Registers `data` for neighbour events.
     pub fn new(data: Arc<T>) -> impl PinInit<Self, Error> {
+        // `data` is written first: once the block is registered, `call` may run on another
+        // CPU and read it.
         try_pin_init!(Self {
+            data,
             nb <- Opaque::try_ffi_init(|nb: *mut bindings::notifier_block| {
                 // SAFETY: `nb` is valid for writes; the block is pinned inside `Self`, which
-                // unregisters it before it goes (`PinnedDrop`).
+                // unregisters it before it goes (`PinnedDrop`); `data`, which `call` reads,
+                // is initialised.
                 unsafe {
                     nb.write(bindings::notifier_block {
                         notifier_call: Some(Self::call),
@@ -92,11 +98,9 @@ impl<T: Handler> Registration<T> {
                     to_result(bindings::register_netevent_notifier(nb))
                 }
             }),
-            data,
         }? Error)
-        // INVARIANT: registered above; should a later field fail (none can), the
-        // initialiser would not complete and the block would stay registered: `data`
-        // cannot fail.
+        // INVARIANT: the block is registered by the last field's initialiser; if it fails,
+        // nothing was registered.
     }
 
     extern "C" fn call(

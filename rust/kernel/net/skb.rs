@@ -312,15 +312,16 @@ impl SkBuff {
         (!raw.is_null()).then(|| unsafe { SkBuff::from_raw(raw) })
     }
 
-    /// Asks the TLS core to resync the transmit offload of this packet's socket: the device
-    /// expected TCP sequence `exp` and got `got`. The core answers with
-    /// [`Driver::tls_resync`](super::dev::Driver::tls_resync) when it pushes its next record.
-    /// Returns `false` (and does nothing) if a request is already pending or the packet is
-    /// not of a transmit-offloaded socket.
+    /// Asks the TLS core to resync the transmit offload of this packet's socket, offloaded
+    /// to `dev`: the core answers with [`Driver::tls_resync`](super::dev::Driver::tls_resync)
+    /// when it pushes its next record. Returns `false` (and does nothing) if a request is
+    /// already pending or the packet is not of a socket offloaded to `dev`. (`got` and `exp`,
+    /// the sequence numbers the device got and expected, are for the caller's logs.)
     #[cfg(all(CONFIG_TLS = "y", CONFIG_TLS_DEVICE))]
-    pub fn tls_resync_request(&self, got: u32, exp: u32) -> bool {
-        // SAFETY: by the type invariant the skb is valid; the helper checks the socket.
-        unsafe { bindings::netdev_tls_tx_resync_request(self.raw(), got, exp) }
+    pub fn tls_resync_request(&self, dev: &super::dev::Device) -> bool {
+        // SAFETY: by the type invariant the skb is valid and `dev` is a valid device; the
+        // helper checks the socket before it reads its TLS context.
+        unsafe { bindings::netdev_tls_tx_resync_request(self.raw(), dev.as_raw()) }
     }
 
     /// The sequence number in the packet's TCP header; `EINVAL` if it has no transport

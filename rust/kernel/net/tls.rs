@@ -231,6 +231,8 @@ pub struct AesGcm {
     #[pin]
     ctx: Opaque<bindings::aes_gcm_ctx>,
     started: bool,
+    /// Bytes encrypted in the message in progress.
+    len: u64,
     #[pin]
     _pin: core::marker::PhantomPinned,
 }
@@ -243,6 +245,9 @@ unsafe impl Sync for AesGcm {}
 
 /// Bytes of the tag [`AesGcm`] computes.
 pub const GCM_TAG_LEN: usize = 16;
+
+/// Most bytes one message may hold under one nonce (2^36 - 32: the 32-bit block counter).
+pub const GCM_MAX_DATA_LEN: u64 = (1 << 36) - 32;
 
 impl AesGcm {
     /// Prepares `key` (16, 24 or 32 bytes); `EINVAL` for another length.
@@ -257,6 +262,7 @@ impl AesGcm {
                 }),
                 ctx <- Opaque::uninit(),
                 started: false,
+                len: 0,
                 _pin: core::marker::PhantomPinned,
             }? Error),
             GFP_KERNEL,
@@ -276,17 +282,22 @@ impl AesGcm {
         }
         // INVARIANT: `ctx` was just initialised with `key`.
         this.started = true;
+        this.len = 0;
     }
 
     /// Encrypts the next `buf.len()` bytes of the message in place. `EINVAL` (and `buf`
-    /// zeroed, never left as plaintext) if no message is in progress.
+    /// zeroed, never left as plaintext) if no message is in progress or the message would
+    /// exceed what GCM may encrypt under one nonce ([`GCM_MAX_DATA_LEN`]).
     pub fn encrypt(self: Pin<&mut Self>, buf: &mut [u8]) -> Result {
-        // SAFETY: only fields are read; the value is not moved.
+        // SAFETY: only fields are read and written; the value is not moved.
         let this = unsafe { self.get_unchecked_mut() };
-        if !this.started {
-            buf.fill(0);
-            return Err(EINVAL);
-        }
+        this.len = match this.len.checked_add(buf.len() as u64) {
+            Some(l) if this.started && l <= GCM_MAX_DATA_LEN => l,
+            _ => {
+                buf.fill(0);
+                return Err(EINVAL);
+            }
+        };
         // SAFETY: by the type invariant `ctx` is a message in progress; in-place operation
         // is allowed; `buf` is readable and writable for its length.
         unsafe {

@@ -245,10 +245,12 @@ impl<'a> TxRing<'a> {
         if self.bufs.get(first as usize).is_none() {
             return Err((skb, region, EINVAL));
         }
-        let addr = match self.arena.seal(&mut region) {
+        let addr = match self.arena.dma_address(&region) {
             Ok(a) => a,
             Err(e) => return Err((skb, region, e)),
         };
+        // The descriptors are written before the region is sealed: on failure it can still
+        // be taken back (the device reads no descriptor past the tail, not written yet).
         let mut at = first;
         let written = (|| {
             if let Some(c) = context {
@@ -261,6 +263,9 @@ impl<'a> TxRing<'a> {
             Ok(l) => l,
             Err(e) => return Err((skb, region, e)),
         };
+        if let Err(e) = self.arena.seal(&mut region) {
+            return Err((skb, region, e));
+        }
         skb.tx_timestamp();
         if let Some(b) = self.bufs.get_mut(first as usize) {
             b.packet = Some((TxPacket::Arena(skb, region), last, bytes, segs));
@@ -350,9 +355,14 @@ impl<'a> TxRing<'a> {
                     TxPacket::Mapped(skb) => skb.unmap().consume(),
                     TxPacket::Arena(skb, region) => {
                         // Packets complete in ring order, the order their regions were
-                        // handed out: the oldest is released. Were it refused, the arena
-                        // would only stay short of that space.
-                        let _ = self.arena.release(region);
+                        // handed out: the oldest is released. A refusal would be a bug
+                        // here, and the arena would stay short of that space until the
+                        // ring goes.
+                        if self.arena.release(region).is_err() {
+                            kernel::pr_warn_once!(
+                                "re1000e: transmit arena region released out of order\n"
+                            );
+                        }
                         skb.consume();
                     }
                 }

@@ -246,10 +246,10 @@ pub(crate) struct TlsState {
 pub(super) enum Verdict {
     /// Encrypted in place.
     Encrypted(Processed),
-    /// For the software fallback; `resync`: ask the core for one (got, expected).
-    Fallback { resync: Option<(u32, u32)> },
+    /// For the software fallback; `resync`: ask the core for one.
+    Fallback { resync: bool },
     /// A record the engine could not parse: drop the packet; ask for a resync.
-    Drop { resync: Option<(u32, u32)> },
+    Drop { resync: bool },
 }
 
 impl TlsState {
@@ -264,12 +264,9 @@ impl TlsState {
         })
     }
 
-    /// Asks for a resync of `h` unless one is pending; the pair to pass to the core.
-    fn want_resync(&mut self, h: Handle, got: u32, exp: u32) -> Option<(u32, u32)> {
-        match self.table.request_resync(h) {
-            Ok(true) => Some((got, exp)),
-            _ => None,
-        }
+    /// Notes a resync request for `h`: `true` unless one is pending (ask the core once).
+    fn want_resync(&mut self, h: Handle) -> bool {
+        matches!(self.table.request_resync(h), Ok(true))
     }
 
     /// Runs the engine of connection `h` over a packet whose TCP payload `payload` starts at
@@ -283,17 +280,17 @@ impl TlsState {
         stats: &TlsCounters,
     ) -> Verdict {
         let Some(conn) = self.table.conn(h).copied() else {
-            return Verdict::Fallback { resync: None };
+            return Verdict::Fallback { resync: false };
         };
         let Some(Some(e)) = self.engines.get_mut(h.slot()) else {
-            return Verdict::Fallback { resync: None };
+            return Verdict::Fallback { resync: false };
         };
         // CAST: a packet's payload is below 64 KiB.
         let len = payload.len() as u32;
         let next = e.framer.next_seq();
         if conn.state != ConnState::Offloaded || !e.framer.is_synced() {
             return Verdict::Fallback {
-                resync: self.want_resync(h, seq, next),
+                resync: self.want_resync(h),
             };
         }
         let mut gcm = Gcm {
@@ -307,7 +304,7 @@ impl TlsState {
                     e.framer.desync();
                     invalidate(&mut self.table, h, Reason::BadRecord, stats);
                     Verdict::Drop {
-                        resync: self.want_resync(h, seq, next),
+                        resync: self.want_resync(h),
                     }
                 }
             },
@@ -324,18 +321,18 @@ impl TlsState {
                         e.framer.desync();
                         invalidate(&mut self.table, h, Reason::BadRecord, stats);
                         return Verdict::Fallback {
-                            resync: self.want_resync(h, seq, next),
+                            resync: self.want_resync(h),
                         };
                     }
                 }
-                Verdict::Fallback { resync: None }
+                Verdict::Fallback { resync: false }
             }
             Err(_) => {
                 // Bytes the engine never saw: it cannot bridge them.
                 e.framer.desync();
                 invalidate(&mut self.table, h, Reason::Gap, stats);
                 Verdict::Fallback {
-                    resync: self.want_resync(h, seq, next),
+                    resync: self.want_resync(h),
                 }
             }
         }
@@ -507,6 +504,11 @@ impl<'a> NetPriv<'a> {
                 return TxResult::Ok;
             }
         };
+        // The plan may have checksummed the packet in software (a protocol the hardware
+        // does not parse): that sum covers the plaintext, and only the fallback redoes it.
+        if !plan.opts.l4_csum {
+            return self.xmit_fallback(skb, dev, xmit);
+        }
         let q = xmit.queue();
         let len = skb.len();
         let wire = plan.wire_bytes;
@@ -543,7 +545,7 @@ impl<'a> NetPriv<'a> {
             });
             verdict = match filled {
                 Ok(v) => v,
-                Err(_) => Verdict::Fallback { resync: None },
+                Err(_) => Verdict::Fallback { resync: false },
             };
             let Verdict::Encrypted(done) = verdict else {
                 let _ = ring.arena.unalloc(region);
@@ -595,10 +597,10 @@ impl<'a> NetPriv<'a> {
         let (resync, drop) = match verdict {
             Verdict::Drop { resync } => (resync, true),
             Verdict::Fallback { resync } => (resync, false),
-            Verdict::Encrypted(_) => (None, false),
+            Verdict::Encrypted(_) => (false, false),
         };
-        if let Some((got, exp)) = resync {
-            if skb.tls_resync_request(got, exp) {
+        if resync {
+            if skb.tls_resync_request(dev) {
                 self.tls().stats.resync_req.add(1, Relaxed);
             }
         }
