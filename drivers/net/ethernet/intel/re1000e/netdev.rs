@@ -930,6 +930,19 @@ impl netdev::Driver for Net {
         this.change_mtu(dev, rtnl, mtu)
     }
 
+    /// Receive address 0 is the unicast filter; the receiver may run while it changes (as
+    /// with the C driver), and every bring-up programs it again from the device's address,
+    /// so the new one survives resets. A bond's ports take the bond's address this way.
+    fn set_mac_address<'a>(
+        _dev: &'a Device,
+        this: Pin<&'a NetPriv<'a>>,
+        _rtnl: &Rtnl,
+        addr: &[u8; 6],
+    ) -> Result {
+        mac::set_rar0(&this.bar, addr);
+        Ok(())
+    }
+
     fn vlan_rx_add_vid<'a>(
         dev: &'a Device,
         this: Pin<&'a NetPriv<'a>>,

@@ -3,14 +3,15 @@
 #
 # The network interface re1000e registers through the Rust netdev abstractions: addresses,
 # traffic both ways intact, counters, ethtool queries and settings (bad values refused and
-# nothing changed), carrier following the link, and unload under traffic with no leak.
+# nothing changed), the unicast address changed while up, carrier following the link, and
+# unload under traffic with no leak.
 . "$(dirname "$(readlink -f "$0")")/lib.sh"
 NS=re1000e-netdev
 
 ktap_print_header
 mapfile -t SLOTS < <(nic_slots)
 [ "${#SLOTS[@]}" -ge 2 ] || { ktap_skip_all "needs two 82574L NICs cabled together"; exit "$KSFT_SKIP"; }
-ktap_set_plan 16
+ktap_set_plan 17
 
 LOAD=
 cleanup() {
@@ -142,6 +143,55 @@ if [ "$joined" -ge 20 ] && [ "$left" -lt 5 ] && [ "$all" -ge 20 ]; then
 	ktap_test_pass "multicast filter: 239.1.2.3 received when joined ($joined), filtered when left ($left), received with allmulticast ($all)"
 else
 	ktap_test_fail "multicast filter: joined $joined, left $left, allmulticast $all frames of 20"
+fi
+
+# A new unicast address (ndo_set_mac_address) while the interface runs: the peer reaches
+# it, frames still sent to the old address stop at the hardware's filter (receive address
+# 0: the driver's rx_packets does not move), the address survives a down/up (a reset), a
+# multicast address is refused with nothing changed, and the permanent one comes back.
+# The hash filter (MTA) passes any destination whose hash it holds, unicast too, and the
+# IPv6 solicited-node group of the link-local address made from the old address hashes
+# like the old address: IPv6 is off on $A while frames go to the old address.
+OLD=$(cat /sys/class/net/"$A"/address)
+NEW=02:52:54:00:aa:01
+# peer_ping: pings from the peer to $A, the peer's neighbour entry for it being $1.
+peer_ping() {
+	ip -n $NS neigh replace 198.51.100.1 lladdr "$1" nud permanent dev "$B"
+	ip netns exec $NS ping -c 5 -i 0.1 -W 1 198.51.100.1 2>/dev/null |
+		awk '/received/ {print $4}'
+}
+mac_msg=
+if ! ip link set "$A" address $NEW; then
+	mac_msg="setting $NEW while up failed"
+else
+	to_new=$(peer_ping $NEW)
+	sysctl -qw net.ipv6.conf."$A".disable_ipv6=1
+	r0=$(cat /sys/class/net/"$A"/statistics/rx_packets)
+	to_old=$(peer_ping "$OLD")
+	r1=$(cat /sys/class/net/"$A"/statistics/rx_packets)
+	sysctl -qw net.ipv6.conf."$A".disable_ipv6=0
+	ip addr add 2001:db8:9::1/64 dev "$A" nodad
+	ip link set "$A" down
+	ip link set "$A" up
+	wait_carrier "$A"
+	after_reset=$(peer_ping $NEW)
+	bad=ok
+	ip link set "$A" address 01:00:5e:00:00:01 2>/dev/null && bad="multicast address accepted"
+	[ "$(cat /sys/class/net/"$A"/address)" = $NEW ] || bad="address changed to $(cat /sys/class/net/"$A"/address)"
+	ip link set "$A" address "$OLD"
+	restored=$(peer_ping "$OLD")
+	ip -n $NS neigh del 198.51.100.1 dev "$B" 2>/dev/null
+	[ "$to_new" = 5 ] || mac_msg+=" $to_new of 5 pings to $NEW;"
+	[ "$to_old" = 0 ] && [ $((r1 - r0)) -lt 2 ] ||
+		mac_msg+=" the old address still received ($to_old replies, rx_packets +$((r1 - r0)));"
+	[ "$after_reset" = 5 ] || mac_msg+=" $after_reset of 5 after down/up;"
+	[ "$bad" = ok ] || mac_msg+=" $bad;"
+	[ "$restored" = 5 ] || mac_msg+=" $restored of 5 back on $OLD;"
+fi
+if [ -z "$mac_msg" ]; then
+	ktap_test_pass "address change while up: $NEW received, $OLD filtered, kept across down/up, multicast refused, $OLD restored"
+else
+	ktap_test_fail "address change:$mac_msg"
 fi
 
 if [ -n "$(qemu_mac nic0)" ]; then
