@@ -13,11 +13,15 @@
 #include <linux/ptp_clock_kernel.h>
 #include <linux/skbuff.h>
 #include <linux/timer.h>
+#include <net/arp.h>
 #include <net/dst.h>
+#include <net/ip6_route.h>
 #include <net/ipv6.h>
+#include <net/ndisc.h>
 #include <net/neighbour.h>
 #include <net/netevent.h>
 #include <net/page_pool/helpers.h>
+#include <net/route.h>
 #include <net/sock.h>
 #include <net/tls.h>
 
@@ -227,18 +231,28 @@ __rust_helper bool rust_helper_skb_tls_tx_device_offloaded(const struct sk_buff 
 }
 
 /*
+ * A device's identity for comparisons: its namespace's cookie (never reused) and its
+ * index in that namespace.
+ */
+__rust_helper void rust_helper_netdev_id(const struct net_device *dev, u64 *net, int *ifindex)
+{
+	*net = dev_net(dev)->net_cookie;
+	*ifindex = READ_ONCE(dev->ifindex);
+}
+
+/*
  * The neighbour entry a NETEVENT_NEIGH_UPDATE passes (@ptr): its device's identity, address
  * family (4 or 6), address (16 bytes), link-layer address (MAX_ADDR_LEN bytes) and whether
  * it is usable and alive. False for a family other than IPv4 and IPv6.
  */
-__rust_helper bool rust_helper_netdev_neigh_event(void *ptr, uintptr_t *dev, u8 *family,
-						  u8 *addr, u8 *lladdr, bool *valid)
+__rust_helper bool rust_helper_netdev_neigh_event(void *ptr, u64 *net, int *ifindex,
+						  u8 *family, u8 *addr, u8 *lladdr, bool *valid)
 {
 	struct neighbour *n = ptr;
 
 	if (n->tbl->family != AF_INET && n->tbl->family != AF_INET6)
 		return false;
-	*dev = (uintptr_t)n->dev;
+	rust_helper_netdev_id(n->dev, net, ifindex);
 	*family = n->tbl->family == AF_INET ? 4 : 6;
 	memset(addr, 0, 16);
 	memcpy(addr, n->primary_key, min_t(unsigned int, n->tbl->key_len, 16));
@@ -252,6 +266,87 @@ __rust_helper bool rust_helper_netdev_neigh_event(void *ptr, uintptr_t *dev, u8 
 __rust_helper void rust_helper_netdev_memzero_explicit(void *s, size_t count)
 {
 	memzero_explicit(s, count);
+}
+
+/*
+ * Where connected IP socket @sk's cached route sends its packets now: the next hop's key
+ * (@family 4 or 6, 16 bytes at @nh, IPv4 in the first 4) and the device the route goes
+ * out of (@net, @ifindex). With @lladdr, also the next hop's neighbour entry: its
+ * link-layer address (MAX_ADDR_LEN bytes) and whether it is valid (@valid); -ENOENT if
+ * there is none (one is never made here). The key is the one the output path resolves:
+ * the gateway (an IPv4 route may have an IPv6 one), or the destination on a connected
+ * network. Called with RCU held.
+ */
+static inline int netdev_sk_hop(const struct sock *sk, u8 *family, u8 *nh, u64 *net,
+				int *ifindex, u8 *lladdr, bool *valid)
+{
+	const struct dst_entry *d = rcu_dereference(sk->sk_dst_cache);
+	struct neighbour *n = NULL;
+	struct net_device *dev;
+
+	if (!d || dst_xfrm(d))
+		return -ENOENT;
+	memset(nh, 0, 16);
+	dev = dst_dev_rcu(d);
+	if (d->ops->family == AF_INET) {
+		const struct rtable *rt = dst_rtable(d);
+
+		if (rt->rt_gw_family == AF_INET6) {
+			*family = 6;
+			memcpy(nh, &rt->rt_gw6, 16);
+		} else {
+			__be32 a = rt_nexthop(rt, sk->sk_daddr);
+
+			*family = 4;
+			memcpy(nh, &a, 4);
+		}
+#if IS_ENABLED(CONFIG_IPV6)
+	} else if (d->ops->family == AF_INET6 && sk->sk_family == AF_INET6) {
+		*family = 6;
+		memcpy(nh, rt6_nexthop(dst_rt6_info(d), &sk->sk_v6_daddr), 16);
+#endif
+	} else {
+		return -EAFNOSUPPORT;
+	}
+	rust_helper_netdev_id(dev, net, ifindex);
+	if (!lladdr)
+		return 0;
+	if (*family == 4) {
+		__be32 key;
+
+		memcpy(&key, nh, 4);
+		n = __ipv4_neigh_lookup_noref(dev, (__force u32)key);
+	}
+#if IS_BUILTIN(CONFIG_IPV6)
+	else
+		n = __ipv6_neigh_lookup_noref(dev, nh);
+#endif
+	if (!n)
+		return -ENOENT;
+	memset(lladdr, 0, MAX_ADDR_LEN);
+	neigh_ha_snapshot(lladdr, n, n->dev);
+	*valid = !READ_ONCE(n->dead) && (READ_ONCE(n->nud_state) & NUD_VALID);
+	return 0;
+}
+
+/*
+ * Where the route of @skb's socket sends its packets now (netdev_sk_hop(), with the
+ * neighbour entry if @lladdr): for a packet of a full IP socket, which the skb holds.
+ * -ENOENT for a packet without one, or a socket without a cached route.
+ */
+__rust_helper int rust_helper_netdev_skb_sk_hop(const struct sk_buff *skb, u8 *family, u8 *nh,
+						u64 *net, int *ifindex, u8 *lladdr,
+						bool *valid)
+{
+	const struct sock *sk = skb->sk;
+	int ret;
+
+	if (!sk || !sk_fullsock(sk) || (sk->sk_family != AF_INET && sk->sk_family != AF_INET6))
+		return -ENOENT;
+	rcu_read_lock();
+	ret = netdev_sk_hop(sk, family, nh, net, ifindex, lladdr, valid);
+	rcu_read_unlock();
+	return ret;
 }
 
 #if IS_BUILTIN(CONFIG_TLS) && IS_ENABLED(CONFIG_TLS_DEVICE)
@@ -342,53 +437,41 @@ __rust_helper bool rust_helper_netdev_tls_tx_resync_request(const struct sk_buff
 }
 
 /*
- * The path of connected socket @sk (locked, as in tls_dev_add): address family (4 or 6),
- * source and destination addresses, the next hop's address, link-layer address (@lladdr,
- * MAX_ADDR_LEN bytes) and whether it is valid, and the MSS in use.
+ * The path of connected socket @sk (locked, as in tls_dev_add): source and destination
+ * addresses, the next hop and its neighbour entry and device (netdev_sk_hop()), and the
+ * MSS in use. The addresses' family is the connection's, which for an IPv4 route through
+ * an IPv6 gateway differs from the next hop's (@nh_family).
  */
 __rust_helper int rust_helper_netdev_tls_sk_route(struct sock *sk, u8 *family, u8 *src,
-						  u8 *dst, u8 *nh, u8 *lladdr, bool *valid,
-						  u32 *mss)
+						  u8 *dst, u8 *nh_family, u8 *nh, u8 *lladdr,
+						  bool *valid, u32 *mss, u64 *net, int *ifindex)
 {
-	struct dst_entry *d = __sk_dst_get(sk);
-	const void *daddr;
-	struct neighbour *n;
+	int ret;
 
-	if (!d)
-		return -ENOENT;
 	memset(src, 0, 16);
 	memset(dst, 0, 16);
-	memset(nh, 0, 16);
-	memset(lladdr, 0, MAX_ADDR_LEN);
 	if (sk->sk_family == AF_INET) {
 		*family = 4;
 		memcpy(src, &sk->sk_rcv_saddr, 4);
 		memcpy(dst, &sk->sk_daddr, 4);
-		daddr = &sk->sk_daddr;
 #if IS_ENABLED(CONFIG_IPV6)
 	} else if (sk->sk_family == AF_INET6 && ipv6_addr_v4mapped(&sk->sk_v6_daddr)) {
 		*family = 4;
 		memcpy(src, &sk->sk_rcv_saddr, 4);
 		memcpy(dst, &sk->sk_daddr, 4);
-		daddr = &sk->sk_daddr;
 	} else if (sk->sk_family == AF_INET6) {
 		*family = 6;
 		memcpy(src, &sk->sk_v6_rcv_saddr, 16);
 		memcpy(dst, &sk->sk_v6_daddr, 16);
-		daddr = &sk->sk_v6_daddr;
 #endif
 	} else {
 		return -EAFNOSUPPORT;
 	}
-	n = dst_neigh_lookup(d, daddr);
-	if (!n)
-		return -ENOENT;
-	memcpy(nh, n->primary_key, min_t(unsigned int, n->tbl->key_len, 16));
-	neigh_ha_snapshot(lladdr, n, n->dev);
-	*valid = !!(READ_ONCE(n->nud_state) & NUD_VALID);
-	neigh_release(n);
+	rcu_read_lock();
+	ret = netdev_sk_hop(sk, nh_family, nh, net, ifindex, lladdr, valid);
+	rcu_read_unlock();
 	*mss = tcp_sk(sk)->mss_cache;
-	return 0;
+	return ret;
 }
 #endif
 

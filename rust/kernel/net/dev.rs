@@ -219,14 +219,20 @@ unsafe impl Sync for Device {}
 // SAFETY: see `Sync`.
 unsafe impl Send for Device {}
 
-/// A device's identity, for comparisons only (see [`Device::id`]).
+/// A device's identity, for comparisons only (see [`Device::id`]): its network namespace's
+/// cookie, which is never reused, and its interface index in that namespace. Unlike the
+/// device's address it does not name another device once this one is gone (until the
+/// namespace's indexes wrap).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct DeviceId(pub(crate) usize);
+pub struct DeviceId {
+    pub(crate) net: u64,
+    pub(crate) ifindex: i32,
+}
 
 impl DeviceId {
-    /// The identity as a number, to keep in an atomic (never an address to use).
-    pub fn as_usize(self) -> usize {
-        self.0
+    /// The namespace cookie and the interface index, to keep where kernel types cannot go.
+    pub fn as_pair(self) -> (u64, i32) {
+        (self.net, self.ifindex)
     }
 }
 

@@ -22,6 +22,21 @@ use crate::{
     types::Opaque,
 };
 
+/// Where a socket's route sends its packets next (see [`SkBuff::socket_hop`]).
+///
+/// [`SkBuff::socket_hop`]: crate::net::skb::SkBuff::socket_hop
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct NextHop {
+    /// The interface the route goes out of, whose neighbour table holds the next hop (for a
+    /// bonded port: the bond). Compare with [`NeighEvent::device`].
+    pub link: DeviceId,
+    /// 4 or 6.
+    pub family: u8,
+    /// The gateway's address, or the destination's on a directly connected network (IPv4
+    /// in the first 4 bytes).
+    pub addr: [u8; 16],
+}
+
 /// A neighbour entry as it is after a change.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct NeighEvent {
@@ -113,20 +128,20 @@ impl<T: Handler> Registration<T> {
             return bindings::NOTIFY_DONE as c_int;
         }
         let mut ev = NeighEvent {
-            dev: DeviceId(0),
+            dev: DeviceId { net: 0, ifindex: 0 },
             family: 0,
             addr: [0; 16],
             lladdr: [0; 6],
             valid: false,
         };
         let mut ll = [0u8; bindings::MAX_ADDR_LEN as usize];
-        let mut dev = 0usize;
         // SAFETY: for `NETEVENT_NEIGH_UPDATE` the chain passes a live `struct neighbour`;
         // the buffers have the sizes the helper writes.
         let ok = unsafe {
             bindings::netdev_neigh_event(
                 ptr,
-                &mut dev,
+                &mut ev.dev.net,
+                &mut ev.dev.ifindex,
                 &mut ev.family,
                 ev.addr.as_mut_ptr(),
                 ll.as_mut_ptr(),
@@ -136,7 +151,6 @@ impl<T: Handler> Registration<T> {
         if !ok {
             return bindings::NOTIFY_DONE as c_int;
         }
-        ev.dev = DeviceId(dev);
         ev.lladdr.copy_from_slice(&ll[..6]);
         // SAFETY: by the type invariant `nb` is the block inside a live, pinned
         // `Registration<T>` (the chain does not call it after unregistration returns).
@@ -158,9 +172,13 @@ impl<T: Handler> PinnedDrop for Registration<T> {
 }
 
 impl Device {
-    /// An identity of the device for comparisons ([`NeighEvent::is_on`]): equal for the same
-    /// device, never dereferenced.
+    /// An identity of the device for comparisons ([`NeighEvent::is_on`], [`NextHop::link`]):
+    /// its namespace and its index there, as they are now.
     pub fn id(&self) -> DeviceId {
-        DeviceId(self.as_raw() as usize)
+        let mut id = DeviceId { net: 0, ifindex: 0 };
+        // SAFETY: by the type invariant the device is valid; the helper reads its namespace
+        // (which outlives it) and its index.
+        unsafe { bindings::netdev_id(self.as_raw(), &mut id.net, &mut id.ifindex) };
+        id
     }
 }

@@ -15,12 +15,16 @@ use crate::{
     dma::DmaAddress,
     error::to_result,
     net::{
-        dev::Device,
+        dev::{
+            Device,
+            DeviceId, //
+        },
         dma::{
             map_raw,
             unmap_raw, //
         },
         napi::Poll,
+        neigh::NextHop,
         page_pool::{
             self,
             RxBuffer, //
@@ -322,6 +326,55 @@ impl SkBuff {
         // SAFETY: by the type invariant the skb is valid and `dev` is a valid device; the
         // helper checks the socket before it reads its TLS context.
         unsafe { bindings::netdev_tls_tx_resync_request(self.raw(), dev.as_raw()) }
+    }
+
+    /// Where the route of the packet's socket sends its packets now (the socket's cached
+    /// route, which TCP keeps current: the device drops a packet's own route before it
+    /// gets the packet): the next hop and the interface the route goes out of. `None` for
+    /// a packet without a full IP socket, or a socket without a cached route.
+    pub fn socket_hop(&self) -> Option<NextHop> {
+        self.hop(false).map(|(h, _, _)| h)
+    }
+
+    /// [`SkBuff::socket_hop`] with the next hop's neighbour entry: its link-layer address
+    /// (the first 6 bytes) and whether it is usable (`NUD_VALID`). `None` also when the
+    /// next hop has no neighbour entry (none is made: this may run in any context, under
+    /// any driver lock).
+    pub fn socket_neighbour(&self) -> Option<(NextHop, [u8; 6], bool)> {
+        self.hop(true)
+    }
+
+    fn hop(&self, neighbour: bool) -> Option<(NextHop, [u8; 6], bool)> {
+        let mut hop = NextHop {
+            link: DeviceId { net: 0, ifindex: 0 },
+            family: 0,
+            addr: [0; 16],
+        };
+        let mut ll = [0u8; bindings::MAX_ADDR_LEN as usize];
+        let mut valid = false;
+        let lladdr = if neighbour {
+            ll.as_mut_ptr()
+        } else {
+            core::ptr::null_mut()
+        };
+        // SAFETY: by the type invariant the skb is valid (and holds its socket); the buffers
+        // have the sizes the helper writes (16 bytes, and `MAX_ADDR_LEN` unless `lladdr` is
+        // NULL). The helper reads the socket's route under RCU.
+        to_result(unsafe {
+            bindings::netdev_skb_sk_hop(
+                self.raw(),
+                &mut hop.family,
+                hop.addr.as_mut_ptr(),
+                &mut hop.link.net,
+                &mut hop.link.ifindex,
+                lladdr,
+                &mut valid,
+            )
+        })
+        .ok()?;
+        let mut mac = [0u8; 6];
+        mac.copy_from_slice(&ll[..6]);
+        Some((hop, mac, valid))
     }
 
     /// The sequence number in the packet's TCP header; `EINVAL` if it has no transport

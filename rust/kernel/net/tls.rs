@@ -27,6 +27,10 @@
 use crate::{
     bindings,
     error::to_result,
+    net::{
+        dev::DeviceId,
+        neigh::NextHop, //
+    },
     prelude::*,
     types::Opaque, //
 };
@@ -74,8 +78,10 @@ pub struct Route {
     pub src: [u8; 16],
     /// Peer address.
     pub dst: [u8; 16],
-    /// The next hop's address: the peer's, or its gateway's.
-    pub next_hop: [u8; 16],
+    /// The next hop: the peer, or its gateway (whose family may differ: an IPv4 route can
+    /// go through an IPv6 gateway), on the interface the route goes out of (for a bonded
+    /// port, the bond).
+    pub hop: NextHop,
     /// The next hop's link-layer address (6 bytes for Ethernet).
     pub lladdr: [u8; 6],
     /// Whether the neighbour entry is usable (`NUD_VALID`).
@@ -93,15 +99,20 @@ impl Socket {
         unsafe { &*sk.cast::<Socket>() }
     }
 
-    /// The connection's route: addresses, next hop (from its cached route's neighbour
-    /// entry) and MSS. `ENOENT` if it has no cached route or neighbour.
+    /// The connection's route: addresses, next hop and its neighbour entry (looked up in
+    /// the neighbour table of the interface its cached route goes out of, never made) and
+    /// MSS. `ENOENT` if it has no cached route or the next hop no neighbour entry.
     #[cfg(all(CONFIG_TLS = "y", CONFIG_TLS_DEVICE))]
     pub fn route(&self) -> Result<Route> {
         let mut r = Route {
             family: 0,
             src: [0; 16],
             dst: [0; 16],
-            next_hop: [0; 16],
+            hop: NextHop {
+                link: DeviceId { net: 0, ifindex: 0 },
+                family: 0,
+                addr: [0; 16],
+            },
             lladdr: [0; 6],
             valid: false,
             mss: 0,
@@ -116,10 +127,13 @@ impl Socket {
                 &mut r.family,
                 r.src.as_mut_ptr(),
                 r.dst.as_mut_ptr(),
-                r.next_hop.as_mut_ptr(),
+                &mut r.hop.family,
+                r.hop.addr.as_mut_ptr(),
                 ll.as_mut_ptr(),
                 &mut r.valid,
                 &mut r.mss,
+                &mut r.hop.link.net,
+                &mut r.hop.link.ifindex,
             )
         })?;
         r.lladdr.copy_from_slice(&ll[..6]);

@@ -145,8 +145,6 @@ fn probe_device<'bound>(pdev: &'bound pci::Device<Core<'_>>) -> Result<Adapter<'
         NetPriv::new(ndev, pdev, bar, perm_addr, info, tls)
     })?;
 
-    #[cfg(CONFIG_RE1000E_TLS)]
-    netdev.priv_data().tls_bind(netdev.device());
     if let Some(n) = netdev.irq_number(hw::VEC_RX) {
         netdev.priv_data().set_napi_irq(n);
     }

@@ -100,9 +100,14 @@ pub(crate) enum NudState {
     Failed,
 }
 
-/// A next hop: address family and address, link-layer address, state.
+/// A next hop: the interface whose neighbour table holds it, address family and address,
+/// link-layer address, state.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) struct Neigh {
+    /// The interface the route goes out of, as an identity (namespace, interface index):
+    /// the port itself, or the bond (or other upper device) the port belongs to. The same
+    /// address on two interfaces is two neighbours.
+    pub(crate) link: (u64, i32),
     /// 4 or 6, and the address (IPv4 in the first 4 bytes).
     pub(crate) family: u8,
     pub(crate) addr: [u8; 16],
@@ -294,7 +299,7 @@ impl<const N: usize> Table<N> {
         }
         // The entries and the connection are made or nothing is (a failure undoes the
         // uses taken so far).
-        let nh = match self.find_neigh(neigh.family, &neigh.addr) {
+        let nh = match self.find_neigh(neigh.link, neigh.family, &neigh.addr) {
             Some(h) => {
                 if let Some(n) = self.neighs.get_mut(h) {
                     n.lladdr = neigh.lladdr;
@@ -418,7 +423,7 @@ impl<const N: usize> Table<N> {
     /// through it. Returns how many connections were invalidated, or `None` if the table
     /// holds no such neighbour.
     pub(crate) fn neigh_update(&mut self, n: Neigh) -> Option<u32> {
-        let h = self.find_neigh(n.family, &n.addr)?;
+        let h = self.find_neigh(n.link, n.family, &n.addr)?;
         let e = self.neighs.get_mut(h)?;
         e.lladdr = n.lladdr;
         e.state = n.state;
@@ -431,8 +436,8 @@ impl<const N: usize> Table<N> {
 
     /// A neighbour deleted: its connections are invalidated and the entry marked failed
     /// (it stays while paths link to it). Returns how many were invalidated.
-    pub(crate) fn neigh_delete(&mut self, family: u8, addr: &[u8; 16]) -> u32 {
-        let Some(h) = self.find_neigh(family, addr) else {
+    pub(crate) fn neigh_delete(&mut self, link: (u64, i32), family: u8, addr: &[u8; 16]) -> u32 {
+        let Some(h) = self.find_neigh(link, family, addr) else {
             return 0;
         };
         if let Some(e) = self.neighs.get_mut(h) {
@@ -447,7 +452,7 @@ impl<const N: usize> Table<N> {
     pub(crate) fn relink(&mut self, h: Handle, neigh: Neigh) -> Result<(), TableError> {
         let ph = self.conns.get(h).ok_or(TableError::Stale)?.path;
         let old = self.paths.get(ph).ok_or(TableError::Stale)?.neigh;
-        let nh = match self.find_neigh(neigh.family, &neigh.addr) {
+        let nh = match self.find_neigh(neigh.link, neigh.family, &neigh.addr) {
             Some(nh) if nh == old => return Ok(()),
             Some(nh) => nh,
             None => self.neighs.insert(neigh)?,
@@ -519,10 +524,10 @@ impl<const N: usize> Table<N> {
         self.conns.iter()
     }
 
-    fn find_neigh(&self, family: u8, addr: &[u8; 16]) -> Option<Handle> {
+    fn find_neigh(&self, link: (u64, i32), family: u8, addr: &[u8; 16]) -> Option<Handle> {
         self.neighs
             .iter()
-            .find(|(_, n)| n.family == family && n.addr == *addr)
+            .find(|(_, n)| n.link == link && n.family == family && n.addr == *addr)
             .map(|(h, _)| h)
     }
 
@@ -614,6 +619,7 @@ mod tests {
 
     fn gw(last: u8, mac: u8) -> Neigh {
         Neigh {
+            link: (1, 1),
             family: 4,
             addr: v4(last),
             lladdr: [2, 0, 0, 0, 0, mac],
@@ -704,8 +710,30 @@ mod tests {
         t.resync(a)?;
         assert!(t.conn(a).map(|c| c.state) == Some(ConnState::Offloaded));
         // Deleted: dependants invalidated.
-        assert_eq!(t.neigh_delete(4, &v4(253)), 1);
+        assert_eq!(t.neigh_delete((1, 1), 4, &v4(253)), 1);
         assert!(t.conn(b).map(|c| c.state) == Some(ConnState::Invalid(Reason::Neighbour)));
+        Ok(())
+    }
+
+    #[test]
+    fn neighbours_are_per_interface() -> Result<(), TableError> {
+        let mut t = T::new(8);
+        // The port's own neighbour and the bond's with the same address: two entries.
+        let a = t.add(gw(254, 1), v4(1), v4(2), 1448)?;
+        let mut on_bond = gw(254, 2);
+        on_bond.link = (1, 2);
+        let b = t.add(on_bond, v4(1), v4(2), 1448)?;
+        assert!(t.census() == census(2, 0, 2, 2));
+        // An event on the bond's table reaches only the connection routed through the bond.
+        on_bond.state = NudState::Failed;
+        assert_eq!(t.neigh_update(on_bond), Some(1));
+        assert!(t.conn(a).map(|c| c.state) == Some(ConnState::Offloaded));
+        assert!(t.conn(b).map(|c| c.state) == Some(ConnState::Invalid(Reason::Neighbour)));
+        // An interface the table knows nothing of.
+        let mut elsewhere = gw(254, 3);
+        elsewhere.link = (2, 1);
+        assert_eq!(t.neigh_update(elsewhere), None);
+        assert_eq!(t.neigh_delete((2, 1), 4, &v4(254)), 0);
         Ok(())
     }
 
@@ -717,7 +745,7 @@ mod tests {
         assert!(t.route(a).map(|(_, n)| n.addr) == Some(v4(253)));
         // The old next hop went with its last user.
         assert!(t.census() == census(1, 0, 1, 1));
-        assert_eq!(t.neigh_delete(4, &v4(254)), 0);
+        assert_eq!(t.neigh_delete((1, 1), 4, &v4(254)), 0);
         let mut failed = gw(252, 3);
         failed.state = NudState::Failed;
         t.relink(a, failed)?;

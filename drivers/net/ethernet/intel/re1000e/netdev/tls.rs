@@ -48,7 +48,8 @@ use kernel::{
         devlink,
         neigh::{
             self,
-            NeighEvent, //
+            NeighEvent,
+            NextHop, //
         },
         tls::{
             self as ktls,
@@ -67,7 +68,7 @@ use kernel::{
 };
 
 /// `ethtool -S` names of [`TlsCounters`], in [`TlsCounters::values`] order.
-pub(crate) const TLS_STATS: [&CStr; 12] = [
+pub(crate) const TLS_STATS: [&CStr; 13] = [
     c"tx_tls_ctx",
     c"tx_tls_del",
     c"tx_tls_refused",
@@ -80,6 +81,7 @@ pub(crate) const TLS_STATS: [&CStr; 12] = [
     c"tx_tls_drop_no_sync_data",
     c"tx_tls_invalidated",
     c"tx_tls_neigh_update",
+    c"tx_tls_relink",
 ];
 
 /// TLS offload counters.
@@ -108,6 +110,8 @@ pub(crate) struct TlsCounters {
     invalidated: Atomic<u64>,
     /// Neighbour updates that reached the table's next hops.
     neigh_update: Atomic<u64>,
+    /// Paths relinked to another next hop: a connection's packets showed a new route.
+    relink: Atomic<u64>,
 }
 
 impl TlsCounters {
@@ -125,6 +129,7 @@ impl TlsCounters {
             drop_no_sync: Atomic::new(0),
             invalidated: Atomic::new(0),
             neigh_update: Atomic::new(0),
+            relink: Atomic::new(0),
         }
     }
 
@@ -143,6 +148,7 @@ impl TlsCounters {
             self.drop_no_sync.load(Relaxed),
             self.invalidated.load(Relaxed),
             self.neigh_update.load(Relaxed),
+            self.relink.load(Relaxed),
         ]
     }
 }
@@ -192,9 +198,6 @@ pub(crate) struct TlsOffload {
     recovered: Atomic<bool>,
     /// The permanent MAC address, the devlink serial number.
     serial: [u8; 6],
-    /// The netdev's identity ([`DeviceId::as_usize`]) once registered: neighbour events of
-    /// its table only.
-    dev_id: Atomic<usize>,
     /// The last fault's invalidation: connections invalidated, and how long invalidating
     /// every context took, in nanoseconds.
     last_invalidated: Atomic<u64>,
@@ -220,7 +223,6 @@ impl TlsParts {
                 fault_pending: Atomic::new(false),
                 recovered: Atomic::new(false),
                 serial,
-                dev_id: Atomic::new(0),
                 last_invalidated: Atomic::new(0),
                 last_invalidate_ns: Atomic::new(0),
             }),
@@ -252,6 +254,10 @@ pub(super) enum Verdict {
     Drop { resync: bool },
 }
 
+/// The empty table, a constant: boxed, it is copied from the constant into the allocation
+/// (built as a local it would take 14 KiB of the caller's stack, in `setsockopt`).
+const EMPTY_TABLE: Table<MAX_CONNS> = Table::new(MAX_CONNS);
+
 impl TlsState {
     fn new() -> Result<Self> {
         let mut engines = KVec::with_capacity(MAX_CONNS, GFP_KERNEL)?;
@@ -259,7 +265,7 @@ impl TlsState {
             engines.push(None, GFP_KERNEL)?;
         }
         Ok(TlsState {
-            table: KBox::new(Table::new(MAX_CONNS), GFP_KERNEL)?,
+            table: KBox::new(EMPTY_TABLE, GFP_KERNEL)?,
             engines,
         })
     }
@@ -267,6 +273,49 @@ impl TlsState {
     /// Notes a resync request for `h`: `true` unless one is pending (ask the core once).
     fn want_resync(&mut self, h: Handle) -> bool {
         matches!(self.table.request_resync(h), Ok(true))
+    }
+
+    /// A packet of connection `h` goes out by `hop` (its socket's route): if that is not
+    /// the next hop the connection's path links to, the route changed and the path is
+    /// relinked to the new one, with the neighbour entry `neighbour` reads (the next hop
+    /// with its link-layer address and state; nothing if it has none yet: a later packet
+    /// relinks). A new next hop that is not usable invalidates the connection.
+    pub(super) fn follow_route(
+        &mut self,
+        h: Handle,
+        hop: &NextHop,
+        neighbour: impl FnOnce() -> Option<(NextHop, [u8; 6], bool)>,
+        stats: &TlsCounters,
+    ) {
+        let moved = |n: &Neigh, hop: &NextHop| {
+            n.link != hop.link.as_pair() || n.family != hop.family || n.addr != hop.addr
+        };
+        match self.table.route(h) {
+            Some((_, n)) if moved(n, hop) => {}
+            _ => return,
+        }
+        let Some((hop, lladdr, valid)) = neighbour() else {
+            return;
+        };
+        let was = self.table.conn(h).map(|c| c.state);
+        let neigh = Neigh {
+            link: hop.link.as_pair(),
+            family: hop.family,
+            addr: hop.addr,
+            lladdr,
+            state: if valid {
+                NudState::Valid
+            } else {
+                NudState::Failed
+            },
+        };
+        if self.table.relink(h, neigh).is_ok() {
+            stats.relink.add(1, Relaxed);
+            let now = self.table.conn(h).map(|c| c.state);
+            if was == Some(ConnState::Offloaded) && now != was {
+                stats.invalidated.add(1, Relaxed);
+            }
+        }
     }
 
     /// Runs the engine of connection `h` over a packet whose TCP payload `payload` starts at
@@ -392,8 +441,9 @@ impl<'a> NetPriv<'a> {
         let rec_seq: [u8; 8] = m.rec_seq.try_into().map_err(|_| EINVAL)?;
         let route = sk.route()?;
         let neigh = Neigh {
-            family: route.family,
-            addr: route.next_hop,
+            link: route.hop.link.as_pair(),
+            family: route.hop.family,
+            addr: route.hop.addr,
             lladdr: route.lladdr,
             state: if route.valid {
                 NudState::Valid
@@ -509,6 +559,9 @@ impl<'a> NetPriv<'a> {
         if !plan.opts.l4_csum {
             return self.xmit_fallback(skb, dev, xmit);
         }
+        // Where the socket's route sends its packets: compared with the path's next hop
+        // under the lock.
+        let hop = skb.socket_hop();
         let q = xmit.queue();
         let len = skb.len();
         let wire = plan.wire_bytes;
@@ -540,6 +593,9 @@ impl<'a> NetPriv<'a> {
                 skb.copy_bits(0, buf)?;
                 let mut tls = self.tls().state.lock();
                 let st = Option::as_mut(&mut *tls).ok_or(EINVAL)?;
+                if let Some(hop) = &hop {
+                    st.follow_route(h, hop, || skb.socket_neighbour(), &self.tls().stats);
+                }
                 let payload = buf.get_mut(payload_off as usize..).ok_or(EINVAL)?;
                 Ok(st.transmit(h, seq, payload, &self.tls().stats))
             });
@@ -889,13 +945,16 @@ impl<'a> NetPriv<'a> {
 impl neigh::Handler for TlsOffload {
     /// A next hop of the table changed: a new link-layer address is taken in place, a
     /// neighbour that failed or went away invalidates the connections through it (they go
-    /// through the fallback, and revalidate at a resync once it is usable again).
+    /// through the fallback, and revalidate at a resync once it is usable again). The
+    /// table's neighbours are those of the interfaces its routes go out of: this port's, or
+    /// those of a bond it belongs to; an event of any other interface finds nothing.
     fn neigh_update(&self, ev: &NeighEvent) {
-        let me = self.dev_id.load(Relaxed);
-        if me == 0 || ev.device().as_usize() != me {
+        // No connection, no next hop: the event is none of the table's.
+        if self.stats.ctx.load(Relaxed) == self.stats.del.load(Relaxed) {
             return;
         }
         let n = Neigh {
+            link: ev.device().as_pair(),
             family: ev.family,
             addr: ev.addr,
             lladdr: ev.lladdr,
@@ -914,11 +973,6 @@ impl neigh::Handler for TlsOffload {
 }
 
 impl<'a> NetPriv<'a> {
-    /// Binds the TLS offload to its registered netdev (for neighbour events).
-    pub(crate) fn tls_bind(&self, dev: &Device) {
-        self.tls().dev_id.store(dev.id().as_usize(), Relaxed);
-    }
-
     /// The MTU changed: every path's MSS follows.
     pub(crate) fn tls_mtu_changed(&self, mtu: u32) {
         // IPv4 and IPv6 headers without options, and the TCP header.

@@ -11,12 +11,13 @@
 # diagnose and dump (the state tree), and is deleted once its connection is closed; with
 # the feature off new connections go to software while one offloaded before keeps its
 # offload; a neighbour whose address changes is updated in place, one deleted invalidates
-# its connection, which goes on intact and revalidates at a resync; segments lost before
+# its connection, which goes on intact and revalidates at a resync; a route that changes
+# its gateway relinks the connection's path to the new next hop; segments lost before
 # the driver (netem) make it see retransmissions and gaps, which it sends through the
 # software fallback and resyncs, and the peer decrypts every record. The failure sequence,
 # link down and unload under live offloads, with kmemleak, are tls_lifecycle.sh's.
 . "$(dirname "$(readlink -f "$0")")/lib.sh"
-PLAN=14
+PLAN=15
 . "$DIR/tls_lib.sh"
 
 # 64 MiB per offloaded transfer, as the issue asks; 16 MiB for a connection that pauses
@@ -238,6 +239,47 @@ if [[ $diag_del == *"offloaded: 0 invalid: 1"* ]] && [ "$(d tx_tls_invalidated N
 	ktap_test_pass "neighbour deleted: its connection invalidated, 4 MiB intact, revalidated by a resync ($(d tx_tls_fallback N1 N2) packets through the fallback, $(d tx_tls_encrypted_bytes N1 N2) bytes by the engine after)"
 else
 	ktap_test_fail "neighbour deleted: diagnose '$diag_del', invalidated +$(d tx_tls_invalidated N0 N1), received '${GOT:-nothing}' (want $SMALL_SUM), resyncs +$(d tx_tls_resync N1 N2), encrypted after +$(d tx_tls_encrypted_bytes N1 N2)"
+fi
+
+# --- A route change -----------------------------------------------------------------------
+# A connection to an address behind a gateway (203.0.113.2 via the peer's 198.51.100.2):
+# while it waits, the route is replaced by one through another gateway (the peer's
+# 198.51.100.3). The next packet shows the new next hop, and the path is relinked to it
+# (the dump shows the new next hop, tx_tls_relink counts it); the connection stays
+# offloaded and arrives intact.
+# shellcheck disable=SC2034 # snapshots, used through d and deltas
+declare -A G0 G1
+ip -n $NS addr add 198.51.100.3/24 dev "$B"
+ip -n $NS addr add 203.0.113.2/32 dev lo
+ip route add 203.0.113.2/32 via $PEER_ADDR dev "$A"
+snap G0
+PEER_ADDR=203.0.113.2 paused_start 5323 128 "$SMALL" --hold 5 ||
+	ktap_print_msg "the connection did not pause"
+dump_old=$(tree)
+ip route replace 203.0.113.2/32 via 198.51.100.3 dev "$A"
+# The sender holds its socket open after the last byte, so the relinked path can be seen.
+rm -f "$TMP/paused"
+dump_relinked=
+for _ in $(seq 100); do
+	snap G1
+	if [ "$(d tx_tls_relink G0 G1)" -ge 1 ]; then
+		dump_relinked=$(tree)
+		break
+	fi
+	sleep 0.1
+done
+paused_finish 5323
+snap G1
+ip route del 203.0.113.2/32
+deltas "route change" G0 G1
+if [[ $dump_old == *'"next_hop":"198.51.100.2"'* ]] &&
+	[[ $dump_relinked == *'"next_hop":"198.51.100.3"'* ]] &&
+	[[ $dump_relinked == *'"state":"offloaded"'* ]] && [ "$(d tx_tls_relink G0 G1)" = 1 ] &&
+	[ "$(d tx_tls_invalidated G0 G1)" = 0 ] && [ "$(d tx_tls_encrypted_bytes G0 G1)" -ge $((SMALL_BYTES / 2)) ] &&
+	[ -n "$GOT" ] && [ "$GOT" = "$SMALL_SUM" ] && [ "$(d peer_TlsDecryptError G0 G1)" = 0 ]; then
+	ktap_test_pass "route change: the path relinked to the new gateway (dump), still offloaded, 4 MiB intact"
+else
+	ktap_test_fail "route change: dump before '$dump_old', after '${dump_relinked:-none}', relinks +$(d tx_tls_relink G0 G1), invalidated +$(d tx_tls_invalidated G0 G1), engine +$(d tx_tls_encrypted_bytes G0 G1) bytes, received '${GOT:-nothing}'"
 fi
 
 # --- Loss ---------------------------------------------------------------------------------

@@ -2,17 +2,22 @@
 # The set-up and helpers of the re1000e kTLS offload tests (tls.sh, tls_lifecycle.sh):
 # re1000e on both NICs, the second in namespace $NS with the software kTLS receiver, the
 # counters of both ends, transfers through tls_tool.py, devlink. Sourced after lib.sh, with
-# PLAN set to the test count.
+# PLAN set to the test count. A test may instead link the NICs its own way: it sets NICS to
+# how many it needs and defines tls_link NS (which sets A, the interface whose devlink
+# instance and counters the helpers use, and PORTS, more interfaces whose counters snap
+# takes as PORT:NAME) and tls_unlink (undoes it).
 NS=re1000e-tls
 TOOL="$DIR/tls_tool.py"
 PEER_ADDR=198.51.100.2
 COUNTERS="tx_tls_ctx tx_tls_del tx_tls_refused tx_tls_encrypted_packets tx_tls_encrypted_bytes
 	tx_tls_ooo tx_tls_fallback tx_tls_resync_req tx_tls_resync tx_tls_drop_no_sync_data
-	tx_tls_invalidated tx_tls_neigh_update"
+	tx_tls_invalidated tx_tls_neigh_update tx_tls_relink"
+PORTS=
 
 ktap_print_header
 mapfile -t SLOTS < <(nic_slots)
-[ "${#SLOTS[@]}" -ge 2 ] || { ktap_skip_all "needs two 82574L NICs cabled together"; exit "$KSFT_SKIP"; }
+[ "${#SLOTS[@]}" -ge "${NICS:-2}" ] ||
+	{ ktap_skip_all "needs ${NICS:-2} 82574L NICs cabled in pairs"; exit "$KSFT_SKIP"; }
 [ -e /proc/net/tls_stat ] || modprobe tls 2>/dev/null
 [ -e /proc/net/tls_stat ] ||
 	{ ktap_skip_all "no kernel TLS (CONFIG_TLS, CONFIG_TLS_DEVICE)"; exit "$KSFT_SKIP"; }
@@ -28,6 +33,7 @@ cleanup() {
 		ethtool -K "$A" tls-hw-tx-offload on 2>/dev/null
 	fi
 	[ -n "${DL:-}" ] && devlink health set "$DL" reporter tls_engine auto_recover true 2>/dev/null
+	declare -F tls_unlink >/dev/null && tls_unlink
 	ip netns del $NS 2>/dev/null
 	rm -rf "$TMP"
 	unload re1000e sch_netem
@@ -37,7 +43,11 @@ unload re1000e e1000e
 kmemleak_reset
 mark=$(mark_log)
 modprobe re1000e
-link_pair $NS || ktap_exit_fail_msg "no link between the re1000e interfaces"
+if declare -F tls_link >/dev/null; then
+	tls_link $NS || ktap_exit_fail_msg "no link between the re1000e interfaces"
+else
+	link_pair $NS || ktap_exit_fail_msg "no link between the re1000e interfaces"
+fi
 
 # The peer namespace's TLS statistics are read through a process that lives in it
 # (/proc/PID/net is PID's namespace): shell builtins, instead of starting ip netns exec and
@@ -89,16 +99,16 @@ wait_feature() {
 	done
 	return 1
 }
-# paused_start PORT CIPHER FILE: an offloaded connection that stops halfway (everything sent
-# acknowledged) until $TMP/paused is removed; TX_LIVE and RX_LIVE are its ends. Returns
-# once it waits.
+# paused_start PORT CIPHER FILE [OPTION...]: an offloaded connection that stops halfway
+# (everything sent acknowledged) until $TMP/paused is removed; TX_LIVE and RX_LIVE are its
+# ends; OPTIONs go to the sender. Returns once it waits.
 paused_start() {
 	rm -f "$TMP/paused"
 	LIMIT=400
 	receive "$1" "$2" 1.2
 	RX_LIVE=$RXPID
 	send "$1" "$2" 1.2 "$3" write --pause-at $(($(stat -c %s "$3") / 2)) \
-		--pause-file "$TMP/paused" &
+		--pause-file "$TMP/paused" "${@:4}" &
 	TX_LIVE=$!
 	LIMIT=180
 	PIDS="$PIDS $TX_LIVE"
@@ -123,6 +133,12 @@ snap() {
 	while read -r k v; do
 		[[ $k == tx_tls_*: ]] && _c["${k%:}"]=$v
 	done < <(ethtool -S "$A")
+	local p
+	for p in $PORTS; do
+		while read -r k v; do
+			[[ $k == tx_tls_*: ]] && _c["$p:${k%:}"]=$v
+		done < <(ethtool -S "$p")
+	done
 	while read -r k v; do _c["$k"]=$v; done </proc/net/tls_stat
 	while read -r k v; do _c["peer_$k"]=$v; done </proc/"$PEER"/net/tls_stat
 }
