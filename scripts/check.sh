@@ -45,7 +45,7 @@ E1000E_LIVE=0
 # against the run's, so that growth is seen when it happens and not when CI's time runs out.
 declare -A BUDGET=(
 	[setup]=200 [host-tests]=30 [script-tests]=10 [build]=1000 [selftests-build]=60
-	[kunit-dma-swiotlb]=70 [dma-iommu]=60 [selftests]=330 [selftests-kmemleak]=350
+	[kunit-dma-swiotlb]=70 [dma-iommu]=60 [selftests]=330 [selftests-kmemleak]=350 [bond]=120
 	[upstream-re1000e]=400 [upstream-e1000e]=400
 	[upstream-retry]=60 [style-rustfmtcheck]=15 [style-checkpatch]=20 [style-clippy]=50
 )
@@ -182,7 +182,7 @@ else
 		# third of its time and proves nothing.
 		leaks=() others=()
 		while read -r t; do
-			[ "$t" = drivers/net/re1000e:dma.sh ] && continue
+			case $t in drivers/net/re1000e:dma.sh | drivers/net/re1000e:bond.sh) continue ;; esac
 			if grep -q kmemleak_result "$KSFT/${t%%:*}/${t#*:}"; then
 				leaks+=(-t "$t")
 			else
@@ -202,6 +202,16 @@ else
 				"$R/re1000e-kmemleak.tap" "${leaks[@]}"
 			ktap "kselftests drivers/net/re1000e (leak checks: kmemleak on)" \
 				"$R/re1000e-kmemleak.tap"
+		fi
+		# The bond (the MUX case of the kTLS offload) needs two ports on each side: a boot
+		# of its own with four NICs.
+		if grep -qx 'drivers/net/re1000e:bond.sh' "$KSFT/kselftest-list.txt" 2>/dev/null; then
+			phase bond "$TOP/scripts/rig.sh" --driver none --nics 4 --timeout 900 \
+				--results "$R" --append "$NO_KMEMLEAK" -- scripts/guest/run-selftests.sh \
+				"$KSFT" "$R/bond.tap" -t drivers/net/re1000e:bond.sh
+			ktap "kselftests drivers/net/re1000e bond.sh (four NICs)" "$R/bond.tap"
+		else
+			record "kselftests drivers/net/re1000e bond.sh: not installed in $KSFT" 0 1
 		fi
 
 		# Upstream drivers/net and drivers/net/hw suites (the programs chosen in

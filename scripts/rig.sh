@@ -6,7 +6,7 @@
 # QEMU hub, and runs a command inside. The guest command's exit status is the rig's.
 #
 #   scripts/rig.sh [--driver re1000e|e1000e|none] [--timeout SEC] [--results DIR]
-#                  [--append ARGS] [--iommu] [--dma-debug] [--] CMD...
+#                  [--append ARGS] [--iommu] [--dma-debug] [--nics 2|4] [--] CMD...
 #
 # --append adds ARGS to the guest kernel's command line (swiotlb=force bounces every
 # streaming DMA mapping); --iommu puts QEMU's virtual Intel IOMMU in front of the NICs, with
@@ -14,6 +14,11 @@
 # kernel is built with DMA-API debugging, which costs every mapping a lookup (the upstream
 # suite ran 20 % longer with it); it is switched off at boot (dma_debug=off) unless
 # --dma-debug is given.
+#
+# --nics 4 adds a second pair, nic2 and nic3, cabled together through a second hub: two
+# ports on each side, for a bond (tools/testing/selftests/drivers/net/re1000e/bond.sh).
+# Their root ports come after the first pair's, so the PCI order is nic0, nic1, nic2, nic3:
+# the first and second are cabled together, and the third and fourth.
 #
 # The guest sees the host's root filesystem with writes kept in the guest; DIR (if given)
 # is the one host directory it writes through to, exported to CMD as $RIG_RESULTS.
@@ -41,11 +46,13 @@ RESULTS=
 APPEND=()
 IOMMU=0
 DMA_DEBUG=0
+NICS=2
 while [ $# -gt 0 ]; do
 	case $1 in
 	--append) APPEND+=(--append "$2"); shift 2 ;;
 	--iommu) IOMMU=1; shift ;;
 	--dma-debug) DMA_DEBUG=1; shift ;;
+	--nics) NICS=$2; shift 2 ;;
 	--driver) DRIVER=$2; shift 2 ;;
 	--results) RESULTS=$(mkdir -p "$2" && cd "$2" && pwd); shift 2 ;;
 	--timeout) TIMEOUT=$2; shift 2 ;;
@@ -56,6 +63,7 @@ while [ $# -gt 0 ]; do
 done
 [ $# -gt 0 ] || die "usage: scripts/rig.sh [--driver re1000e|e1000e|none] [--timeout SEC] CMD..."
 case $DRIVER in re1000e | e1000e | none) ;; *) die "--driver must be re1000e, e1000e or none" ;; esac
+case $NICS in 2 | 4) ;; *) die "--nics must be 2 or 4" ;; esac
 
 WORK=$("$TOP/scripts/build.sh" --print)
 OUT=$WORK/out
@@ -74,6 +82,8 @@ trap cleanup EXIT
 # told (it also asks QEMU through the monitor).
 MAC0=52:54:00:12:34:01
 MAC1=52:54:00:12:34:02
+MAC2=52:54:00:12:34:03
+MAC3=52:54:00:12:34:04
 
 [ "$DMA_DEBUG" = 1 ] || APPEND+=(--append dma_debug=off)
 QEMU_OPTS=()
@@ -91,6 +101,18 @@ QEMU_OPTS+=(
 	-netdev hubport,id=n0,hubid=0
 	-device "e1000e,id=nic1,bus=rp1,netdev=n1,mac=$MAC1"
 	-netdev hubport,id=n1,hubid=0
+)
+if [ "$NICS" = 4 ]; then
+	QEMU_OPTS+=(
+		-device pcie-root-port,id=rp2,chassis=3,slot=3
+		-device pcie-root-port,id=rp3,chassis=4,slot=4
+		-device "e1000e,id=nic2,bus=rp2,netdev=n2,mac=$MAC2"
+		-netdev hubport,id=n2,hubid=1
+		-device "e1000e,id=nic3,bus=rp3,netdev=n3,mac=$MAC3"
+		-netdev hubport,id=n3,hubid=1
+	)
+fi
+QEMU_OPTS+=(
 	-chardev "socket,id=hmp,path=$RUN/hmp.sock,server=on,wait=off"
 	-mon chardev=hmp,mode=readline
 	-device virtio-serial-pci,id=vser0
@@ -169,7 +191,7 @@ for d in $(printf '%q ' "${NEEDED[@]}" ${RESULTS:+"$RESULTS"}); do
 	[ -d "\$d" ] || { echo "rig: the guest cannot see \$d (host directory not shared with the guest)" >&2; echo "RIG-EXIT-STATUS 1"; exit 1; }
 done
 [ -z "$RESULTS" ] || [ -w "$RESULTS" ] || { echo "rig: the guest cannot write to $RESULTS" >&2; echo "RIG-EXIT-STATUS 1"; exit 1; }
-export RIG_DRIVER=$DRIVER RIG_MAC0=$MAC0 RIG_MAC1=$MAC1 RIG_ENV=$RUN/rig.env
+export RIG_DRIVER=$DRIVER RIG_MAC0=$MAC0 RIG_MAC1=$MAC1 RIG_ENV=$RUN/rig.env RIG_NICS=$NICS
 export RE1000E_TOP=$TOP RE1000E_OUT=$OUT RIG_QMON_NAME=re1000e.mon
 export RIG_RESULTS=$RESULTS RE1000E_FULL=${RE1000E_FULL:-0}
 $TOP/scripts/guest/rig-up.sh || { echo "RIG-EXIT-STATUS 1"; exit 1; }

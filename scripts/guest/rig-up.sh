@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # Guest side of scripts/rig.sh: bring the two-NIC rig up.
-#  - load $RIG_DRIVER (re1000e from the build, or e1000e) for both 82574L NICs;
+#  - load $RIG_DRIVER (re1000e from the build, or e1000e) for the 82574L NICs;
 #  - move the second NIC into netns ns-remote;
 #  - address both ends as the netdev CI does and write the selftest variables to $RIG_ENV.
 set -eu
@@ -16,7 +16,8 @@ mountpoint -q /sys/fs/bpf || mount -t bpf bpf /sys/fs/bpf 2>/dev/null || true
 
 load_driver "$RIG_DRIVER"
 mapfile -t slots < <(nic_slots)
-[ "${#slots[@]}" = 2 ] || { echo "rig: expected 2 82574L NICs, found ${#slots[@]}" >&2; exit 1; }
+[ "${#slots[@]}" = "${RIG_NICS:-2}" ] ||
+	{ echo "rig: expected ${RIG_NICS:-2} 82574L NICs, found ${#slots[@]}" >&2; exit 1; }
 for s in "${slots[@]}"; do
 	[ "$(bound_driver "$s")" = "$RIG_DRIVER" ] ||
 		{ echo "rig: $RIG_DRIVER did not bind $s" >&2; exit 1; }

@@ -9,6 +9,7 @@ Usage: tls_tool.py recv --port P --cipher 128|256 --version 1.2|1.3 --seed S
        tls_tool.py send --host H --port P --cipher 128|256 --version 1.2|1.3 --seed S
                         --file F [--mode sendfile|write] [--chunk N]
                         [--pause-at BYTES --pause-file F] [--hold SECONDS]
+                        [--sport PORT]
 
 recv listens on IPv4 port P, accepts one connection, sets TLS_RX and reads until the
 sender closes; it prints "SHA256 BYTES" of the plaintext received (and writes it to
@@ -21,8 +22,10 @@ with send(2) of --chunk bytes at a time (--mode write; 1371 by default, so that 
 one per call, do not line up with TCP segments). With --pause-at it stops after BYTES,
 waits until all of it is acknowledged (SIOCOUTQ 0), creates --pause-file and goes on once
 that file has been removed: the test looks at, or changes, things while the connection
-and its offload are live. --hold keeps the socket open SECONDS after the last byte. On
-success it prints "sent BYTES".
+and its offload are live. --hold keeps the socket open SECONDS after the last byte.
+--sport binds the connection's source port (a bond's layer3+4 hash, which picks the
+port a connection leaves by, then gives the same answer on every run). On success it
+prints "sent BYTES".
 
 Both ends derive the key, IV, salt and initial record sequence number from --seed and
 --cipher: the same arguments on both sides give matching keys. AES-GCM-128 and -256 only
@@ -176,7 +179,9 @@ def send(args):
     if (args.pause_at is None) != (args.pause_file is None):
         raise Error("--pause-at and --pause-file go together")
     try:
-        sock = socket.create_connection((args.host, args.port), timeout=30)
+        src = ("0.0.0.0", args.sport) if args.sport else None
+        sock = socket.create_connection((args.host, args.port), timeout=30,
+                                        source_address=src)
     except OSError as e:
         raise Error(f"connect to {args.host}:{args.port}: {e}") from e
     sock.settimeout(None)
@@ -218,6 +223,7 @@ def main():
             s.add_argument("--pause-at", type=int)
             s.add_argument("--pause-file")
             s.add_argument("--hold", type=float, default=0)
+            s.add_argument("--sport", type=int, default=0)
     args = p.parse_args()
     if args.cmd == "send" and args.chunk <= 0:
         p.error("--chunk must be positive")
