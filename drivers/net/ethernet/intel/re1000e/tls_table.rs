@@ -396,6 +396,15 @@ impl<const N: usize> Table<N> {
         Ok(!core::mem::replace(&mut c.resync_pending, true))
     }
 
+    /// The resync asked for `h` could not be sent (the host was finishing one: its answer
+    /// has come, its request flag is not cleared yet): the next packet that needs one asks
+    /// again, instead of the connection waiting for an answer that will not come.
+    pub(crate) fn resync_not_sent(&mut self, h: Handle) {
+        if let Some(c) = self.conns.get_mut(h) {
+            c.resync_pending = false;
+        }
+    }
+
     /// Update: the host resynced connection `h` (its sequence state is the host's again):
     /// revalidates it unless its neighbour has failed or the engine is faulted.
     pub(crate) fn resync(&mut self, h: Handle) -> Result<(), TableError> {
@@ -763,6 +772,9 @@ mod tests {
         t.invalidate(b, Reason::Gap)?;
         assert_eq!(t.request_resync(b), Ok(true));
         assert_eq!(t.request_resync(b), Ok(false));
+        // A request that could not be sent is asked again.
+        t.resync_not_sent(b);
+        assert_eq!(t.request_resync(b), Ok(true));
         // One was offloaded when the engine faulted; both are invalid now.
         assert_eq!(t.fault(), 1);
         assert!(t.census() == census(0, 2, 2, 1));

@@ -606,7 +606,7 @@ impl<'a> NetPriv<'a> {
             let Verdict::Encrypted(done) = verdict else {
                 let _ = ring.arena.unalloc(region);
                 drop(guard);
-                return self.tls_not_encrypted(skb, verdict, dev, xmit);
+                return self.tls_not_encrypted(skb, h, verdict, dev, xmit);
             };
             plan.opts.tstamp = self.tsync.tx_request(&mut skb);
             if let Err((skb, region, _)) =
@@ -645,6 +645,7 @@ impl<'a> NetPriv<'a> {
     fn tls_not_encrypted(
         &self,
         skb: SkBuff,
+        h: Handle,
         verdict: Verdict,
         dev: &Device,
         xmit: &Xmit<'_>,
@@ -658,6 +659,8 @@ impl<'a> NetPriv<'a> {
         if resync {
             if skb.tls_resync_request(dev) {
                 self.tls().stats.resync_req.add(1, Relaxed);
+            } else if let Some(st) = Option::as_mut(&mut *self.tls().state.lock()) {
+                st.table.resync_not_sent(h);
             }
         }
         if drop {
