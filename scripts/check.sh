@@ -47,7 +47,7 @@ declare -A BUDGET=(
 	[setup]=200 [host-tests]=30 [script-tests]=10 [build]=1000 [selftests-build]=60
 	[kunit-dma-swiotlb]=70 [dma-iommu]=60 [selftests]=330 [selftests-kmemleak]=350 [bond]=120
 	[upstream-re1000e]=400 [upstream-e1000e]=400
-	[upstream-retry]=60 [style-rustfmtcheck]=15 [style-checkpatch]=20 [style-clippy]=50
+	[upstream-retry]=60 [style-rustfmtcheck]=15 [style-checkpatch]=20 [style-stack]=15 [style-clippy]=50
 )
 RUN_BUDGET_COLD=2360
 RUN_BUDGET_WARM=1180
@@ -294,10 +294,10 @@ else
 	fi
 fi
 
-# Kernel style: rustfmt and checkpatch on our files, then a CLIPPY=1 build of the
-# abstractions and the driver (last: it leaves objects the next build redoes).
+# Kernel style: rustfmt and checkpatch on our files, the stack frames of the driver and the
+# abstractions, then a CLIPPY=1 build of both (last: it leaves objects the next build redoes).
 if [ -n "${OUT:-}" ]; then
-	for style in rustfmtcheck checkpatch clippy; do
+	for style in rustfmtcheck checkpatch stack clippy; do
 		if phase "style-$style" "$TOP/scripts/style.sh" "$style"; then
 			record "style: $style" 1 0
 		else
