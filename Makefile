@@ -15,7 +15,7 @@
 #
 # Both start from a fresh machine: they install what is missing (scripts/setup.sh).
 
-.PHONY: all run check check-full upstream-baseline bench bench-aa setup build host-test rustfmtcheck clippy checkpatch print-build-dir
+.PHONY: all run check check-full upstream-baseline bench bench-aa setup build host-test rustfmtcheck clippy checkpatch stackcheck print-build-dir
 
 all: run
 
@@ -59,3 +59,6 @@ clippy:
 
 checkpatch:
 	scripts/style.sh checkpatch
+
+stackcheck:
+	scripts/style.sh stack
