@@ -30,7 +30,6 @@ set -u
 ROUNDS=$1 MIB=$2
 NS=ns-remote
 TOOL=$RE1000E_TOP/tools/testing/selftests/drivers/net/re1000e/tls_tool.py
-BENCH=$RE1000E_TOP/scripts/guest/tls_bench.py
 OUT=$RIG_RESULTS/tls.txt
 TMP=$(mktemp -d /tmp/tls-bench.XXXXXX)
 put() { echo "$1 $2" | tee -a "$OUT"; }
@@ -139,13 +138,13 @@ for round in $(seq "$ROUNDS"); do
 	done
 done
 
-# open PORT: 64 TLS connections held open (tls_bench.py open), once they are all set up;
+# open PORT: 64 TLS connections held open (tls_tool.py many), once they are all set up;
 # ADD is its "add_us MEDIAN MEAN" line.
 open64() {
 	rm -f "$TMP/ready" "$TMP/hold"
-	ip netns exec $NS timeout 300 "$BENCH" sink --port "$1" --count 64 --ready "$TMP/ready" &
+	ip netns exec $NS timeout 300 "$TOOL" sink --port "$1" --count 64 --ready "$TMP/ready" &
 	wait_file "$TMP/ready"
-	RE1000E_TOP=$RE1000E_TOP timeout 300 "$BENCH" open --host "$REMOTE_V4" --port "$1" \
+	timeout 300 "$TOOL" many --host "$REMOTE_V4" --port "$1" \
 		--count 64 --hold-file "$TMP/hold" >"$TMP/open.out" &
 	OPENPID=$!
 	wait_file "$TMP/hold"

@@ -278,8 +278,9 @@ impl TlsState {
     /// A packet of connection `h` goes out by `hop` (its socket's route): if that is not
     /// the next hop the connection's path links to, the route changed and the path is
     /// relinked to the new one, with the neighbour entry `neighbour` reads (the next hop
-    /// with its link-layer address and state; nothing if it has none yet: a later packet
-    /// relinks). A new next hop that is not usable invalidates the connection.
+    /// with its link-layer address and state). Only once that entry is usable: the packets
+    /// that reach the driver while the new next hop is being resolved are the old route's
+    /// (the new route's wait in the neighbour's queue), and a later packet relinks.
     pub(super) fn follow_route(
         &mut self,
         h: Handle,
@@ -294,27 +295,18 @@ impl TlsState {
             Some((_, n)) if moved(n, hop) => {}
             _ => return,
         }
-        let Some((hop, lladdr, valid)) = neighbour() else {
+        let Some((hop, lladdr, true)) = neighbour() else {
             return;
         };
-        let was = self.table.conn(h).map(|c| c.state);
         let neigh = Neigh {
             link: hop.link.as_pair(),
             family: hop.family,
             addr: hop.addr,
             lladdr,
-            state: if valid {
-                NudState::Valid
-            } else {
-                NudState::Failed
-            },
+            state: NudState::Valid,
         };
         if self.table.relink(h, neigh).is_ok() {
             stats.relink.add(1, Relaxed);
-            let now = self.table.conn(h).map(|c| c.state);
-            if was == Some(ConnState::Offloaded) && now != was {
-                stats.invalidated.add(1, Relaxed);
-            }
         }
     }
 

@@ -8,7 +8,8 @@
 # driver's offload, each connection accounted for by the TLS core (/proc/net/tls_stat, one
 # per namespace) and by the driver (ethtool -S tx_tls_*); TLS 1.3 stays in software; a
 # live offload shows in ss, in the devlink resource's occupancy and in devlink health
-# diagnose and dump (the state tree), and is deleted once its connection is closed; with
+# diagnose and dump (the state tree), and is deleted once its connection is closed; a full
+# table (64) refuses the next connection, which stays in software; with
 # the feature off new connections go to software while one offloaded before keeps its
 # offload; a neighbour whose address changes is updated in place, one deleted invalidates
 # its connection, which goes on intact and revalidates at a resync; a route that changes
@@ -17,7 +18,7 @@
 # software fallback and resyncs, and the peer decrypts every record. The failure sequence,
 # link down and unload under live offloads, with kmemleak, are tls_lifecycle.sh's.
 . "$(dirname "$(readlink -f "$0")")/lib.sh"
-PLAN=15
+PLAN=16
 . "$DIR/tls_lib.sh"
 
 # 64 MiB per offloaded transfer, as the issue asks; 16 MiB for a connection that pauses
@@ -205,6 +206,39 @@ if [ "${S1[tx_tls_ctx]:-0}" -ge 3 ] && [ "${S1[tx_tls_del]:-}" = "${S1[tx_tls_ct
 	ktap_test_pass "all ${S1[tx_tls_ctx]} offloads deleted once their connections closed, occupancy back to 0"
 else
 	ktap_test_fail "after 20 s: tx_tls_ctx ${S1[tx_tls_ctx]}, tx_tls_del ${S1[tx_tls_del]}, TlsCurrTxDevice ${S1[TlsCurrTxDevice]}, resource '$occ_end'"
+fi
+
+# --- A full table -------------------------------------------------------------------------
+# 65 connections at once (tls_tool.py many): the first 64 fill the table (the devlink
+# resource's size), the 65th is refused and stays in software, the occupancy stops at 64,
+# and every offload goes once the connections close.
+snap S0
+rm -f "$TMP/ready" "$TMP/hold"
+ip netns exec $NS timeout 120 "$TOOL" sink --port 5324 --count 65 --ready "$TMP/ready" &
+PIDS="$PIDS $!"
+wait_file "$TMP/ready" 30
+timeout 120 "$TOOL" many --host $PEER_ADDR --port 5324 --count 65 --hold-file "$TMP/hold" \
+	>"$TMP/many.out" 2>&1 &
+MANY=$!
+PIDS="$PIDS $MANY"
+wait_file "$TMP/hold" 60
+snap S1
+occ_full=$(occupancy)
+rm -f "$TMP/hold"
+wait $MANY
+end=$((SECONDS + 30))
+while :; do
+	occ_after=$(occupancy)
+	[ "$occ_after" = "64 0" ] && break
+	[ $SECONDS -ge $end ] && break
+	sleep 0.5
+done
+deltas "a full table"
+if [ "$occ_full" = "64 64" ] && [ "$(d TlsTxDevice)" = 64 ] && [ "$(d TlsTxSw)" = 1 ] &&
+	[ "$(d tx_tls_ctx)" = 64 ] && [ "$(d tx_tls_refused)" = 1 ] && [ "$occ_after" = "64 0" ]; then
+	ktap_test_pass "a full table: 64 connections offloaded, the 65th refused and in software, occupancy 64 of 64, back to 0 after they closed"
+else
+	ktap_test_fail "a full table: resource '$occ_full' with 65 open, '$occ_after' after; offloaded +$(d TlsTxDevice), software +$(d TlsTxSw), refused +$(d tx_tls_refused); $(tr '\n' ' ' <"$TMP/many.out")"
 fi
 
 # --- Neighbour events ---------------------------------------------------------------------

@@ -10,6 +10,8 @@ Usage: tls_tool.py recv --port P --cipher 128|256 --version 1.2|1.3 --seed S
                         --file F [--mode sendfile|write] [--chunk N]
                         [--pause-at BYTES --pause-file F] [--hold SECONDS]
                         [--sport PORT]
+       tls_tool.py sink --port P --count N [--ready FILE]
+       tls_tool.py many --host H --port P --count N [--cipher 128|256] --hold-file F
 
 recv listens on IPv4 port P, accepts one connection, sets TLS_RX and reads until the
 sender closes; it prints "SHA256 BYTES" of the plaintext received (and writes it to
@@ -27,6 +29,13 @@ and its offload are live. --hold keeps the socket open SECONDS after the last by
 port a connection leaves by, then gives the same answer on every run). On success it
 prints "sent BYTES".
 
+sink accepts N connections on IPv4 port P and keeps each until its peer closes. many makes
+N connections to it, sets TLS 1.2 transmit on each (the kernel offers each to the device:
+tls_dev_add; a device that refuses leaves it in software), prints "add_us MEDIAN MEAN"
+(microseconds per TLS_TX setsockopt), creates --hold-file, waits until it is removed,
+closes them all and prints "close_us TOTAL" (the offloads are deleted after that, from a
+work item): to fill the device's table, and to time the adds and deletes.
+
 Both ends derive the key, IV, salt and initial record sequence number from --seed and
 --cipher: the same arguments on both sides give matching keys. AES-GCM-128 and -256 only
 (the ciphers re1000e offloads). Python 3 standard library only.
@@ -37,6 +46,7 @@ import fcntl
 import hashlib
 import os
 import socket
+import statistics
 import struct
 import sys
 import termios
@@ -202,6 +212,39 @@ def send(args):
     print("sent", sent)
 
 
+def sink(args):
+    srv = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    srv.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    srv.bind(("0.0.0.0", args.port))
+    srv.listen(args.count)
+    if args.ready:
+        touch(args.ready)
+    conns = [srv.accept()[0] for _ in range(args.count)]
+    for c in conns:
+        while c.recv(65536):
+            pass
+        c.close()
+
+
+def many(args):
+    keys = argparse.Namespace(cipher=args.cipher, version="1.2", seed=str(args.port))
+    socks, add = [], []
+    for _ in range(args.count):
+        s = socket.create_connection((args.host, args.port), timeout=30)
+        t = time.perf_counter_ns()
+        set_tls(s, TLS_TX, keys)
+        add.append((time.perf_counter_ns() - t) / 1000)
+        socks.append(s)
+    print(f"add_us {statistics.median(add):.0f} {statistics.mean(add):.0f}", flush=True)
+    touch(args.hold_file)
+    while os.path.exists(args.hold_file):
+        time.sleep(0.05)
+    t = time.perf_counter_ns()
+    for s in socks:
+        s.close()
+    print(f"close_us {(time.perf_counter_ns() - t) / 1000:.0f}", flush=True)
+
+
 def main():
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
                                 formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -224,14 +267,21 @@ def main():
             s.add_argument("--pause-file")
             s.add_argument("--hold", type=float, default=0)
             s.add_argument("--sport", type=int, default=0)
+    s = sub.add_parser("sink")
+    s.add_argument("--port", type=int, required=True)
+    s.add_argument("--count", type=int, required=True)
+    s.add_argument("--ready")
+    s = sub.add_parser("many")
+    s.add_argument("--host", required=True)
+    s.add_argument("--port", type=int, required=True)
+    s.add_argument("--count", type=int, required=True)
+    s.add_argument("--cipher", choices=sorted(CIPHERS), default="128")
+    s.add_argument("--hold-file", required=True)
     args = p.parse_args()
     if args.cmd == "send" and args.chunk <= 0:
         p.error("--chunk must be positive")
     try:
-        if args.cmd == "recv":
-            recv(args)
-        else:
-            send(args)
+        {"recv": recv, "send": send, "sink": sink, "many": many}[args.cmd](args)
     except (Error, OSError) as e:
         print(f"error: {args.cmd}: {e}", file=sys.stderr)
         sys.exit(1)
