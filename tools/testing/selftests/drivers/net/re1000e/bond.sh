@@ -55,6 +55,8 @@ tls_unlink() {
 	unload bonding
 }
 . "$DIR/tls_lib.sh"
+# The second port's devlink instance.
+DL1=pci/${SLOTS[2]}
 
 # Both ports took the bond's address, and traffic crosses.
 baddr=$(cat /sys/class/net/$BOND/address)
@@ -67,14 +69,11 @@ else
 fi
 
 # The bond carries no TLS bit (the core asks it for the socket's port), the ports do.
-port_feature() {
-	ethtool -k "$1" | sed -n 's/^tls-hw-tx-offload: //p'
-}
-if [ "$(port_feature $BOND)" = "off [fixed]" ] && [ "$(port_feature "$P0")" = on ] &&
-	[ "$(port_feature "$P1")" = on ]; then
+if [ "$(tls_feature $BOND)" = "off [fixed]" ] && [ "$(tls_feature "$P0")" = on ] &&
+	[ "$(tls_feature "$P1")" = on ]; then
 	ktap_test_pass "tls-hw-tx-offload: the bond off [fixed], both ports on"
 else
-	ktap_test_fail "tls-hw-tx-offload: bond '$(port_feature $BOND)', $P0 '$(port_feature "$P0")', $P1 '$(port_feature "$P1")'"
+	ktap_test_fail "tls-hw-tx-offload: bond '$(tls_feature $BOND)', $P0 '$(tls_feature "$P0")', $P1 '$(tls_feature "$P1")'"
 fi
 
 # Connections from fixed source ports, so the hash gives the same answer every run: 40000 +
@@ -152,8 +151,7 @@ for port in $(seq 5401 5416); do
 	[ $on0 -ge 1 ] && [ $on1 -ge 1 ] && break
 done
 read -r _ occ0 < <(occupancy)
-occ1=$(devlink resource show "pci/${SLOTS[2]}" 2>/dev/null |
-	awk '$1 == "name" && $2 == "tls_tx_contexts" {print $6}')
+read -r _ occ1 < <(occupancy "$DL1")
 ktap_print_msg "live connections: $(for p in "${LIVE[@]}"; do printf '%s->%s ' "$p" "${WHERE[$p]}"; done)"
 if [ $on0 -ge 1 ] && [ $on1 -ge 1 ] && [ -z "$odd" ] && [ "$occ0" = $on0 ] && [ "$occ1" = $on1 ]; then
 	ktap_test_pass "connections through the bond offloaded to the port they hash to: $on0 on $P0, $on1 on $P1 (occupancies $occ0, $occ1)"
@@ -176,18 +174,18 @@ devlink health test "$DL" "${HR[@]}"
 withdrawn=0
 wait_feature "off [fixed]" && withdrawn=1
 diag0=$(diagnose)
-diag1=$(devlink health diagnose "pci/${SLOTS[2]}" "${HR[@]}" 2>&1 | tr -s ' \n' ' ')
+diag1=$(diagnose "$DL1")
 ntf0=$(grep -c "^tls-hw-tx-offload: off \[fixed\]" "$TMP/mon0")
 ntf1=$(grep -c "^tls-hw-tx-offload:" "$TMP/mon1")
 ktap_print_msg "$P0: $diag0"
 ktap_print_msg "$P1: $diag1"
 if [ $withdrawn = 1 ] && [ "$ntf0" -ge 1 ] && [ "$ntf1" = 0 ] &&
-	[ "$(port_feature "$P1")" = on ] && [[ $diag0 == *"engine: faulted"* ]] &&
+	[ "$(tls_feature "$P1")" = on ] && [[ $diag0 == *"engine: faulted"* ]] &&
 	[[ $diag0 == *"offloaded: 0 invalid: $on0 "* ]] && [[ $diag1 == *"engine: ok"* ]] &&
 	[[ $diag1 == *"offloaded: $on1 invalid: 0 "* ]]; then
 	ktap_test_pass "engine fault on $P0: its capability withdrawn (FEATURES_NTF on $P0 only), its $on0 connection(s) invalidated, $P1's $on1 still offloaded"
 else
-	ktap_test_fail "engine fault on $P0: withdrawn $withdrawn, notifications $ntf0 on $P0 and $ntf1 on $P1, $P1 '$(port_feature "$P1")'"
+	ktap_test_fail "engine fault on $P0: withdrawn $withdrawn, notifications $ntf0 on $P0 and $ntf1 on $P1, $P1 '$(tls_feature "$P1")'"
 fi
 
 # During the fault: new connections hashed to the faulted port stay in software, those
@@ -258,8 +256,7 @@ fi
 end=$((SECONDS + 20))
 while :; do
 	read -r _ occ0 < <(occupancy)
-	occ1=$(devlink resource show "pci/${SLOTS[2]}" 2>/dev/null |
-		awk '$1 == "name" && $2 == "tls_tx_contexts" {print $6}')
+	read -r _ occ1 < <(occupancy "$DL1")
 	[ "$occ0" = 0 ] && [ "$occ1" = 0 ] && break
 	[ $SECONDS -ge $end ] && break
 	sleep 0.5

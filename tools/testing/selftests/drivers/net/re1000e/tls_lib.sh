@@ -75,26 +75,33 @@ feature() {
 # The devlink instance of $A's PCI function, and its TLS engine's health reporter.
 DL=pci/${SLOTS[0]}
 HR=(reporter tls_engine)
-# diagnose: the reporter's diagnosis, one line ("engine: ok capacity: 64 offloaded: 1 ...").
+# diagnose [INSTANCE]: the reporter's diagnosis ($DL's unless another devlink INSTANCE is
+# named), one line ("engine: ok capacity: 64 offloaded: 1 ...").
 diagnose() {
-	devlink health diagnose "$DL" "${HR[@]}" 2>&1 | tr -s ' \n' ' '
+	devlink health diagnose "${1:-$DL}" "${HR[@]}" 2>&1 | tr -s ' \n' ' '
 }
 # tree: the state tree as JSON, taken now (a stored dump is cleared first).
 tree() {
 	devlink health dump clear "$DL" "${HR[@]}" 2>/dev/null
 	devlink -j health dump show "$DL" "${HR[@]}" 2>&1
 }
-# occupancy: the tls_tx_contexts resource as "SIZE OCC".
+# occupancy [INSTANCE]: the tls_tx_contexts resource ($DL's unless another devlink
+# INSTANCE is named) as "SIZE OCC".
 occupancy() {
-	devlink resource show "$DL" 2>/dev/null |
+	devlink resource show "${1:-$DL}" 2>/dev/null |
 		awk '$1 == "name" && $2 == "tls_tx_contexts" {print $4, $6}'
+}
+# tls_feature [IF]: tls-hw-tx-offload of IF ($A unless named), as ethtool shows it ("on",
+# "off [fixed]"...).
+tls_feature() {
+	ethtool -k "${1:-$A}" | sed -n 's/^tls-hw-tx-offload: //p'
 }
 # wait_feature VALUE [SECONDS]: wait up to SECONDS (10) for tls-hw-tx-offload to read VALUE
 # ("off [fixed]" or "on").
 wait_feature() {
 	local _
 	for _ in $(seq $((${2:-10} * 5))); do
-		[ "$(ethtool -k "$A" | sed -n 's/^tls-hw-tx-offload: //p')" = "$1" ] && return 0
+		[ "$(tls_feature)" = "$1" ] && return 0
 		sleep 0.2
 	done
 	return 1
