@@ -701,6 +701,17 @@ __rust_helper void rust_helper_page_pool_dma_sync_for_cpu(const struct page_pool
 	page_pool_dma_sync_for_cpu(pool, page, offset, len);
 }
 
+/*
+ * A received page goes back to its device without a trip through the pool: synced for
+ * the device over all it may write, as the pool does for a recycled page.
+ */
+__rust_helper void rust_helper_netdev_page_pool_sync_for_device(const struct page_pool *pool,
+								struct page *page)
+{
+	dma_sync_single_range_for_device(pool->p.dev, page_pool_get_dma_addr(page),
+					 pool->p.offset, pool->p.max_len, pool->p.dma_dir);
+}
+
 __rust_helper void *rust_helper_netdev_page_address(struct page *page)
 {
 	return page_address(page);

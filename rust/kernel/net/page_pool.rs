@@ -239,6 +239,34 @@ impl RxBuffer {
         self.len == 0
     }
 
+    /// The received bytes.
+    pub fn data(&self) -> &[u8] {
+        // SAFETY: the page is owned by `self` and mapped (lowmem); by the type invariants
+        // `[offset, offset + len)` lies within it and was synced for the CPU after the device
+        // last wrote it, and the device writes into it again only once the page is handed
+        // back (`give_back` or a new allocation from the pool).
+        unsafe {
+            core::slice::from_raw_parts(
+                self.address().cast::<u8>().add(self.page.offset as usize),
+                self.len as usize,
+            )
+        }
+    }
+
+    /// Hands the page back to the device as it is, for the next frame, when the bytes were
+    /// copied out (small frames): synced for the device again, without a trip through the
+    /// pool.
+    pub fn give_back(self) -> PoolPage {
+        // SAFETY: the page belongs to a live pool (it keeps the pool alive) that maps its
+        // pages; the helper syncs the range the pool gives the device, `[offset, offset +
+        // max_len)`, within the page by the type invariants.
+        unsafe {
+            bindings::netdev_page_pool_sync_for_device(self.page.pool.as_ptr(), self.as_raw())
+        }
+        // INVARIANT: the page still comes from its pool, with the same geometry.
+        self.page
+    }
+
     /// Offset of the received bytes in the page (the pool's offset).
     pub fn offset(&self) -> u32 {
         self.page.offset

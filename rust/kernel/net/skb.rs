@@ -487,6 +487,19 @@ impl SkBuff {
         unsafe { bindings::dev_consume_skb_any(self.into_raw()) }
     }
 
+    /// Frees a packet that was transmitted, from the NAPI poll `poll` (`napi_consume_skb`):
+    /// its head goes to the CPU's NAPI cache, where the next received packet's head is taken
+    /// from, and its freeing is batched. In a netpoll poll, which may run with interrupts
+    /// off, it is freed as by [`SkBuff::consume`].
+    pub fn napi_consume(self, poll: &super::napi::Poll<'_>) {
+        let budget = if poll.is_tx_only() { 0 } else { 1 };
+        // SAFETY: we own the reference, released here. The poll token exists only inside a
+        // NAPI poll, which runs with bottom halves off (softirq, threaded or busy polling):
+        // the context `napi_consume_skb` needs for a non-zero budget; a netpoll poll passes
+        // 0, which frees as `dev_consume_skb_any` does.
+        unsafe { bindings::napi_consume_skb(self.into_raw(), budget) }
+    }
+
     /// Drops the packet for `reason` (`dev_kfree_skb_any_reason`).
     pub fn drop_reason(self, reason: DropReason) {
         // SAFETY: we own the reference, released here.
@@ -534,6 +547,30 @@ impl SkBuff {
             bindings::__skb_put(raw, len);
             Ok(SkBuff::from_raw(raw))
         }
+    }
+
+    /// Copies a small received frame out of its buffer into a packet of its own
+    /// (`napi_alloc_skb`, from the poll's per-CPU cache), so that the buffer can go straight
+    /// back to the device ([`RxBuffer::give_back`]) and the packet charges its socket for
+    /// its few bytes rather than a page. Only from the poll of the NAPI instance, as `poll`
+    /// proves; refused (`EINVAL`) in a netpoll poll, and `ENOMEM` when memory is short.
+    pub fn napi_copy(poll: &Poll<'_>, buf: &page_pool::RxBuffer) -> Result<SkBuff> {
+        if poll.is_tx_only() {
+            return Err(EINVAL);
+        }
+        let data = buf.data();
+        let len = u32::try_from(data.len())?;
+        // SAFETY: we are in the poll of `poll.napi()` (softirq, threaded or busy polling, all
+        // with bottom halves off), the context `napi_alloc_skb` needs.
+        let raw = unsafe { bindings::napi_alloc_skb(poll.napi().as_raw(), len) };
+        if raw.is_null() {
+            return Err(ENOMEM);
+        }
+        // SAFETY: `raw` is a fresh packet with room for `len` bytes of tailroom (asked for
+        // above); `data` is `len` readable bytes that do not overlap it.
+        unsafe { bindings::skb_put_data(raw, data.as_ptr().cast(), len) };
+        // SAFETY: the fresh packet's reference is ours.
+        Ok(unsafe { SkBuff::from_raw(raw) })
     }
 
     /// Appends a received page-pool buffer as the next page fragment (`skb_add_rx_frag`),

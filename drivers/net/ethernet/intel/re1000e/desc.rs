@@ -163,6 +163,36 @@ pub(crate) fn context(layout: &Layout, tso: Option<&Tso>) -> Result<Words, Encod
     Ok([w0, u64::from(dw2) | (u64::from(dw3) << 32)])
 }
 
+/// The TCP/IP context the hardware holds: it keeps the last context descriptor it read for
+/// every later packet until the next one (datasheet 7.2.6), so a packet whose checksum
+/// context equals the one held needs none. TSO contexts carry the packet's own payload
+/// length and are written for every TSO packet; after one, the context held is not known
+/// to match any checksum context.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub(crate) struct ContextCache(Option<Words>);
+
+impl ContextCache {
+    /// Nothing known: after a reset, or before the first packet.
+    pub(crate) const EMPTY: ContextCache = ContextCache(None);
+
+    /// For a packet that needs `context` (`None`: no offload): the context descriptor to
+    /// queue before it, and what the hardware holds once it is queued.
+    pub(crate) fn plan(self, context: Option<Words>) -> (Option<Words>, ContextCache) {
+        match context {
+            None => (None, self),
+            Some(c) if is_tso_context(&c) => (Some(c), ContextCache::EMPTY),
+            Some(c) if self.0 == Some(c) => (None, self),
+            Some(c) => (Some(c), ContextCache(Some(c))),
+        }
+    }
+}
+
+/// Whether context descriptor `w` enables TCP segmentation (TUCMD.TSE).
+fn is_tso_context(w: &Words) -> bool {
+    // CAST: TUCMD is bits 31:24 of the second dword.
+    ((w[1] >> 24) as u32 & 0xff) & cmd::TSE != 0
+}
+
 /// What a transmit data descriptor asks of the hardware.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
 pub(crate) struct DataOpts {
@@ -348,6 +378,40 @@ mod tests {
         let w = context(&TCP4, None).unwrap();
         assert_eq!(w[0], 0x0000_3222_0021_180e);
         assert_eq!(w[1], 0x0000_0000_2300_0000);
+    }
+
+    #[test]
+    fn context_cache() {
+        let tcp = context(&TCP4, None).unwrap();
+        let udp = context(&UDP6_TAGGED, None).unwrap();
+        let tso = Tso {
+            mss: 1448,
+            header_len: 66,
+            total_len: 66 + 4 * 1448,
+        };
+        let tso = context(&TCP4, Some(&tso)).unwrap();
+        assert!(is_tso_context(&tso) && !is_tso_context(&tcp) && !is_tso_context(&udp));
+        // The first checksum packet writes its context; the same context again needs none.
+        let (w, c) = ContextCache::EMPTY.plan(Some(tcp));
+        assert_eq!(w, Some(tcp));
+        let (w, c) = c.plan(Some(tcp));
+        assert_eq!(w, None);
+        // A packet without offload leaves the context held as it is.
+        let (w, c) = c.plan(None);
+        assert_eq!(w, None);
+        assert_eq!(c.plan(Some(tcp)).0, None);
+        // Another context replaces it.
+        let (w, c) = c.plan(Some(udp));
+        assert_eq!(w, Some(udp));
+        let (w, c) = c.plan(Some(tcp));
+        assert_eq!(w, Some(tcp));
+        // TSO writes its context every time, and the next checksum packet writes its own.
+        let (w, c) = c.plan(Some(tso));
+        assert_eq!(w, Some(tso));
+        let (w, c) = c.plan(Some(tso));
+        assert_eq!(w, Some(tso));
+        assert_eq!(c, ContextCache::EMPTY);
+        assert_eq!(c.plan(Some(tcp)).0, Some(tcp));
     }
 
     #[test]

@@ -24,6 +24,7 @@ use kernel::{
             ArenaRegion,
             TxArena, //
         },
+        napi::Poll,
         page_pool::{
             PagePool,
             PoolPage, //
@@ -150,6 +151,8 @@ pub(crate) struct TxRing<'a> {
     next_clean: u32,
     /// Where the TLS engine writes the packets it encrypts, released as they complete.
     pub(crate) arena: TxArena,
+    /// The offload context the hardware holds once every queued descriptor is read.
+    context: desc::ContextCache,
 }
 
 impl<'a> TxRing<'a> {
@@ -165,6 +168,7 @@ impl<'a> TxRing<'a> {
             next_use: 0,
             next_clean: 0,
             arena: TxArena::new(dev, TX_ARENA_BYTES)?,
+            context: desc::ContextCache::EMPTY,
         })
     }
 
@@ -187,7 +191,8 @@ impl<'a> TxRing<'a> {
             + skb.head_len().div_ceil(desc::TX_MAX_BUF)
     }
 
-    /// Queues one packet: an optional context descriptor, then data descriptors for its head
+    /// Queues one packet: an optional context descriptor (left out when the hardware holds
+    /// that context already), then data descriptors for its head
     /// and fragments, split at [`desc::TX_MAX_BUF`]. The packet is mapped for `dev` and kept,
     /// mapped, in the slot of its first descriptor until [`TxRing::clean`] finds it done, so
     /// queueing allocates nothing and the packet cannot be freed while the device reads it.
@@ -208,6 +213,7 @@ impl<'a> TxRing<'a> {
         let mut mapped = skb.map(dev)?;
         let first = self.next_use;
         let mut at = first;
+        let (context, held) = self.context.plan(context);
         let last = match self.put_buffers(&mapped, context, &opts, &mut at) {
             Ok(last) => last,
             Err(e) => return Err((mapped.unmap(), e)),
@@ -220,6 +226,7 @@ impl<'a> TxRing<'a> {
         mapped.tx_timestamp();
         b.packet = Some((TxPacket::Mapped(mapped), last, bytes, segs));
         self.next_use = at;
+        self.context = held;
         Ok(())
     }
 
@@ -252,6 +259,7 @@ impl<'a> TxRing<'a> {
         // The descriptors are written before the region is sealed: on failure it can still
         // be taken back (the device reads no descriptor past the tail, not written yet).
         let mut at = first;
+        let (context, held) = self.context.plan(context);
         let written = (|| {
             if let Some(c) = context {
                 self.desc.write(at, c)?;
@@ -271,6 +279,7 @@ impl<'a> TxRing<'a> {
             b.packet = Some((TxPacket::Arena(skb, region), last, bytes, segs));
         }
         self.next_use = at;
+        self.context = held;
         Ok(())
     }
 
@@ -329,8 +338,13 @@ impl<'a> TxRing<'a> {
         Ok(last)
     }
 
-    /// Releases every packet the hardware finished, oldest first: unmapped, then freed.
-    pub(crate) fn clean(&mut self) -> TxDone {
+    /// Releases every packet the hardware finished, oldest first: unmapped, then freed
+    /// (into the NAPI cache when called from the poll `poll`).
+    pub(crate) fn clean(&mut self, poll: Option<&Poll<'_>>) -> TxDone {
+        let release = |skb: SkBuff| match poll {
+            Some(p) => skb.napi_consume(p),
+            None => skb.consume(),
+        };
         let mut done = TxDone::default();
         while self.next_clean != self.next_use {
             let Some(slot) = self.bufs.get_mut(self.next_clean as usize) else {
@@ -352,7 +366,7 @@ impl<'a> TxRing<'a> {
                 done.packets += segs;
                 done.bytes += bytes;
                 match p {
-                    TxPacket::Mapped(skb) => skb.unmap().consume(),
+                    TxPacket::Mapped(skb) => release(skb.unmap()),
                     TxPacket::Arena(skb, region) => {
                         // Packets complete in ring order, the order their regions were
                         // handed out: the oldest is released. A refusal would be a bug
@@ -363,7 +377,7 @@ impl<'a> TxRing<'a> {
                                 "re1000e: transmit arena region released out of order\n"
                             );
                         }
-                        skb.consume();
+                        release(skb);
                     }
                 }
             }
@@ -378,6 +392,10 @@ pub(crate) const RX_HEADROOM: u32 = 256;
 /// spreads over several buffers; the first becomes the packet's head, the others page
 /// fragments.
 pub(crate) const RX_BUF_LEN: u32 = 2048;
+/// Frames up to this many bytes are copied into a small packet and their buffer goes
+/// straight back to the device, as the C driver's `copybreak`: a page charged to a socket
+/// for a 64-byte frame fills its receive buffer 30 times sooner than the frame's bytes.
+pub(crate) const RX_COPYBREAK: u32 = 256;
 /// Refilled buffers are handed to the hardware (an RDT write) in batches of this many, as
 /// the C driver does: one doorbell per batch instead of one per poll.
 pub(crate) const RX_POST_BATCH: u32 = 16;
@@ -437,19 +455,24 @@ impl RxRing {
             let Some(slot) = self.pages.get_mut(self.next_fill as usize) else {
                 break;
             };
-            if slot.is_none() {
-                let Some(page) = self.pool.alloc() else {
-                    short = true;
-                    break;
-                };
-                if self
-                    .desc
-                    .write(self.next_fill, desc::rx_read(page.dma_address()))
-                    .is_err()
-                {
-                    break;
+            // A slot still holding its page got it back from a copied frame: its descriptor
+            // is written again like a fresh one's.
+            let addr = match slot {
+                Some(page) => page.dma_address(),
+                None => {
+                    let Some(page) = self.pool.alloc() else {
+                        short = true;
+                        break;
+                    };
+                    slot.insert(page).dma_address()
                 }
-                *slot = Some(page);
+            };
+            if self
+                .desc
+                .write(self.next_fill, desc::rx_read(addr))
+                .is_err()
+            {
+                break;
             }
             self.next_fill = self.desc.next(self.next_fill);
             self.unposted += 1;
@@ -466,8 +489,15 @@ impl RxRing {
     /// Takes the next completed frame, if the hardware finished one: a frame over several
     /// buffers is assembled across calls (and polls) until its last buffer. A frame the
     /// hardware flagged bad (unless `keep_bad`, rx-all), or one the packet cannot hold, is
-    /// dropped whole and reported as `Err(())` so that the caller counts it.
-    pub(crate) fn next(&mut self, rss: bool, keep_bad: bool) -> Option<RxResult> {
+    /// dropped whole and reported as `Err(())` so that the caller counts it. In a poll
+    /// (`poll`), a frame of one buffer up to [`RX_COPYBREAK`] bytes is copied and the buffer
+    /// stays in the ring.
+    pub(crate) fn next(
+        &mut self,
+        rss: bool,
+        keep_bad: bool,
+        poll: Option<&Poll<'_>>,
+    ) -> Option<RxResult> {
         loop {
             let i = self.next_clean;
             let w = self.desc.read(i).ok()?;
@@ -486,6 +516,19 @@ impl RxRing {
             }
             // The page's bytes are synced for the CPU here, before anything reads them.
             let kept = match page.map(|page| page.received(len)) {
+                Some(Ok(buf)) if info.eop && self.partial.is_none() && len <= RX_COPYBREAK => {
+                    let copied = poll.map(|p| SkBuff::napi_copy(p, &buf));
+                    match copied {
+                        Some(Ok(skb)) => {
+                            // The buffer was taken from this slot just above.
+                            if let Some(slot) = self.pages.get_mut(i as usize) {
+                                *slot = Some(buf.give_back());
+                            }
+                            Some(skb)
+                        }
+                        _ => SkBuff::build_from_page(buf).ok(),
+                    }
+                }
                 Some(Ok(buf)) => match self.partial.take() {
                     None => SkBuff::build_from_page(buf).ok(),
                     // The last buffer may hold nothing (QEMU leaves an empty one when the

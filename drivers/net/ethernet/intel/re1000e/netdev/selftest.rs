@@ -110,7 +110,8 @@ impl<'a> NetPriv<'a> {
             // Up to 100 ms for the frame to come back.
             let mut back = None;
             for _ in 0..100 {
-                let f = Option::as_mut(&mut *self.rx.lock()).and_then(|r| r.next(false, false));
+                let f =
+                    Option::as_mut(&mut *self.rx.lock()).and_then(|r| r.next(false, false, None));
                 if let Some(f) = f {
                     back = Some(f);
                     break;
@@ -118,7 +119,7 @@ impl<'a> NetPriv<'a> {
                 fsleep(Delta::from_millis(1));
             }
             if let Some(tx) = Option::as_mut(&mut *self.tx.lock()) {
-                tx.clean();
+                tx.clean(None);
             }
             match back {
                 Some(Ok(f)) if f.skb.head_data() == frame.as_slice() => good += 1,

@@ -173,7 +173,7 @@ impl<'a> NetPriv<'a> {
         let Some(ring) = Option::as_mut(&mut *guard) else {
             return;
         };
-        let done = ring.clean();
+        let done = ring.clean(Some(poll));
         Self::account(&self.itr_tx, poll, done.packets, done.bytes);
         if done.packets > 0 {
             // Refused only from another instance's poll or for more than was sent: `up`
