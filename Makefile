@@ -12,10 +12,12 @@
 #   make bench   A/B figures: re1000e against the C e1000e on the same rig, on the bench
 #                kernel (the test configuration with the debug options off)
 #   make bench-aa   the same with the C e1000e on both sides: the noise band
+#   make profile    where the guest's time goes under the bench's workloads, both drivers
+#                (perf on the bench kernel)
 #
 # Both start from a fresh machine: they install what is missing (scripts/setup.sh).
 
-.PHONY: all run check check-full upstream-baseline bench bench-aa setup build host-test rustfmtcheck clippy checkpatch stackcheck print-build-dir
+.PHONY: all run check check-full upstream-baseline bench bench-aa profile setup build host-test rustfmtcheck clippy checkpatch stackcheck print-build-dir
 
 all: run
 
@@ -37,6 +39,9 @@ bench: setup
 
 bench-aa: setup
 	scripts/bench.sh --aa
+
+profile: setup
+	scripts/profile.sh
 
 setup:
 	scripts/setup.sh

@@ -19,6 +19,7 @@
 #   scripts/bench.sh --aa [ROUNDS]    the C e1000e against itself: the noise band
 #   BENCH_SECONDS=N                   seconds per throughput run (default 8)
 #   BENCH_NTF_COUNT=N                 notification latency samples per event (default 100)
+#   BENCH_TLS=0                       leave out the kTLS figures (a quicker A/B)
 . "$(dirname "$0")/lib.sh"
 export RE1000E_KERNEL=bench
 AA=0
@@ -51,7 +52,7 @@ log "bench: ${A%%:*} and ${B%%:*}, $ROUNDS rounds in one boot, ${SECS} s per run
 # software kTLS and against the per-skb fallback alone.
 TLS_ROUNDS=$ROUNDS TLS_MIB=64
 tls_cmd=
-[ $AA = 1 ] || tls_cmd="scripts/guest/tls_bench.sh $TLS_ROUNDS $TLS_MIB"
+[ $AA = 1 ] || [ "${BENCH_TLS:-1}" = 0 ] || tls_cmd="scripts/guest/tls_bench.sh $TLS_ROUNDS $TLS_MIB"
 "$TOP/scripts/rig.sh" --driver none \
 	--timeout $((600 + (120 + 16 * SECS) * ROUNDS + (60 + TLS_MIB) * TLS_ROUNDS)) \
 	--results "$R" -- env BENCH_NTF_COUNT="$NTF" bash -c \

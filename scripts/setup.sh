@@ -13,7 +13,7 @@ APT_PKGS=(
 	clang-19 lld-19 llvm-19 libclang-19-dev
 	bc bison flex libelf-dev libssl-dev cpio kmod rsync pahole make gcc
 	ethtool iproute2 iputils-ping socat iperf3 jq python3-yaml python3-jsonschema netsniff-ng
-	python3 python3-venv xz-utils busybox-static
+	python3 python3-venv xz-utils busybox-static linux-perf
 )
 
 mkdir -p "$CACHE"

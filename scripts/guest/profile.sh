@@ -1,0 +1,77 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Guest side of `make profile`, run on a rig booted without a driver: for each driver
+# given, loads it for both NICs and samples every CPU of the guest (perf, the cpu-clock
+# software event: TCG has no hardware counters) during each workload of `make bench`, then
+# writes the report (kernel and module symbols, by share of all samples) to
+# $RIG_RESULTS/profile-<driver>-<workload>.txt, with the workload's figure first.
+#
+#   profile.sh SECONDS RR WORKLOADS DRIVER...
+# WORKLOADS is a comma-separated list of tcp_tx, tcp_rx, udp64_tx, udp64_rx and rr; RR is
+# the rr program built by scripts/bench.sh.
+set -u
+SECS=$1 RR=$2 WORKLOADS=$3
+shift 3
+NS=ns-remote
+PERF=${PERF:-perf}
+
+use() {
+	ip netns del $NS 2>/dev/null || true
+	rmmod re1000e e1000e 2>/dev/null || true
+	RIG_DRIVER=$1 "$RE1000E_TOP/scripts/guest/rig-up.sh" >/dev/null || return 1
+	. "$RIG_ENV"
+	for _ in $(seq 50); do
+		ping -c 1 -W 1 -q "$REMOTE_V4" >/dev/null 2>&1 && return 0
+		sleep 0.2
+	done
+	echo "profile: no connectivity with $1" >&2
+	return 1
+}
+
+# The workload's client, run under perf; prints its figure.
+mbps() { python3 -c 'import json,sys; print(round(json.load(sys.stdin)["end"]["sum_received"]["bits_per_second"] / 1e6, 1), "Mbit/s")'; }
+pps() {
+	python3 -c 'import json, sys
+e = json.load(sys.stdin)["end"]["sum"]
+print(round((e["packets"] - e["lost_packets"]) / e["seconds"]), "packets/s received,",
+      round(e["packets"] / e["seconds"]), "sent")'
+}
+client() {
+	case $1 in
+	tcp_tx) iperf3 -c "$REMOTE_V4" -t "$SECS" -J | mbps ;;
+	tcp_rx) iperf3 -c "$REMOTE_V4" -t "$SECS" -J -R | mbps ;;
+	udp64_tx) iperf3 -c "$REMOTE_V4" -t "$SECS" -J -u -l 64 -b 0 | pps ;;
+	udp64_rx) iperf3 -c "$REMOTE_V4" -t "$SECS" -J -u -l 64 -b 0 -R | pps ;;
+	rr) echo "$("$RR" client "$REMOTE_V4" 5400 "$SECS") transactions/s" ;;
+	*) echo "profile: unknown workload $1" >&2; return 1 ;;
+	esac
+}
+
+for drv in "$@"; do
+	use "$drv" || exit 1
+	for w in ${WORKLOADS//,/ }; do
+		out=$RIG_RESULTS/profile-$drv-$w.txt
+		data=/tmp/perf-$drv-$w.data
+		if [ "$w" = rr ]; then
+			ip netns exec $NS "$RR" server 5400 &
+			for _ in $(seq 50); do
+				ip netns exec $NS ss -ltnH 'sport = :5400' | grep -q . && break
+				sleep 0.1
+			done
+		else
+			ip netns exec $NS iperf3 -s -D -1 >/dev/null 2>&1
+			sleep 1
+		fi
+		fig=$("$PERF" record -q -a -e cpu-clock -F 997 -o "$data" -- \
+			bash -c "$(declare -f client mbps pps); SECS=$SECS RR=$RR REMOTE_V4=$REMOTE_V4 client $w" 2>/dev/null)
+		wait
+		{
+			echo "# $drv $w: $fig"
+			"$PERF" report -i "$data" --stdio --no-children --sort sym,dso --percent-limit 0.3 \
+				2>/dev/null | grep -v '^#' | grep -v '^$' | head -n 60
+		} >"$out"
+		echo "# $drv $w: $fig"
+		rm -f "$data"
+	done
+done
