@@ -243,8 +243,10 @@ impl RxBuffer {
     pub fn data(&self) -> &[u8] {
         // SAFETY: the page is owned by `self` and mapped (lowmem); by the type invariants
         // `[offset, offset + len)` lies within it and was synced for the CPU after the device
-        // last wrote it, and the device writes into it again only once the page is handed
-        // back (`give_back` or a new allocation from the pool).
+        // last wrote it. That the device does not write it again before the page is handed
+        // back (`give_back`, or a new allocation from the pool) rests, as for the packets
+        // built on such pages, on the driver no longer posting the page's bus address once
+        // the device completed it: a `PoolPage` is given up to become this buffer.
         unsafe {
             core::slice::from_raw_parts(
                 self.address().cast::<u8>().add(self.page.offset as usize),
@@ -255,16 +257,20 @@ impl RxBuffer {
 
     /// Hands the page back to the device as it is, for the next frame, when the bytes were
     /// copied out (small frames): synced for the device again, without a trip through the
-    /// pool.
-    pub fn give_back(self) -> PoolPage {
-        // SAFETY: the page belongs to a live pool (it keeps the pool alive) that maps its
-        // pages; the helper syncs the range the pool gives the device, `[offset, offset +
-        // max_len)`, within the page by the type invariants.
+    /// pool. `pool` must be the page's own pool, still alive (so its pages are still mapped);
+    /// otherwise the buffer is refused (`EINVAL`) and the page goes back to its pool.
+    pub fn give_back(self, pool: &PagePool) -> Result<PoolPage> {
+        if pool.pool != self.page.pool {
+            return Err(EINVAL);
+        }
+        // SAFETY: `pool` is the page's pool and, by `PagePool`'s invariant, not destroyed: the
+        // page is still mapped. The helper syncs the range the pool gives the device,
+        // `[offset, offset + max_len)`, within the page by the type invariants.
         unsafe {
             bindings::netdev_page_pool_sync_for_device(self.page.pool.as_ptr(), self.as_raw())
         }
         // INVARIANT: the page still comes from its pool, with the same geometry.
-        self.page
+        Ok(self.page)
     }
 
     /// Offset of the received bytes in the page (the pool's offset).

@@ -492,11 +492,14 @@ impl SkBuff {
     /// from, and its freeing is batched. In a netpoll poll, which may run with interrupts
     /// off, it is freed as by [`SkBuff::consume`].
     pub fn napi_consume(self, poll: &super::napi::Poll<'_>) {
-        let budget = if poll.is_tx_only() { 0 } else { 1 };
+        // SAFETY: reads the current context only.
+        let irqs_off = unsafe { bindings::netdev_bh_forbidden() };
+        let budget = if poll.is_tx_only() || irqs_off { 0 } else { 1 };
         // SAFETY: we own the reference, released here. The poll token exists only inside a
         // NAPI poll, which runs with bottom halves off (softirq, threaded or busy polling):
-        // the context `napi_consume_skb` needs for a non-zero budget; a netpoll poll passes
-        // 0, which frees as `dev_consume_skb_any` does.
+        // the context `napi_consume_skb` needs for a non-zero budget. A netpoll poll, or a
+        // poll that turned interrupts off (a lock taken with them off), passes 0, which
+        // frees as `dev_consume_skb_any` does: deferred while interrupts are off.
         unsafe { bindings::napi_consume_skb(self.into_raw(), budget) }
     }
 
@@ -553,9 +556,11 @@ impl SkBuff {
     /// (`napi_alloc_skb`, from the poll's per-CPU cache), so that the buffer can go straight
     /// back to the device ([`RxBuffer::give_back`]) and the packet charges its socket for
     /// its few bytes rather than a page. Only from the poll of the NAPI instance, as `poll`
-    /// proves; refused (`EINVAL`) in a netpoll poll, and `ENOMEM` when memory is short.
+    /// proves; refused (`EINVAL`) in a netpoll poll or with interrupts off, and `ENOMEM` when
+    /// memory is short.
     pub fn napi_copy(poll: &Poll<'_>, buf: &page_pool::RxBuffer) -> Result<SkBuff> {
-        if poll.is_tx_only() {
+        // SAFETY: reads the current context only.
+        if poll.is_tx_only() || unsafe { bindings::netdev_bh_forbidden() } {
             return Err(EINVAL);
         }
         let data = buf.data();

@@ -500,6 +500,13 @@ impl RxRing {
     ) -> Option<RxResult> {
         loop {
             let i = self.next_clean;
+            // The slot refill stopped at was never given back to the hardware: its
+            // descriptor still holds the write-back of the frame it had a lap ago. Reached
+            // when the hardware used every buffer posted (a ring run dry) or a refill fell
+            // short.
+            if i == self.next_fill {
+                return None;
+            }
             let w = self.desc.read(i).ok()?;
             let info = desc::rx_done(w, rss)?;
             let page = self.pages.get_mut(i as usize)?.take();
@@ -522,7 +529,7 @@ impl RxRing {
                         Some(Ok(skb)) => {
                             // The buffer was taken from this slot just above.
                             if let Some(slot) = self.pages.get_mut(i as usize) {
-                                *slot = Some(buf.give_back());
+                                *slot = buf.give_back(&self.pool).ok();
                             }
                             Some(skb)
                         }

@@ -4,12 +4,15 @@
 
 Usage: reg_tool.py SLOT read OFFSET
        reg_tool.py SLOT clear OFFSET MASK
+       reg_tool.py SLOT write OFFSET VALUE
        reg_tool.py SLOT wait OFFSET VALUE SECONDS
 
 For tests only: clearing bits of a live register models an offload engine that lost its
 configuration (a hardware fault), which re1000e must detect and handle. OFFSET is a byte
 offset into BAR0, 32-bit aligned, below 128 KiB. "wait" polls every 10 ms until the
-register reads VALUE and exits 1 if it did not within SECONDS.
+register reads VALUE and exits 1 if it did not within SECONDS. "write" writes VALUE as it is,
+for write-only registers such as IMC and IMS (masking an interrupt cause the driver relies
+on); it prints nothing, as reading such a register back means nothing.
 """
 import ctypes
 import mmap
@@ -21,7 +24,7 @@ BAR0_SIZE = 0x20000
 
 
 def main():
-    if len(sys.argv) not in (4, 5, 6) or sys.argv[2] not in ("read", "clear", "wait"):
+    if len(sys.argv) not in (4, 5, 6) or sys.argv[2] not in ("read", "clear", "write", "wait"):
         sys.exit(__doc__)
     slot, op, off = sys.argv[1], sys.argv[2], int(sys.argv[3], 0)
     if off % 4 or not 0 <= off < BAR0_SIZE:
@@ -41,6 +44,10 @@ def main():
         print(f"{reg.value:#010x}")
         if reg.value != want:
             sys.exit(1)
+    elif op == "write":
+        if len(sys.argv) != 5:
+            sys.exit(__doc__)
+        reg.value = int(sys.argv[4], 0) & 0xFFFFFFFF
     else:
         if len(sys.argv) != 5:
             sys.exit(__doc__)
