@@ -23,6 +23,7 @@
 # BENCH_NTF_COUNT (default 100) is ntf_bench.py's count for re1000e (a twentieth of it for
 # e1000e).
 set -u
+. "$(dirname "$0")/lib.sh"
 ROUNDS=$1 SECS=$2 RR=$3
 NTF_COUNT=${BENCH_NTF_COUNT:-100}
 SIDES=("$4" "$5")
@@ -34,19 +35,8 @@ put() { echo "$1 $2" | tee -a "$OUT"; }
 # use SIDE:DRIVER: both NICs on DRIVER, the rig's addresses and namespace set up again;
 # figures go to SIDE's file.
 use() {
-	local drv=${1#*:}
-	ip netns del $NS 2>/dev/null || true
-	rmmod re1000e e1000e 2>/dev/null || true
-	RIG_DRIVER=$drv "$RE1000E_TOP/scripts/guest/rig-up.sh" >/dev/null || return 1
-	. "$RIG_ENV"
 	OUT=$RIG_RESULTS/${1%%:*}.txt
-	# Carrier and the neighbours first.
-	for _ in $(seq 50); do
-		ping -c 1 -W 1 -q "$REMOTE_V4" >/dev/null 2>&1 && return 0
-		sleep 0.2
-	done
-	echo "bench: no connectivity with $drv" >&2
-	return 1
+	rig_use "${1#*:}"
 }
 
 pkts() { # packets through both interfaces (tx + rx, both ends)

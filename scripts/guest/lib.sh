@@ -10,6 +10,23 @@ nic_slots() {
 	done
 }
 
+# rig_use DRIVER: the two-NIC rig again on DRIVER (the peer namespace and whichever driver
+# was loaded removed first), its variables ($RIG_ENV) sourced, and the peer answering;
+# fails with a message if it never does.
+rig_use() {
+	ip netns del ns-remote 2>/dev/null || true
+	rmmod re1000e e1000e 2>/dev/null || true
+	RIG_DRIVER=$1 "$RE1000E_TOP/scripts/guest/rig-up.sh" >/dev/null || return 1
+	. "$RIG_ENV"
+	# Carrier and the neighbours first.
+	for _ in $(seq 50); do
+		ping -c 1 -W 1 -q "$REMOTE_V4" >/dev/null 2>&1 && return 0
+		sleep 0.2
+	done
+	echo "no connectivity with $1" >&2
+	return 1
+}
+
 # load_driver re1000e|e1000e: load a driver module of the booted build.
 load_driver() {
 	modprobe "$1"

@@ -11,23 +11,11 @@
 # WORKLOADS is a comma-separated list of tcp_tx, tcp_rx, udp64_tx, udp64_rx and rr; RR is
 # the rr program built by scripts/bench.sh.
 set -u
+. "$(dirname "$0")/lib.sh"
 SECS=$1 RR=$2 WORKLOADS=$3
 shift 3
 NS=ns-remote
 PERF=${PERF:-perf}
-
-use() {
-	ip netns del $NS 2>/dev/null || true
-	rmmod re1000e e1000e 2>/dev/null || true
-	RIG_DRIVER=$1 "$RE1000E_TOP/scripts/guest/rig-up.sh" >/dev/null || return 1
-	. "$RIG_ENV"
-	for _ in $(seq 50); do
-		ping -c 1 -W 1 -q "$REMOTE_V4" >/dev/null 2>&1 && return 0
-		sleep 0.2
-	done
-	echo "profile: no connectivity with $1" >&2
-	return 1
-}
 
 # The workload's client, run under perf; prints its figure.
 mbps() { python3 -c 'import json,sys; print(round(json.load(sys.stdin)["end"]["sum_received"]["bits_per_second"] / 1e6, 1), "Mbit/s")'; }
@@ -49,7 +37,7 @@ client() {
 }
 
 for drv in "$@"; do
-	use "$drv" || exit 1
+	rig_use "$drv" || exit 1
 	for w in ${WORKLOADS//,/ }; do
 		out=$RIG_RESULTS/profile-$drv-$w.txt
 		data=/tmp/perf-$drv-$w.data
