@@ -629,6 +629,19 @@ __rust_helper netmem_ref rust_helper_netdev_page_pool_alloc_bh(struct page_pool 
 	return netmem;
 }
 
+/* The same for a part of a page, @size bytes at *@offset (page splitting). */
+__rust_helper netmem_ref rust_helper_netdev_page_pool_alloc_frag_bh(struct page_pool *pool,
+								   unsigned int *offset,
+								   unsigned int size)
+{
+	netmem_ref netmem;
+
+	local_bh_disable();
+	netmem = page_pool_alloc_frag_netmem(pool, offset, size, GFP_ATOMIC | __GFP_NOWARN);
+	local_bh_enable();
+	return netmem;
+}
+
 /*
  * Whether bottom halves cannot be turned off and on here: hard interrupt context, or
  * interrupts disabled (local_bh_enable() would run softirqs with them off).
@@ -702,14 +715,16 @@ __rust_helper void rust_helper_page_pool_dma_sync_for_cpu(const struct page_pool
 }
 
 /*
- * A received page goes back to its device without a trip through the pool: synced for
- * the device over all it may write, as the pool does for a recycled page.
+ * A received buffer goes back to its device without a trip through the pool: synced for
+ * the device over all it may write, @len bytes at @offset in the page (only its own part
+ * of a split page).
  */
 __rust_helper void rust_helper_netdev_page_pool_sync_for_device(const struct page_pool *pool,
-								struct page *page)
+								struct page *page, u32 offset,
+								u32 len)
 {
-	dma_sync_single_range_for_device(pool->p.dev, page_pool_get_dma_addr(page),
-					 pool->p.offset, pool->p.max_len, pool->p.dma_dir);
+	dma_sync_single_range_for_device(pool->p.dev, page_pool_get_dma_addr(page), offset, len,
+					 pool->p.dma_dir);
 }
 
 __rust_helper void *rust_helper_netdev_page_address(struct page *page)

@@ -4,7 +4,8 @@
 //!
 //! C header: [`include/net/page_pool/helpers.h`](srctree/include/net/page_pool/helpers.h)
 //!
-//! A [`PagePool`] hands out [`PoolPage`]s that are DMA-mapped for the device to write
+//! A [`PagePool`] hands out [`PoolPage`]s, receive buffers of a whole page or of an equal
+//! part of one ([`BufLayout`]), that are DMA-mapped for the device to write
 //! (`DMA_FROM_DEVICE`) and synced for the device on allocation. A page goes back to its pool
 //! when the `PoolPage` is dropped, or is handed to a packet with
 //! [`SkBuff::build_from_page`](super::skb::SkBuff::build_from_page), after which the packet
@@ -23,11 +24,54 @@ use core::ptr::NonNull;
 /// Size of a pool page.
 pub const PAGE_SIZE: u32 = crate::page::PAGE_SIZE as u32;
 
-/// A page pool of order-0 pages, mapped and synced for device writes.
+/// How a pool cuts its pages into receive buffers, and where in each buffer the device
+/// writes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct BufLayout {
+    /// Bytes per buffer: [`PAGE_SIZE`] for a buffer per page, or a smaller power of two
+    /// (at least 256) for several buffers cut from each page (`page_pool_alloc_frag()`).
+    /// A packet built on a buffer is charged its size (`truesize`), not the page's.
+    pub size: u32,
+    /// Offset in the buffer at which the device writes: headroom for the stack.
+    pub offset: u32,
+    /// Most bytes the device may write into one buffer.
+    pub max_len: u32,
+}
+
+impl BufLayout {
+    /// A buffer per page: the device writes at `offset`, at most `max_len` bytes.
+    pub const fn whole_page(offset: u32, max_len: u32) -> Self {
+        BufLayout {
+            size: PAGE_SIZE,
+            offset,
+            max_len,
+        }
+    }
+
+    /// Whether the layout can be used: `size` a power of two from 256 to [`PAGE_SIZE`], and
+    /// `offset + max_len` within a buffer.
+    pub fn is_valid(&self) -> bool {
+        self.size.is_power_of_two()
+            && (256..=PAGE_SIZE).contains(&self.size)
+            && self
+                .offset
+                .checked_add(self.max_len)
+                .is_some_and(|end| end <= self.size)
+    }
+
+    /// Whether several buffers share each page.
+    pub fn is_split(&self) -> bool {
+        self.size < PAGE_SIZE
+    }
+}
+
+/// A page pool of order-0 pages, mapped and synced for device writes, cut into buffers as
+/// its [`BufLayout`] says.
 ///
-/// The device writes into each page at the pool's `offset`, at most `max_len` bytes; every
-/// bus address and sync this module hands out is relative to that offset and bounded by that
-/// length, so a caller cannot sync less than the device wrote nor read past the page.
+/// The device writes into each buffer at the layout's `offset`, at most `max_len` bytes;
+/// every bus address and sync this module hands out is relative to that offset and bounded
+/// by that length, so a caller cannot sync less than the device wrote nor read or sync past
+/// its buffer (into another buffer of the same page, which may be the stack's by then).
 ///
 /// A pool is [`Send`] but not [`Sync`], and [`PagePool::alloc`] takes `&mut self`: the page
 /// pool's allocation fast path (its lockless cache) requires a single, non-concurrent
@@ -36,20 +80,21 @@ pub const PAGE_SIZE: u32 = crate::page::PAGE_SIZE as u32;
 ///
 /// # Invariants
 ///
-/// `pool` is a live page pool created by `page_pool_create()` with `offset` and `max_len`,
-/// destroyed only on drop; `offset + max_len <= PAGE_SIZE`.
+/// `pool` is a live page pool, destroyed only on drop, created by `page_pool_create()` with
+/// an offset of `layout.offset` and a length that reaches the end of the last buffer's
+/// `max_len` (what it syncs for the device when a page is recycled); `layout` is valid
+/// ([`BufLayout::is_valid`]).
 pub struct PagePool {
     pool: NonNull<bindings::page_pool>,
-    offset: u32,
-    max_len: u32,
+    layout: BufLayout,
 }
 
 // SAFETY: a pool may be moved to and dropped on any CPU; destruction waits for its pages.
 unsafe impl Send for PagePool {}
 
 impl PagePool {
-    /// Creates a pool of `size` pages for receive queue `queue` of `netdev`. The device
-    /// writes at `offset` into each page, at most `max_len` bytes.
+    /// Creates a pool of `size` pages for receive queue `queue` of `netdev`, cut into
+    /// buffers as `layout` says.
     ///
     /// The pool is not tied to a NAPI instance: pages freed in a poll return through the
     /// pool's ring (a spinlock) rather than straight into its allocation cache, so the cache
@@ -58,21 +103,21 @@ impl PagePool {
     /// contracts on the caller no type here can state yet: allocate only from that poll or
     /// with it disabled, destroy only with it disabled.)
     ///
-    /// Fails with `EINVAL` if `offset + max_len` exceeds a page.
+    /// Fails with `EINVAL` if the layout is not valid ([`BufLayout::is_valid`]).
     pub fn new(
         dev: &device::Device<device::Bound>,
         netdev: &Device,
         queue: u32,
         size: u32,
-        offset: u32,
-        max_len: u32,
+        layout: BufLayout,
     ) -> Result<Self> {
-        if offset
-            .checked_add(max_len)
-            .is_none_or(|end| end > PAGE_SIZE)
-        {
+        if !layout.is_valid() {
             return Err(EINVAL);
         }
+        // A recycled page is synced for the device from its first buffer's `offset` to the
+        // end of what the device may write into its last buffer: within the page, as the
+        // layout is valid.
+        let sync_len = PAGE_SIZE - layout.size + layout.max_len;
         // SAFETY: all pointers are valid; the pool keeps its own references.
         let p = from_err_ptr(unsafe {
             bindings::page_pool_create_dma(
@@ -80,31 +125,36 @@ impl PagePool {
                 core::ptr::null_mut(),
                 netdev.as_raw(),
                 size,
-                offset,
-                max_len,
+                layout.offset,
+                sync_len,
                 queue,
             )
         })?;
-        // INVARIANT: `page_pool_create` succeeded with the `offset` and `max_len` checked above.
+        // INVARIANT: `page_pool_create` succeeded with the offset and length of the layout,
+        // checked above.
         Ok(PagePool {
             // SAFETY: `from_err_ptr` returned a valid, hence non-NULL, pointer.
             pool: unsafe { NonNull::new_unchecked(p) },
-            offset,
-            max_len,
+            layout,
         })
     }
 
-    /// Offset in each page at which the device writes.
+    /// How the pool cuts its pages into buffers.
+    pub fn layout(&self) -> BufLayout {
+        self.layout
+    }
+
+    /// Offset in each buffer at which the device writes.
     pub fn offset(&self) -> u32 {
-        self.offset
+        self.layout.offset
     }
 
-    /// Most bytes the device may write into one page.
+    /// Most bytes the device may write into one buffer.
     pub fn max_len(&self) -> u32 {
-        self.max_len
+        self.layout.max_len
     }
 
-    /// Takes a page, or `None` if memory is short. From process or softirq context, where
+    /// Takes a buffer (a page, or a part of one), or `None` if memory is short. From process or softirq context, where
     /// bottom halves can be turned off (they are, during the allocation); where they cannot
     /// (a hard interrupt handler, interrupts disabled) the answer is `None` too.
     pub fn alloc(&mut self) -> Option<PoolPage> {
@@ -112,23 +162,51 @@ impl PagePool {
         if unsafe { bindings::netdev_bh_forbidden() } {
             return None;
         }
-        // Through `page_pool_alloc_netmems()` itself, called out of line: the function error
-        // injection point of page pool allocations (`page_pool_alloc_pages()` may inline it).
-        // SAFETY: by the type invariant the pool is live; `&mut self` makes this the only
-        // allocation from the pool's cache in progress, and the pool has no NAPI instance
-        // that could recycle into that cache (it was created without one).
-        let netmem = unsafe { bindings::netdev_page_pool_alloc_bh(self.pool.as_ptr()) };
+        let mut base = 0u32;
+        let netmem = if self.layout.is_split() {
+            // SAFETY: as below; the pool's current fragment page (its cursor) is part of the
+            // same cache state that `&mut self` keeps to one user.
+            unsafe {
+                bindings::netdev_page_pool_alloc_frag_bh(
+                    self.pool.as_ptr(),
+                    &mut base,
+                    self.layout.size,
+                )
+            }
+        } else {
+            // Through `page_pool_alloc_netmems()` itself, called out of line: the function
+            // error injection point of page pool allocations (`page_pool_alloc_pages()` may
+            // inline it).
+            // SAFETY: by the type invariant the pool is live; `&mut self` makes this the only
+            // allocation from the pool's cache in progress, and the pool has no NAPI instance
+            // that could recycle into that cache (it was created without one).
+            unsafe { bindings::netdev_page_pool_alloc_bh(self.pool.as_ptr()) }
+        };
         if netmem == 0 {
+            return None;
+        }
+        // `page_pool_alloc_frag()` hands out `size`-aligned parts of a page (the size is a
+        // power of two dividing it); checked all the same, as everything below relies on it.
+        if base % self.layout.size != 0 || base > PAGE_SIZE - self.layout.size {
+            // SAFETY: the pool was created without a memory provider, so its netmems are
+            // pages; ours, from the live pool `self.pool`.
+            unsafe {
+                bindings::page_pool_put_full_page(
+                    self.pool.as_ptr(),
+                    bindings::netmem_to_page(netmem),
+                    false,
+                )
+            };
             return None;
         }
         // SAFETY: the pool was created without a memory provider, so its netmems are pages.
         let page = NonNull::new(unsafe { bindings::netmem_to_page(netmem) })?;
-        // INVARIANT: the page comes from `self`, whose geometry it records.
+        // INVARIANT: the buffer at `base` comes from `self`, whose layout it records.
         Some(PoolPage {
             pool: self.pool,
             page,
-            offset: self.offset,
-            max_len: self.max_len,
+            base,
+            layout: self.layout,
         })
     }
 }
@@ -141,7 +219,8 @@ impl Drop for PagePool {
     }
 }
 
-/// A page taken from a [`PagePool`], lent to the device; returned to the pool when dropped
+/// A buffer (a page, or a part of one) taken from a [`PagePool`], lent to the device;
+/// returned to the pool when dropped
 /// (from process or softirq context; dropped with interrupts off it is leaked, with a
 /// warning, rather than corrupting the pool's ring).
 ///
@@ -151,13 +230,14 @@ impl Drop for PagePool {
 ///
 /// # Invariants
 ///
-/// `page` was allocated from the page pool `pool`, created with `offset` and `max_len`, and
-/// is owned by this value.
+/// The buffer `[base, base + layout.size)` of `page` was allocated from the page pool
+/// `pool`, created with the valid `layout`, and is owned by this value (with one of the
+/// page's references: `pp_ref_count` for a split page); `base + layout.size <= PAGE_SIZE`.
 pub struct PoolPage {
     pool: NonNull<bindings::page_pool>,
     page: NonNull<bindings::page>,
-    offset: u32,
-    max_len: u32,
+    base: u32,
+    layout: BufLayout,
 }
 
 // SAFETY: a pool page may be recycled from any CPU.
@@ -166,36 +246,44 @@ unsafe impl Send for PoolPage {}
 unsafe impl Sync for PoolPage {}
 
 impl PoolPage {
-    /// The bus address at which the device writes: the page's, plus the pool's offset.
+    /// The bus address at which the device writes: the buffer's, plus the layout's offset.
     pub fn dma_address(&self) -> DmaAddress {
         // SAFETY: the page belongs to a pool with `PP_FLAG_DMA_MAP`.
         let page = unsafe { bindings::page_pool_get_dma_addr(self.page.as_ptr()) };
-        page + DmaAddress::from(self.offset)
+        page + DmaAddress::from(self.base + self.layout.offset)
     }
 
-    /// The device wrote `len` bytes at the pool's offset: makes them visible to the CPU
+    /// The device wrote `len` bytes at the layout's offset: makes them visible to the CPU
     /// (`page_pool_dma_sync_for_cpu()`, whose offset is relative to the pool's) and hands the
-    /// page over as a buffer of those bytes.
+    /// buffer over as one of those bytes.
     ///
-    /// Fails with `EINVAL` if `len` exceeds the pool's `max_len`; the page then goes back to
-    /// its pool.
+    /// Fails with `EINVAL` if `len` exceeds the layout's `max_len`; the buffer then goes back
+    /// to its pool.
     pub fn received(self, len: u32) -> Result<RxBuffer> {
-        if len > self.max_len {
+        if len > self.layout.max_len {
             return Err(EINVAL);
         }
-        // SAFETY: the page belongs to a live pool (it keeps the pool alive); the range
-        // `[offset, offset + len)` lies within the page by the type invariants.
+        // SAFETY: the page belongs to a live pool (it keeps the pool alive), created with the
+        // layout's offset; the range `[base + offset, base + offset + len)` lies within this
+        // buffer by the type invariants.
         unsafe {
-            bindings::page_pool_dma_sync_for_cpu(self.pool.as_ptr(), self.page.as_ptr(), 0, len)
+            bindings::page_pool_dma_sync_for_cpu(
+                self.pool.as_ptr(),
+                self.page.as_ptr(),
+                self.base,
+                len,
+            )
         }
-        // INVARIANT: `len <= max_len`, and the bytes were just synced for the CPU.
+        // INVARIANT: `len <= layout.max_len`, and the bytes were just synced for the CPU.
         Ok(RxBuffer { page: self, len })
     }
 
-    /// Kernel virtual address of the page.
+    /// Kernel virtual address of the buffer.
     fn address(&self) -> *mut c_void {
         // SAFETY: pool pages are lowmem pages.
-        unsafe { bindings::netdev_page_address(self.page.as_ptr()) }
+        let page = unsafe { bindings::netdev_page_address(self.page.as_ptr()) };
+        // `base` lies within the page (type invariant).
+        page.cast::<u8>().wrapping_add(self.base as usize).cast()
     }
 }
 
@@ -209,20 +297,21 @@ impl Drop for PoolPage {
             crate::pr_warn_once!("page pool page dropped with interrupts off: leaked\n");
             return;
         }
-        // SAFETY: by the type invariant we own the page and it came from `pool`, which stays
-        // alive while it has pages out.
+        // SAFETY: by the type invariant we own the buffer, with a reference to its page, and
+        // it came from `pool`, which stays alive while it has pages out. For a split page
+        // this drops our fragment reference; the page is recycled with the last one.
         unsafe { bindings::page_pool_put_full_page(self.pool.as_ptr(), self.page.as_ptr(), false) }
     }
 }
 
-/// A received page-pool page: `len` bytes the device wrote at the pool's offset, synced for
-/// the CPU. Only this type can become (part of) a packet, so a packet never holds bytes that
+/// A received page-pool buffer: `len` bytes the device wrote at the layout's offset, synced
+/// for the CPU. Only this type can become (part of) a packet, so a packet never holds bytes that
 /// were not synced.
 ///
 /// # Invariants
 ///
-/// `len <= page.max_len`; `[page.offset, page.offset + len)` has been synced for the CPU
-/// since the device last wrote it.
+/// `len <= page.layout.max_len`; `[offset, offset + len)` of the buffer has been synced for
+/// the CPU since the device last wrote it.
 pub struct RxBuffer {
     page: PoolPage,
     len: u32,
@@ -241,7 +330,7 @@ impl RxBuffer {
 
     /// The received bytes.
     pub fn data(&self) -> &[u8] {
-        // SAFETY: the page is owned by `self` and mapped (lowmem); by the type invariants
+        // SAFETY: the buffer is owned by `self` and mapped (lowmem); by the type invariants
         // `[offset, offset + len)` lies within it and was synced for the CPU after the device
         // last wrote it. That the device does not write it again before the page is handed
         // back (`give_back`, or a new allocation from the pool) rests, as for the packets
@@ -249,7 +338,9 @@ impl RxBuffer {
         // the device completed it: a `PoolPage` is given up to become this buffer.
         unsafe {
             core::slice::from_raw_parts(
-                self.address().cast::<u8>().add(self.page.offset as usize),
+                self.address()
+                    .cast::<u8>()
+                    .add(self.page.layout.offset as usize),
                 self.len as usize,
             )
         }
@@ -257,28 +348,46 @@ impl RxBuffer {
 
     /// Hands the page back to the device as it is, for the next frame, when the bytes were
     /// copied out (small frames): synced for the device again, without a trip through the
-    /// pool. `pool` must be the page's own pool, still alive (so its pages are still mapped);
-    /// otherwise the buffer is refused (`EINVAL`) and the page goes back to its pool.
+    /// pool. `pool` must be the buffer's own pool, still alive (so its pages are still
+    /// mapped); otherwise the buffer is refused (`EINVAL`) and goes back to its pool. Only
+    /// this buffer's part of the page is synced: another buffer of the page may be the
+    /// stack's.
     pub fn give_back(self, pool: &PagePool) -> Result<PoolPage> {
         if pool.pool != self.page.pool {
             return Err(EINVAL);
         }
+        let l = self.page.layout;
         // SAFETY: `pool` is the page's pool and, by `PagePool`'s invariant, not destroyed: the
-        // page is still mapped. The helper syncs the range the pool gives the device,
-        // `[offset, offset + max_len)`, within the page by the type invariants.
+        // page is still mapped. The range synced, what the device may write into this buffer,
+        // `[base + offset, base + offset + max_len)`, lies within it by the type invariants.
         unsafe {
-            bindings::netdev_page_pool_sync_for_device(self.page.pool.as_ptr(), self.as_raw())
+            bindings::netdev_page_pool_sync_for_device(
+                self.page.pool.as_ptr(),
+                self.as_raw(),
+                self.page.base + l.offset,
+                l.max_len,
+            )
         }
         // INVARIANT: the page still comes from its pool, with the same geometry.
         Ok(self.page)
     }
 
-    /// Offset of the received bytes in the page (the pool's offset).
+    /// Offset of the received bytes in their buffer (the layout's offset).
     pub fn offset(&self) -> u32 {
-        self.page.offset
+        self.page.layout.offset
     }
 
-    /// Kernel virtual address of the page.
+    /// Size of the buffer: what a packet built on it is charged.
+    pub fn buf_size(&self) -> u32 {
+        self.page.layout.size
+    }
+
+    /// Offset of the buffer in its page.
+    pub(crate) fn base(&self) -> u32 {
+        self.page.base
+    }
+
+    /// Kernel virtual address of the buffer.
     pub(crate) fn address(&self) -> *mut c_void {
         self.page.address()
     }
@@ -288,20 +397,22 @@ impl RxBuffer {
         self.page.page.as_ptr()
     }
 
-    /// Hands the page to a packet built on it: the packet recycles it.
+    /// Hands the buffer (its page reference) to a packet built on it: the packet recycles
+    /// it.
     pub(crate) fn into_skb(self) {
         core::mem::forget(self.page);
     }
 }
 
-/// Whether a packet built on a whole page ([`SkBuff::build_from_page`]) has room for `len`
-/// bytes at `offset`: `napi_build_skb()` puts the `skb_shared_info` at the end of the page,
-/// so the frame must end before it. `overhead` is `PAGE_SIZE - SKB_WITH_OVERHEAD(PAGE_SIZE)`.
+/// Whether a packet built on a buffer of `size` bytes ([`SkBuff::build_from_page`]) has room
+/// for `len` bytes at `offset`: `napi_build_skb()` puts the `skb_shared_info` at the end of
+/// the buffer, so the frame must end before it. `overhead` is the shared info's aligned size
+/// (`size - SKB_WITH_OVERHEAD(size)`, the same for every size).
 ///
 /// [`SkBuff::build_from_page`]: super::skb::SkBuff::build_from_page
-pub fn fits_linear(offset: u32, len: u32, overhead: u32) -> bool {
+pub fn fits_linear(size: u32, offset: u32, len: u32, overhead: u32) -> bool {
     offset
         .checked_add(len)
         .and_then(|end| end.checked_add(overhead))
-        .is_some_and(|end| end <= PAGE_SIZE)
+        .is_some_and(|end| end <= size)
 }

@@ -76,9 +76,10 @@ pub struct SkBuff {
 // SAFETY: an owned skb may be moved to and freed on any thread.
 unsafe impl Send for SkBuff {}
 
-/// Bytes at the end of a packet buffer taken by its `skb_shared_info`:
-/// `PAGE_SIZE - SKB_WITH_OVERHEAD(PAGE_SIZE)`.
-fn shinfo_overhead() -> u32 {
+/// Bytes at the end of a packet buffer taken by its `skb_shared_info`, as
+/// [`SkBuff::build_from_page`] lays it out: `PAGE_SIZE - SKB_WITH_OVERHEAD(PAGE_SIZE)`. A
+/// receive buffer holds a frame, its headroom and this.
+pub fn shinfo_overhead() -> u32 {
     // SAFETY: plain arithmetic on constants.
     page_pool::PAGE_SIZE - unsafe { bindings::netdev_skb_with_overhead(page_pool::PAGE_SIZE) }
 }
@@ -135,6 +136,13 @@ impl SkBuff {
     pub fn len(&self) -> u32 {
         // SAFETY: by the type invariant the skb is valid.
         unsafe { (*self.raw()).len }
+    }
+
+    /// Memory the packet is charged for (`truesize`): what it counts against a socket's
+    /// buffer.
+    pub fn truesize(&self) -> u32 {
+        // SAFETY: by the type invariant the skb is valid.
+        unsafe { (*self.raw()).truesize }
     }
 
     /// Returns `true` for an empty packet.
@@ -524,7 +532,8 @@ impl SkBuff {
     /// cannot be turned off, with `ENOMEM` if no packet could be allocated; the buffer is
     /// handed back with the error (dropping it returns the page to its pool).
     pub fn build_from_page(buf: RxBuffer) -> core::result::Result<SkBuff, (RxBuffer, Error)> {
-        if !page_pool::fits_linear(buf.offset(), buf.len(), shinfo_overhead()) {
+        let size = buf.buf_size();
+        if !page_pool::fits_linear(size, buf.offset(), buf.len(), shinfo_overhead()) {
             return Err((buf, EINVAL));
         }
         // SAFETY: reads the current context only.
@@ -532,10 +541,11 @@ impl SkBuff {
             return Err((buf, EINVAL));
         }
         let va = buf.address();
-        // SAFETY: `va` is the start of a page owned by `buf`; the frame and the shared info
-        // fit in it (checked above). Bottom halves are off around `napi_build_skb()`, whose
-        // skb cache only that context may use: callers may be in any context.
-        let raw = unsafe { bindings::netdev_napi_build_skb_bh(va, page_pool::PAGE_SIZE) };
+        // SAFETY: `va` is the start of a buffer of `size` bytes owned by `buf` (a page, or a
+        // part of one); the frame and the shared info fit in it (checked above). Bottom
+        // halves are off around `napi_build_skb()`, whose skb cache only that context may
+        // use: callers may be in any context.
+        let raw = unsafe { bindings::netdev_napi_build_skb_bh(va, size) };
         if raw.is_null() {
             return Err((buf, ENOMEM));
         }
@@ -579,7 +589,7 @@ impl SkBuff {
     }
 
     /// Appends a received page-pool buffer as the next page fragment (`skb_add_rx_frag`),
-    /// for frames the device spread over several buffers. The whole page is charged to the
+    /// for frames the device spread over several buffers. The whole buffer is charged to the
     /// packet (its `truesize`), which recycles the page when freed.
     ///
     /// Fails with `EINVAL`, leaving the packet as it was and returning the page to its pool,
@@ -595,12 +605,18 @@ impl SkBuff {
         if nr >= max || !recycled {
             return Err(EINVAL);
         }
-        let (raw_page, offset, len) = (buf.as_raw(), buf.offset(), buf.len());
+        let (raw_page, offset, len, truesize) = (
+            buf.as_raw(),
+            buf.base() + buf.offset(),
+            buf.len(),
+            buf.buf_size(),
+        );
         // The packet now owns the page.
         buf.into_skb();
         // SAFETY: `nr` is the next free fragment slot (below `MAX_SKB_FRAGS`); the range lies
-        // within the page and was synced for the CPU (`RxBuffer`'s invariants); the page's
-        // reference moves to the packet, which is marked for page-pool recycling.
+        // within the buffer, which lies within the page, and was synced for the CPU
+        // (`RxBuffer`'s invariants); the buffer's page reference moves to the packet, which
+        // is marked for page-pool recycling.
         unsafe {
             bindings::skb_add_rx_frag(
                 self.raw(),
@@ -608,7 +624,7 @@ impl SkBuff {
                 raw_page,
                 offset as i32,
                 len as i32,
-                page_pool::PAGE_SIZE,
+                truesize,
             )
         };
         Ok(())
@@ -943,26 +959,31 @@ mod tests {
     fn whole_page_packets_leave_room_for_shared_info() {
         let overhead = shinfo_overhead();
         assert!(overhead as usize >= core::mem::size_of::<bindings::skb_shared_info>());
-        // A 2048-byte buffer after 256 bytes of headroom fits (re1000e's receive buffers)...
-        assert!(page_pool::fits_linear(256, 2048, overhead));
+        let page = page_pool::PAGE_SIZE;
+        // A 2048-byte buffer after 256 bytes of headroom fits a page (re1000e's receive
+        // buffers for long frames)...
+        assert!(page_pool::fits_linear(page, 256, 2048, overhead));
         // ...a frame reaching into the shared info does not, nor does one past the page.
+        assert!(!page_pool::fits_linear(page, 256, page - 256, overhead));
+        assert!(page_pool::fits_linear(page, 0, page - overhead, overhead));
         assert!(!page_pool::fits_linear(
-            256,
-            page_pool::PAGE_SIZE - 256,
-            overhead
-        ));
-        assert!(page_pool::fits_linear(
+            page,
             0,
-            page_pool::PAGE_SIZE - overhead,
+            page - overhead + 1,
             overhead
         ));
+        assert!(!page_pool::fits_linear(page, u32::MAX, 1, overhead));
+        assert!(!page_pool::fits_linear(page, 1, u32::MAX, 0));
+        // Half-page buffers: a full-sized 1522-byte frame with a VLAN tag and its FCS after
+        // 64 bytes of headroom fits 2048 bytes; the same after 256 bytes does not.
+        assert!(page_pool::fits_linear(2048, 64, 1526, overhead));
+        assert!(!page_pool::fits_linear(2048, 256, 1526, overhead));
         assert!(!page_pool::fits_linear(
+            2048,
             0,
-            page_pool::PAGE_SIZE - overhead + 1,
+            2048 - overhead + 1,
             overhead
         ));
-        assert!(!page_pool::fits_linear(u32::MAX, 1, overhead));
-        assert!(!page_pool::fits_linear(1, u32::MAX, 0));
     }
     #[test]
     fn eth_type_trans_needs_an_ethernet_header() -> Result {

@@ -48,6 +48,7 @@ use crate::{
             Poll, //
         },
         page_pool::{
+            BufLayout,
             PagePool,
             PAGE_SIZE, //
         },
@@ -305,6 +306,81 @@ fn map_scenario(pdev: &pci::Device<Core<'_>>) -> core::result::Result<(), u32> {
     Ok(())
 }
 
+/// Half-page buffers: two buffers of one page at their own bus addresses, each synced,
+/// read, built into a packet and charged for its half only, neither touching the other; a
+/// buffer handed back after a copy keeps its address; a frame into the shared info refused.
+fn split_pool_scenario(
+    dev: &device::Device<device::Bound>,
+    ndev: &crate::net::dev::Device,
+) -> core::result::Result<(), u32> {
+    let half = PAGE_SIZE / 2;
+    let layout = BufLayout {
+        size: half,
+        offset: 64,
+        max_len: 1526,
+    };
+    let mut pool = need!(PagePool::new(dev, ndev, 0, 8, layout));
+    check!(pool.layout() == layout && pool.offset() == 64 && pool.max_len() == 1526);
+    let a = need!(pool.alloc().ok_or(ENOMEM));
+    let b = need!(pool.alloc().ok_or(ENOMEM));
+    // Two halves of one page: their addresses half a page apart, each at the offset.
+    check!(b.dma_address() == a.dma_address() + DmaAddress::from(half));
+    check!(device_writes(dev, a.dma_address(), 1526, 3));
+    check!(device_writes(dev, b.dma_address(), 1000, 4));
+    let (a, b) = (need!(a.received(1526)), need!(b.received(1000)));
+    check!(a.buf_size() == half && a.offset() == 64);
+    check!(b.data().iter().enumerate().all(|(i, x)| *x == pat(4, i)));
+    // The second half handed back after its bytes were copied: the same address again.
+    let b = need!(b.give_back(&pool));
+    let b_addr = b.dma_address();
+    check!(device_writes(dev, b_addr, 200, 5));
+    let b = need!(b.received(200));
+    // Packets built on each half, charged half a page (plus the packet), not a page.
+    let skb_a = need!(SkBuff::build_from_page(a).map_err(|(_, e)| e));
+    let skb_b = need!(SkBuff::build_from_page(b).map_err(|(_, e)| e));
+    check!(skb_a.len() == 1526 && skb_b.len() == 200);
+    check!(skb_a.truesize() < half + 1024 && skb_b.truesize() < half + 1024);
+    check!(skb_a
+        .head_data()
+        .iter()
+        .enumerate()
+        .all(|(i, x)| *x == pat(3, i)));
+    check!(skb_b
+        .head_data()
+        .iter()
+        .enumerate()
+        .all(|(i, x)| *x == pat(5, i)));
+    // A fragment from a split page: charged its buffer.
+    let mut skb_a = skb_a;
+    let c = need!(pool.alloc().ok_or(ENOMEM));
+    check!(device_writes(dev, c.dma_address(), 300, 6));
+    let before = skb_a.truesize();
+    need!(skb_a.add_rx_frag(need!(c.received(300))));
+    check!(skb_a.truesize() == before + half && skb_a.len() == 1826);
+    skb_a.consume();
+    skb_b.consume();
+    // More than the layout's `max_len`, or a frame into the shared info of a layout whose
+    // device bytes reach it: refused.
+    let d = need!(pool.alloc().ok_or(ENOMEM));
+    check!(d.received(1527).err() == Some(EINVAL));
+    let mut tight = need!(PagePool::new(
+        dev,
+        ndev,
+        0,
+        4,
+        BufLayout {
+            size: half,
+            offset: 0,
+            max_len: half,
+        }
+    ));
+    let e = need!(tight.alloc().ok_or(ENOMEM));
+    let e = need!(e.received(half));
+    check!(SkBuff::build_from_page(e).err().map(|(_, e)| e) == Some(EINVAL));
+    drop((tight, pool));
+    Ok(())
+}
+
 /// Pool pages: bus addresses at the pool's offset, what the device wrote synced for the CPU
 /// over the whole received length, packets built on them (linear and fragment) carrying
 /// exactly those bytes and mapped back for transmit correctly, and every run-time check
@@ -315,11 +391,30 @@ fn pool_scenario(pdev: &pci::Device<Core<'_>>) -> core::result::Result<(), u32> 
     let reg = need!(register(pdev));
     let ndev = reg.device();
 
-    // The geometry is checked before anything is created.
-    check!(PagePool::new(dev, ndev, 0, 16, 256, PAGE_SIZE - 255).err() == Some(EINVAL));
-    check!(PagePool::new(dev, ndev, 0, 16, u32::MAX, 2).err() == Some(EINVAL));
+    // The layout is checked before anything is created: the device's bytes within a buffer,
+    // a buffer a power of two from 256 bytes to a page.
+    let bad = |size, offset, max_len| {
+        let l = BufLayout {
+            size,
+            offset,
+            max_len,
+        };
+        PagePool::new(dev, ndev, 0, 16, l).err() == Some(EINVAL)
+    };
+    check!(bad(PAGE_SIZE, 256, PAGE_SIZE - 255));
+    check!(bad(PAGE_SIZE, u32::MAX, 2));
+    check!(bad(2048, 64, 1985));
+    check!(bad(1536, 0, 1500));
+    check!(bad(128, 0, 64));
+    check!(bad(2 * PAGE_SIZE, 0, 64));
 
-    let mut pool = need!(PagePool::new(dev, ndev, 0, 16, 256, 2048));
+    let mut pool = need!(PagePool::new(
+        dev,
+        ndev,
+        0,
+        16,
+        BufLayout::whole_page(256, 2048)
+    ));
     check!(pool.offset() == 256 && pool.max_len() == 2048);
 
     // A frame of 1000 bytes written by the device at the page's bus address.
@@ -373,7 +468,13 @@ fn pool_scenario(pdev: &pci::Device<Core<'_>>) -> core::result::Result<(), u32> 
     plain.consume();
 
     // A frame that leaves no room for the packet's shared info in the page: refused.
-    let mut whole = need!(PagePool::new(dev, ndev, 0, 4, 0, PAGE_SIZE));
+    let mut whole = need!(PagePool::new(
+        dev,
+        ndev,
+        0,
+        4,
+        BufLayout::whole_page(0, PAGE_SIZE)
+    ));
     let page = need!(whole.alloc().ok_or(ENOMEM));
     let buf = need!(page.received(PAGE_SIZE));
     check!(SkBuff::build_from_page(buf).err().map(|(_, e)| e) == Some(EINVAL));
@@ -399,6 +500,7 @@ fn pool_scenario(pdev: &pci::Device<Core<'_>>) -> core::result::Result<(), u32> 
     };
     check!(refused_alloc && refused_build);
     drop((whole, pool));
+    need!(split_pool_scenario(dev, ndev));
 
     // Byte queue accounting: completions only from the queue's own instance and never more
     // than is outstanding; a reset only with the queue stopped and its instance disabled.

@@ -248,6 +248,59 @@ pub(crate) fn rx_read(addr: u64) -> Words {
     [addr, 0]
 }
 
+/// Receive buffer size programmed in RCTL (2048 bytes, BSEX clear): the most the device
+/// writes into one buffer. A longer frame (RCTL.LPE) spreads over several buffers.
+pub(crate) const RX_BUF_LEN: u32 = 2048;
+/// Headroom before a frame in a whole-page buffer: room for the stack to push headers.
+pub(crate) const RX_HEADROOM: u32 = 256;
+/// Headroom before a frame in a half-page buffer (`NET_SKB_PAD` on x86-64).
+pub(crate) const RX_SHORT_HEADROOM: u32 = 64;
+/// The longest frame the MAC stores with long frames off (RCTL.LPE) and bad frames dropped
+/// (RCTL.SBP): 1518 bytes and a VLAN tag, plus the FCS when it is kept (rx-fcs). Longer
+/// frames are discarded (datasheet 7.1.1.1; QEMU's `e1000x_is_oversized`), so the C driver
+/// posts buffers of this size though RCTL says 2048; with RCTL.SBP set they are stored.
+pub(crate) const RX_SHORT_FRAME_MAX: u32 = 1526;
+
+/// Where the device writes received frames: buffers of `size` bytes, each frame at `offset`
+/// in its buffer, at most `max_len` bytes of it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct RxBufPlan {
+    pub(crate) size: u32,
+    pub(crate) offset: u32,
+    pub(crate) max_len: u32,
+}
+
+/// Receive buffers for a configuration. Frames of at most [`RX_SHORT_FRAME_MAX`] bytes (no
+/// long frames, no bad frames kept) get [`RX_BUF_LEN`]-byte buffers cut from pages, as long
+/// as a frame, its headroom and the packet's shared info (`shinfo` bytes at the buffer's
+/// end) fit one: a packet is then charged half a page rather than a page. Otherwise each
+/// buffer is a page, the device may fill all [`RX_BUF_LEN`] bytes of it.
+pub(crate) fn rx_buf_plan(
+    long_frames: bool,
+    keep_bad: bool,
+    page_size: u32,
+    shinfo: u32,
+) -> RxBufPlan {
+    let short = RxBufPlan {
+        size: RX_BUF_LEN,
+        offset: RX_SHORT_HEADROOM,
+        max_len: RX_SHORT_FRAME_MAX,
+    };
+    if !long_frames
+        && !keep_bad
+        && short.size < page_size
+        && short.offset + short.max_len + shinfo <= short.size
+    {
+        short
+    } else {
+        RxBufPlan {
+            size: page_size,
+            offset: RX_HEADROOM,
+            max_len: RX_BUF_LEN,
+        }
+    }
+}
+
 /// Receive status bits (extended write-back, third dword bits 19:0).
 mod rxsta {
     pub(crate) const DD: u32 = 1 << 0;
@@ -378,6 +431,32 @@ mod tests {
         let w = context(&TCP4, None).unwrap();
         assert_eq!(w[0], 0x0000_3222_0021_180e);
         assert_eq!(w[1], 0x0000_0000_2300_0000);
+    }
+
+    #[test]
+    fn rx_buffers_half_a_page_only_for_short_frames() {
+        let half = RxBufPlan {
+            size: 2048,
+            offset: 64,
+            max_len: 1526,
+        };
+        let whole = RxBufPlan {
+            size: 4096,
+            offset: 256,
+            max_len: 2048,
+        };
+        // x86-64: 320 bytes of shared info.
+        assert_eq!(rx_buf_plan(false, false, 4096, 320), half);
+        // Long frames, or oversized frames stored (rx-all): the device may fill 2048 bytes.
+        assert_eq!(rx_buf_plan(true, false, 4096, 320), whole);
+        assert_eq!(rx_buf_plan(false, true, 4096, 320), whole);
+        // A frame with its headroom and shared info must fit the buffer.
+        assert_eq!(rx_buf_plan(false, false, 4096, 458), half);
+        assert_eq!(rx_buf_plan(false, false, 4096, 459), whole);
+        // Larger pages are cut into more buffers.
+        assert_eq!(rx_buf_plan(false, false, 65536, 320), half);
+        // Whole pages leave room for the shared info after a full buffer.
+        assert!(whole.offset + whole.max_len + 320 <= whole.size);
     }
 
     #[test]

@@ -563,6 +563,12 @@ impl<'a> NetPriv<'a> {
 
     /// Allocates the rings, programs the data path and enables it.
     pub(crate) fn up(&self, dev: &Device, rtnl: &Rtnl) -> Result {
+        self.up_with(dev, rtnl, dev.features())
+    }
+
+    /// [`Self::up`] with features `f`: those `ndo_set_features` is about to take, which the
+    /// receive buffers depend on (rx-all).
+    pub(crate) fn up_with(&self, dev: &Device, rtnl: &Rtnl, f: Features) -> Result {
         if self.is_lost() {
             return Err(ENODEV);
         }
@@ -572,20 +578,26 @@ impl<'a> NetPriv<'a> {
             self.reset_mac();
         }
         let (txn, rxn) = self.rings(rtnl);
+        let long_frames = self.mtu.load(Relaxed) > ETH_DATA_LEN;
         let tx = TxRing::new(self.dma_dev(), txn)?;
-        let mut rx = RxRing::new(self.dma_dev(), dev, rxn)?;
+        let mut rx = RxRing::new(
+            self.dma_dev(),
+            dev,
+            rxn,
+            long_frames,
+            f.contains(Features::RXALL),
+        )?;
         let tail = rx.refill(true).0.ok_or(ENOMEM)?;
 
         mac::set_rar0(&self.bar, &dev.address());
         mac::clear_mta(&self.bar);
         hw::configure_tx(&self.bar, &tx.desc)?;
-        let f = dev.features();
         hw::configure_rx(
             &self.bar,
             &rx.desc,
             hw::RxConfig {
                 checksum: f.contains(Features::RXCSUM),
-                long_frames: self.mtu.load(Relaxed) > ETH_DATA_LEN,
+                long_frames,
                 msix: self.msix,
             },
         )?;

@@ -26,10 +26,13 @@ use kernel::{
         },
         napi::Poll,
         page_pool::{
+            BufLayout,
             PagePool,
-            PoolPage, //
+            PoolPage,
+            PAGE_SIZE, //
         },
         skb::{
+            shinfo_overhead,
             MappedSkb,
             SkBuff, //
         },
@@ -386,12 +389,6 @@ impl<'a> TxRing<'a> {
     }
 }
 
-/// Headroom before a received frame in its page: room for the stack to push headers.
-pub(crate) const RX_HEADROOM: u32 = 256;
-/// Receive buffer size programmed in RCTL (2048 bytes). A longer frame (jumbo MTU, RCTL.LPE)
-/// spreads over several buffers; the first becomes the packet's head, the others page
-/// fragments.
-pub(crate) const RX_BUF_LEN: u32 = 2048;
 /// Frames up to this many bytes are copied into a small packet and their buffer goes
 /// straight back to the device, as the C driver's `copybreak`: a page charged to a socket
 /// for a 64-byte frame fills its receive buffer 30 times sooner than the frame's bytes.
@@ -427,9 +424,25 @@ pub(crate) struct RxFrame {
 pub(crate) type RxResult = core::result::Result<RxFrame, ()>;
 
 impl RxRing {
-    pub(crate) fn new(dev: &Device<Bound>, netdev: &net::dev::Device, count: u32) -> Result<Self> {
+    /// A ring of `count` descriptors, its buffers laid out for the configuration
+    /// ([`desc::rx_buf_plan`]): with `long_frames` (RCTL.LPE) or `keep_bad` (rx-all,
+    /// RCTL.SBP) the device may fill a whole [`desc::RX_BUF_LEN`]-byte buffer, otherwise
+    /// two buffers share a page.
+    pub(crate) fn new(
+        dev: &Device<Bound>,
+        netdev: &net::dev::Device,
+        count: u32,
+        long_frames: bool,
+        keep_bad: bool,
+    ) -> Result<Self> {
         let desc = DescRing::new(dev, count)?;
-        let pool = PagePool::new(dev, netdev, 0, count, RX_HEADROOM, RX_BUF_LEN)?;
+        let plan = desc::rx_buf_plan(long_frames, keep_bad, PAGE_SIZE, shinfo_overhead());
+        let layout = BufLayout {
+            size: plan.size,
+            offset: plan.offset,
+            max_len: plan.max_len,
+        };
+        let pool = PagePool::new(dev, netdev, 0, count, layout)?;
         let mut pages = KVec::with_capacity(count as usize, GFP_KERNEL)?;
         for _ in 0..count {
             pages.push(None, GFP_KERNEL)?;

@@ -69,7 +69,7 @@ impl<'a> NetPriv<'a> {
     /// intact and in order.
     pub(super) fn loopback_frames(&self, dev: &Device) -> Result<u32> {
         let tx = TxRing::new(self.dma_dev(), ring::MIN_DESC)?;
-        let mut rx = RxRing::new(self.dma_dev(), dev, ring::MIN_DESC)?;
+        let mut rx = RxRing::new(self.dma_dev(), dev, ring::MIN_DESC, false, false)?;
         let tail = rx.refill(true).0.ok_or(ENOMEM)?;
         let addr = dev.address();
         self.bar.write_reg(regs::IMC::zeroed().with_mask(u32::MAX));
