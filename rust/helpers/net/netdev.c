@@ -629,17 +629,10 @@ __rust_helper netmem_ref rust_helper_netdev_page_pool_alloc_bh(struct page_pool 
 	return netmem;
 }
 
-/* The same for a part of a page, @size bytes at *@offset (page splitting). */
-__rust_helper netmem_ref rust_helper_netdev_page_pool_alloc_frag_bh(struct page_pool *pool,
-								   unsigned int *offset,
-								   unsigned int size)
+/* Takes @nr references to a page fresh from its pool: one per buffer cut from it. */
+__rust_helper void rust_helper_page_pool_fragment_netmem(netmem_ref netmem, long nr)
 {
-	netmem_ref netmem;
-
-	local_bh_disable();
-	netmem = page_pool_alloc_frag_netmem(pool, offset, size, GFP_ATOMIC | __GFP_NOWARN);
-	local_bh_enable();
-	return netmem;
+	page_pool_fragment_netmem(netmem, nr);
 }
 
 /*

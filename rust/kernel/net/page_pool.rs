@@ -29,7 +29,8 @@ pub const PAGE_SIZE: u32 = crate::page::PAGE_SIZE as u32;
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct BufLayout {
     /// Bytes per buffer: [`PAGE_SIZE`] for a buffer per page, or a smaller power of two
-    /// (at least 256) for several buffers cut from each page (`page_pool_alloc_frag()`).
+    /// (at least 256) for several buffers cut from each page, each holding one of the
+    /// page's references (`page_pool_fragment_netmem()`).
     /// A packet built on a buffer is charged its size (`truesize`), not the page's.
     pub size: u32,
     /// Offset in the buffer at which the device writes: headroom for the stack.
@@ -83,10 +84,13 @@ impl BufLayout {
 /// `pool` is a live page pool, destroyed only on drop, created by `page_pool_create()` with
 /// an offset of `layout.offset` and a length that reaches the end of the last buffer's
 /// `max_len` (what it syncs for the device when a page is recycled); `layout` is valid
-/// ([`BufLayout::is_valid`]).
+/// ([`BufLayout::is_valid`]). If `cut` is `Some((page, next))`, `page` came from the pool
+/// with a reference for each of its buffers from `next` on (a multiple of `layout.size`
+/// below `PAGE_SIZE`), owned by the pool until it hands them out.
 pub struct PagePool {
     pool: NonNull<bindings::page_pool>,
     layout: BufLayout,
+    cut: Option<(NonNull<bindings::page>, u32)>,
 }
 
 // SAFETY: a pool may be moved to and dropped on any CPU; destruction waits for its pages.
@@ -136,6 +140,7 @@ impl PagePool {
             // SAFETY: `from_err_ptr` returned a valid, hence non-NULL, pointer.
             pool: unsafe { NonNull::new_unchecked(p) },
             layout,
+            cut: None,
         })
     }
 
@@ -154,54 +159,54 @@ impl PagePool {
         self.layout.max_len
     }
 
-    /// Takes a buffer (a page, or a part of one), or `None` if memory is short. From process or softirq context, where
-    /// bottom halves can be turned off (they are, during the allocation); where they cannot
-    /// (a hard interrupt handler, interrupts disabled) the answer is `None` too.
+    /// Takes a buffer (a page, or a part of one), or `None` if memory is short. From process
+    /// or softirq context, where bottom halves can be turned off (they are, during the
+    /// allocation); where they cannot (a hard interrupt handler, interrupts disabled) the
+    /// answer is `None` too. A split layout takes a page for its first buffer and hands out
+    /// the others from it on the next calls.
     pub fn alloc(&mut self) -> Option<PoolPage> {
         // SAFETY: reads the current context only.
         if unsafe { bindings::netdev_bh_forbidden() } {
             return None;
         }
-        let mut base = 0u32;
-        let netmem = if self.layout.is_split() {
-            // SAFETY: as below; the pool's current fragment page (its cursor) is part of the
-            // same cache state that `&mut self` keeps to one user.
-            unsafe {
-                bindings::netdev_page_pool_alloc_frag_bh(
-                    self.pool.as_ptr(),
-                    &mut base,
-                    self.layout.size,
-                )
-            }
-        } else {
-            // Through `page_pool_alloc_netmems()` itself, called out of line: the function
-            // error injection point of page pool allocations (`page_pool_alloc_pages()` may
-            // inline it).
-            // SAFETY: by the type invariant the pool is live; `&mut self` makes this the only
-            // allocation from the pool's cache in progress, and the pool has no NAPI instance
-            // that could recycle into that cache (it was created without one).
-            unsafe { bindings::netdev_page_pool_alloc_bh(self.pool.as_ptr()) }
-        };
-        if netmem == 0 {
-            return None;
+        let size = self.layout.size;
+        // The next buffer of the page cut last, if it has one left.
+        if let Some((page, base)) = self.cut {
+            let next = base + size;
+            // INVARIANT: the buffers from `next` on keep their references in the pool.
+            self.cut = (next < PAGE_SIZE).then_some((page, next));
+            // INVARIANT: the buffer at `base` and its reference were the pool's (`cut`).
+            return Some(PoolPage {
+                pool: self.pool,
+                page,
+                base,
+                layout: self.layout,
+            });
         }
-        // `page_pool_alloc_frag()` hands out `size`-aligned parts of a page (the size is a
-        // power of two dividing it); checked all the same, as everything below relies on it.
-        if base % self.layout.size != 0 || base > PAGE_SIZE - self.layout.size {
-            // SAFETY: the pool was created without a memory provider, so its netmems are
-            // pages; ours, from the live pool `self.pool`.
-            unsafe {
-                bindings::page_pool_put_full_page(
-                    self.pool.as_ptr(),
-                    bindings::netmem_to_page(netmem),
-                    false,
-                )
-            };
+        // Through `page_pool_alloc_netmems()` itself, called out of line: the function error
+        // injection point of page pool allocations (`page_pool_alloc_pages()` may inline it,
+        // and `page_pool_alloc_frag()` does).
+        // SAFETY: by the type invariant the pool is live; `&mut self` makes this the only
+        // allocation from the pool's cache in progress, and the pool has no NAPI instance
+        // that could recycle into that cache (it was created without one).
+        let netmem = unsafe { bindings::netdev_page_pool_alloc_bh(self.pool.as_ptr()) };
+        if netmem == 0 {
             return None;
         }
         // SAFETY: the pool was created without a memory provider, so its netmems are pages.
         let page = NonNull::new(unsafe { bindings::netmem_to_page(netmem) })?;
-        // INVARIANT: the buffer at `base` comes from `self`, whose layout it records.
+        let base = 0;
+        if self.layout.is_split() {
+            // At most `PAGE_SIZE / 256`: `as` cannot truncate.
+            let buffers = PAGE_SIZE / size;
+            // SAFETY: the page is fresh from the pool (a `pp_ref_count` of 1) and nobody else
+            // refers to it yet: it now holds a reference for each of its buffers.
+            unsafe { bindings::page_pool_fragment_netmem(netmem, buffers as c_long) };
+            // INVARIANT: the references of the buffers after the first stay in the pool.
+            self.cut = Some((page, size));
+        }
+        // INVARIANT: the buffer at `base` (the first of the page) comes from `self`, whose
+        // layout it records, with a reference of its own.
         Some(PoolPage {
             pool: self.pool,
             page,
@@ -213,6 +218,20 @@ impl PagePool {
 
 impl Drop for PagePool {
     fn drop(&mut self) {
+        // The buffers of the page cut last that were never handed out give their
+        // references back (the last one returns the page to the pool).
+        if let Some((page, mut base)) = self.cut.take() {
+            while base < PAGE_SIZE {
+                // INVARIANT: the buffer at `base` and its reference were the pool's (`cut`).
+                drop(PoolPage {
+                    pool: self.pool,
+                    page,
+                    base,
+                    layout: self.layout,
+                });
+                base += self.layout.size;
+            }
+        }
         // SAFETY: by the type invariant the pool is live; pages still in flight keep it alive
         // inside the C code until they return.
         unsafe { bindings::page_pool_destroy(self.pool.as_ptr()) }
@@ -257,15 +276,19 @@ impl PoolPage {
     /// (`page_pool_dma_sync_for_cpu()`, whose offset is relative to the pool's) and hands the
     /// buffer over as one of those bytes.
     ///
-    /// Fails with `EINVAL` if `len` exceeds the layout's `max_len`; the buffer then goes back
-    /// to its pool.
-    pub fn received(self, len: u32) -> Result<RxBuffer> {
-        if len > self.layout.max_len {
+    /// `pool` must be the buffer's own pool, not yet destroyed: `page_pool_destroy()` unmaps
+    /// the pages still out, after which there is nothing to sync.
+    ///
+    /// Fails with `EINVAL` if `len` exceeds the layout's `max_len` or `pool` is another pool;
+    /// the buffer then goes back to its pool.
+    pub fn received(self, pool: &PagePool, len: u32) -> Result<RxBuffer> {
+        if len > self.layout.max_len || pool.pool != self.pool {
             return Err(EINVAL);
         }
-        // SAFETY: the page belongs to a live pool (it keeps the pool alive), created with the
-        // layout's offset; the range `[base + offset, base + offset + len)` lies within this
-        // buffer by the type invariants.
+        // SAFETY: the page belongs to `pool`, live (borrowed), so the page is still mapped;
+        // the pool was created with the layout's offset, and the range
+        // `[base + offset, base + offset + len)` lies within this buffer by the type
+        // invariants.
         unsafe {
             bindings::page_pool_dma_sync_for_cpu(
                 self.pool.as_ptr(),

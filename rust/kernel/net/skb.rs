@@ -519,15 +519,15 @@ impl SkBuff {
         }
     }
 
-    /// Builds a received packet around a page-pool page holding a frame (`napi_build_skb`):
-    /// the packet's head is the page, its data the buffer's received bytes at the pool's
-    /// offset, which becomes the headroom. The page is recycled to its pool when the packet
-    /// is freed.
+    /// Builds a received packet around a page-pool buffer holding a frame (`napi_build_skb`):
+    /// the packet's head is the buffer (a page, or a part of one), its data the received
+    /// bytes at the layout's offset, which becomes the headroom; it is charged the buffer's
+    /// size. The buffer is recycled to its pool when the packet is freed.
     ///
     /// Any context but a hard interrupt handler or one with interrupts off (it turns bottom
     /// halves off and on).
     ///
-    /// Fails with `EINVAL` if the frame leaves no room at the end of the page for the
+    /// Fails with `EINVAL` if the frame leaves no room at the end of the buffer for the
     /// packet's `skb_shared_info` ([`page_pool::fits_linear`]) or if called where bottom halves
     /// cannot be turned off, with `ENOMEM` if no packet could be allocated; the buffer is
     /// handed back with the error (dropping it returns the page to its pool).

@@ -327,14 +327,17 @@ fn split_pool_scenario(
     check!(b.dma_address() == a.dma_address() + DmaAddress::from(half));
     check!(device_writes(dev, a.dma_address(), 1526, 3));
     check!(device_writes(dev, b.dma_address(), 1000, 4));
-    let (a, b) = (need!(a.received(1526)), need!(b.received(1000)));
+    let (a, b) = (
+        need!(a.received(&pool, 1526)),
+        need!(b.received(&pool, 1000)),
+    );
     check!(a.buf_size() == half && a.offset() == 64);
     check!(b.data().iter().enumerate().all(|(i, x)| *x == pat(4, i)));
     // The second half handed back after its bytes were copied: the same address again.
     let b = need!(b.give_back(&pool));
     let b_addr = b.dma_address();
     check!(device_writes(dev, b_addr, 200, 5));
-    let b = need!(b.received(200));
+    let b = need!(b.received(&pool, 200));
     // Packets built on each half, charged half a page (plus the packet), not a page.
     let skb_a = need!(SkBuff::build_from_page(a).map_err(|(_, e)| e));
     let skb_b = need!(SkBuff::build_from_page(b).map_err(|(_, e)| e));
@@ -355,14 +358,14 @@ fn split_pool_scenario(
     let c = need!(pool.alloc().ok_or(ENOMEM));
     check!(device_writes(dev, c.dma_address(), 300, 6));
     let before = skb_a.truesize();
-    need!(skb_a.add_rx_frag(need!(c.received(300))));
+    need!(skb_a.add_rx_frag(need!(c.received(&pool, 300))));
     check!(skb_a.truesize() == before + half && skb_a.len() == 1826);
     skb_a.consume();
     skb_b.consume();
-    // More than the layout's `max_len`, or a frame into the shared info of a layout whose
-    // device bytes reach it: refused.
+    // More than the layout's `max_len`, a buffer of another pool, or a frame into the shared
+    // info of a layout whose device bytes reach it: refused.
     let d = need!(pool.alloc().ok_or(ENOMEM));
-    check!(d.received(1527).err() == Some(EINVAL));
+    check!(d.received(&pool, 1527).err() == Some(EINVAL));
     let mut tight = need!(PagePool::new(
         dev,
         ndev,
@@ -375,7 +378,9 @@ fn split_pool_scenario(
         }
     ));
     let e = need!(tight.alloc().ok_or(ENOMEM));
-    let e = need!(e.received(half));
+    check!(e.received(&pool, 100).err() == Some(EINVAL));
+    let e = need!(tight.alloc().ok_or(ENOMEM));
+    let e = need!(e.received(&tight, half));
     check!(SkBuff::build_from_page(e).err().map(|(_, e)| e) == Some(EINVAL));
     drop((tight, pool));
     Ok(())
@@ -420,7 +425,7 @@ fn pool_scenario(pdev: &pci::Device<Core<'_>>) -> core::result::Result<(), u32> 
     // A frame of 1000 bytes written by the device at the page's bus address.
     let page = need!(pool.alloc().ok_or(ENOMEM));
     check!(device_writes(dev, page.dma_address(), 1000, 1));
-    let buf = need!(page.received(1000));
+    let buf = need!(page.received(&pool, 1000));
     check!(buf.len() == 1000 && buf.offset() == 256);
     let mut skb = need!(SkBuff::build_from_page(buf).map_err(|(_, e)| e));
     check!(skb.len() == 1000 && skb.head_len() == 1000);
@@ -433,7 +438,7 @@ fn pool_scenario(pdev: &pci::Device<Core<'_>>) -> core::result::Result<(), u32> 
     // A second buffer of the same frame, as a fragment.
     let page = need!(pool.alloc().ok_or(ENOMEM));
     check!(device_writes(dev, page.dma_address(), 500, 2));
-    let buf = need!(page.received(500));
+    let buf = need!(page.received(&pool, 500));
     need!(skb.add_rx_frag(buf));
     check!(skb.len() == 1500 && skb.nr_frags() == 1 && skb.frag_len(0) == Some(500));
 
@@ -456,13 +461,13 @@ fn pool_scenario(pdev: &pci::Device<Core<'_>>) -> core::result::Result<(), u32> 
 
     // More than the pool's buffer size: refused, the page goes back to its pool.
     let page = need!(pool.alloc().ok_or(ENOMEM));
-    check!(page.received(2049).err() == Some(EINVAL));
+    check!(page.received(&pool, 2049).err() == Some(EINVAL));
 
     // A fragment for a packet that does not recycle pages: refused, the packet unchanged.
     let mut plain = need!(SkBuff::alloc(64, GFP_KERNEL));
     need!(plain.put_data(&[0u8; 14]));
     let page = need!(pool.alloc().ok_or(ENOMEM));
-    let buf = need!(page.received(100));
+    let buf = need!(page.received(&pool, 100));
     check!(plain.add_rx_frag(buf).err() == Some(EINVAL));
     check!(plain.len() == 14 && plain.nr_frags() == 0);
     plain.consume();
@@ -476,13 +481,13 @@ fn pool_scenario(pdev: &pci::Device<Core<'_>>) -> core::result::Result<(), u32> 
         BufLayout::whole_page(0, PAGE_SIZE)
     ));
     let page = need!(whole.alloc().ok_or(ENOMEM));
-    let buf = need!(page.received(PAGE_SIZE));
+    let buf = need!(page.received(&whole, PAGE_SIZE));
     check!(SkBuff::build_from_page(buf).err().map(|(_, e)| e) == Some(EINVAL));
 
     // Where bottom halves cannot be turned off (interrupts disabled, as in a hard interrupt
     // handler), neither allocating nor building a packet is done.
     let page = need!(pool.alloc().ok_or(ENOMEM));
-    let buf = need!(page.received(64));
+    let buf = need!(page.received(&pool, 64));
     let (refused_alloc, refused_build) = {
         let _irqs_off = crate::interrupt::local_interrupt_disable();
         (pool.alloc().is_none(), SkBuff::build_from_page(buf))

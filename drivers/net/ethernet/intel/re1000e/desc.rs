@@ -255,10 +255,11 @@ pub(crate) const RX_BUF_LEN: u32 = 2048;
 pub(crate) const RX_HEADROOM: u32 = 256;
 /// Headroom before a frame in a half-page buffer (`NET_SKB_PAD` on x86-64).
 pub(crate) const RX_SHORT_HEADROOM: u32 = 64;
-/// The longest frame the MAC stores with long frames off (RCTL.LPE) and bad frames dropped
-/// (RCTL.SBP): 1518 bytes and a VLAN tag, plus the FCS when it is kept (rx-fcs). Longer
-/// frames are discarded (datasheet 7.1.1.1; QEMU's `e1000x_is_oversized`), so the C driver
-/// posts buffers of this size though RCTL says 2048; with RCTL.SBP set they are stored.
+/// The most the MAC stores of a frame with long frames off (RCTL.LPE) and bad frames
+/// dropped (RCTL.SBP): 1522 bytes with a VLAN tag, with the FCS counted (the C driver's
+/// buffers, `VLAN_ETH_FRAME_LEN + ETH_FCS_LEN`, though RCTL says 2048); QEMU's
+/// `e1000x_is_oversized` counts without it, so 4 bytes more when rx-fcs keeps it. Longer
+/// frames are discarded; with RCTL.SBP set they are stored.
 pub(crate) const RX_SHORT_FRAME_MAX: u32 = 1526;
 
 /// Where the device writes received frames: buffers of `size` bytes, each frame at `offset`

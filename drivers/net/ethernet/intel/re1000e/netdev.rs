@@ -441,6 +441,26 @@ impl<'a> NetPriv<'a> {
         f.contains(Features::HW_VLAN_CTAG_FILTER) && !dev.is_promisc()
     }
 
+    /// Restarts a running interface with features `f`; if that fails, with `old` again,
+    /// and returns the error.
+    fn restart_with(&self, dev: &Device, rtnl: &Rtnl, f: Features, old: Features) -> Result {
+        self.down(dev, rtnl);
+        let Err(e) = self.up_with(dev, rtnl, f) else {
+            return Ok(());
+        };
+        self.down(dev, rtnl);
+        if let Err(e2) = self.up_with(dev, rtnl, old) {
+            dev_err!(
+                self.pdev.as_ref(),
+                "{}: cannot restart with features {:#x}: {:?}\n",
+                dev.name(),
+                old.raw(),
+                e2
+            );
+        }
+        Err(e)
+    }
+
     /// Changes the MTU: a running interface gets new rings for it. If that fails, the old
     /// MTU is restored and the interface brought back up with it.
     pub(crate) fn change_mtu(&self, dev: &Device, rtnl: &Rtnl, mtu: u32) -> Result {
@@ -792,6 +812,14 @@ impl netdev::Driver for Net {
     ) -> Result {
         let old = dev.features();
         let changed = old ^ features;
+        // Frames kept for rx-all (RCTL.SBP) may be oversized and fill whole buffers: a
+        // running ring whose buffers that changes is laid out again, with everything else
+        // programmed from `features` (the C driver reinitializes for rx-all too).
+        let long = this.mtu.load(Relaxed) > ETH_DATA_LEN;
+        let plan = |f: Features| RxRing::plan(long, f.contains(Features::RXALL));
+        if dev.is_running() && plan(old) != plan(features) {
+            return this.restart_with(dev, rtnl, features, old);
+        }
         let r = this.program_features(dev, rtnl, changed, features);
         if let Err(e) = r {
             // Put back what was there: the core keeps `features` as they were.

@@ -424,6 +424,11 @@ pub(crate) struct RxFrame {
 pub(crate) type RxResult = core::result::Result<RxFrame, ()>;
 
 impl RxRing {
+    /// The receive buffers a ring gets for a configuration ([`desc::rx_buf_plan`]).
+    pub(crate) fn plan(long_frames: bool, keep_bad: bool) -> desc::RxBufPlan {
+        desc::rx_buf_plan(long_frames, keep_bad, PAGE_SIZE, shinfo_overhead())
+    }
+
     /// A ring of `count` descriptors, its buffers laid out for the configuration
     /// ([`desc::rx_buf_plan`]): with `long_frames` (RCTL.LPE) or `keep_bad` (rx-all,
     /// RCTL.SBP) the device may fill a whole [`desc::RX_BUF_LEN`]-byte buffer, otherwise
@@ -436,7 +441,7 @@ impl RxRing {
         keep_bad: bool,
     ) -> Result<Self> {
         let desc = DescRing::new(dev, count)?;
-        let plan = desc::rx_buf_plan(long_frames, keep_bad, PAGE_SIZE, shinfo_overhead());
+        let plan = Self::plan(long_frames, keep_bad);
         let layout = BufLayout {
             size: plan.size,
             offset: plan.offset,
@@ -535,7 +540,7 @@ impl RxRing {
                 continue;
             }
             // The page's bytes are synced for the CPU here, before anything reads them.
-            let kept = match page.map(|page| page.received(len)) {
+            let kept = match page.map(|page| page.received(&self.pool, len)) {
                 Some(Ok(buf)) if info.eop && self.partial.is_none() && len <= RX_COPYBREAK => {
                     let copied = poll.map(|p| SkBuff::napi_copy(p, &buf));
                     match copied {

@@ -170,12 +170,6 @@ impl<'a> NetPriv<'a> {
                 return Err(EIO);
             }
         }
-        // Frames kept for rx-all (RCTL.SBP) may be oversized and fill whole buffers: the
-        // receive ring is laid out again for it (the C driver reinitializes too).
-        if changed.contains(Features::RXALL) && dev.is_running() {
-            self.down(dev, rtnl);
-            self.up_with(dev, rtnl, f)?;
-        }
         let modes = Features::RXFCS | Features::RXALL | Features::LOOPBACK;
         if changed.intersects(modes) {
             let (fcs, all, lb) = (
