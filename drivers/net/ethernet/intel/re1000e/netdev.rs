@@ -441,20 +441,34 @@ impl<'a> NetPriv<'a> {
         f.contains(Features::HW_VLAN_CTAG_FILTER) && !dev.is_promisc()
     }
 
-    /// Restarts a running interface with features `f`; if that fails, with `old` again,
-    /// and returns the error.
-    fn restart_with(&self, dev: &Device, rtnl: &Rtnl, f: Features, old: Features) -> Result {
+    /// Whether the MTU needs long frames (RCTL.LPE).
+    fn long_frames(&self) -> bool {
+        self.mtu.load(Relaxed) > ETH_DATA_LEN
+    }
+
+    /// Restarts a running interface with features `f`. If that fails, `undo` puts the old
+    /// configuration back and returns the features to restart with, and what it put back
+    /// with its value (for the log); the interface is brought back up and the error returned.
+    fn restart_or_undo(
+        &self,
+        dev: &Device,
+        rtnl: &Rtnl,
+        f: Features,
+        undo: impl FnOnce() -> (Features, &'static str, u64),
+    ) -> Result {
         self.down(dev, rtnl);
         let Err(e) = self.up_with(dev, rtnl, f) else {
             return Ok(());
         };
+        let (old, what, value) = undo();
         self.down(dev, rtnl);
         if let Err(e2) = self.up_with(dev, rtnl, old) {
             dev_err!(
                 self.pdev.as_ref(),
-                "{}: cannot restart with features {:#x}: {:?}\n",
+                "{}: cannot restart with {} {}: {:?}\n",
                 dev.name(),
-                old.raw(),
+                what,
+                value,
                 e2
             );
         }
@@ -470,22 +484,10 @@ impl<'a> NetPriv<'a> {
         if !dev.is_running() || old == mtu {
             return Ok(());
         }
-        self.down(dev, rtnl);
-        if let Err(e) = self.up(dev, rtnl) {
+        self.restart_or_undo(dev, rtnl, dev.features(), || {
             self.mtu.store(old, Relaxed);
-            self.down(dev, rtnl);
-            if let Err(e2) = self.up(dev, rtnl) {
-                dev_err!(
-                    self.pdev.as_ref(),
-                    "{}: cannot restart with MTU {}: {:?}\n",
-                    dev.name(),
-                    old,
-                    e2
-                );
-            }
-            return Err(e);
-        }
-        Ok(())
+            (dev.features(), "MTU", old.into())
+        })
     }
 
     /// Tells netlink which interrupt polls the NAPI instance: the receive vector (the only
@@ -598,7 +600,7 @@ impl<'a> NetPriv<'a> {
             self.reset_mac();
         }
         let (txn, rxn) = self.rings(rtnl);
-        let long_frames = self.mtu.load(Relaxed) > ETH_DATA_LEN;
+        let long_frames = self.long_frames();
         let tx = TxRing::new(self.dma_dev(), txn)?;
         let mut rx = RxRing::new(
             self.dma_dev(),
@@ -815,10 +817,10 @@ impl netdev::Driver for Net {
         // Frames kept for rx-all (RCTL.SBP) may be oversized and fill whole buffers: a
         // running ring whose buffers that changes is laid out again, with everything else
         // programmed from `features` (the C driver reinitializes for rx-all too).
-        let long = this.mtu.load(Relaxed) > ETH_DATA_LEN;
+        let long = this.long_frames();
         let plan = |f: Features| RxRing::plan(long, f.contains(Features::RXALL));
         if dev.is_running() && plan(old) != plan(features) {
-            return this.restart_with(dev, rtnl, features, old);
+            return this.restart_or_undo(dev, rtnl, features, || (old, "features", old.raw()));
         }
         let r = this.program_features(dev, rtnl, changed, features);
         if let Err(e) = r {
