@@ -36,6 +36,39 @@ client() {
 	esac
 }
 
+# categories DATA DRIVER: the shares of all samples in DATA, summed by where the time went.
+# - idle: the halted CPU (pv_native_safe_halt);
+# - copies: data copied between user and kernel (_copy_from_iter, _copy_to_iter, and the
+#   checksumming and plain copy routines under them);
+# - mmio: register reads and writes through the Rust helpers. Under TCG the device model
+#   runs inside the access that traps to it: a TDT write is where QEMU transmits the
+#   queued frames and delivers them to the peer NIC, so this is mostly emulated device
+#   work. The C driver's accessors are inlined, so its accesses count in "driver";
+# - driver: the driver module and, for re1000e, the Rust abstractions it calls (kernel::net
+#   symbols and the other rust_helper_ wrappers);
+# - user: programs (iperf3, python3, rr);
+# - stack: the rest of the kernel (protocols, sockets, scheduler, page allocator).
+categories() {
+	"$PERF" report -i "$1" --stdio --no-children --sort dso,sym --percent-limit 0 \
+		2>/dev/null | awk -v drv="[$2]" '
+		/^#/ || NF < 4 { next }
+		{
+			p = $1; sub("%", "", p); dso = $2; sym = $4
+			for (i = 5; i <= NF; i++) sym = sym " " $i
+			if (sym ~ /^(pv_native_safe_halt|default_idle|poll_idle)$/) c = "idle"
+			else if (sym ~ /^(_copy_(from|to)_iter|copy_user_generic|rep_movs_alternative|csum_partial_copy_generic|_copy_(from|to)_user)$/) c = "copies"
+			else if (sym ~ /^rust_helper_(read|write)[bwlq]$/) c = "mmio"
+			else if (dso == drv || sym ~ /6kernel3net|kernel::net::/ || sym ~ /^rust_helper_/) c = "driver"
+			else if (dso != "[kernel.kallsyms]" && dso != "[kernel.vmlinux]" && dso !~ /^\[/) c = "user"
+			else c = "stack"
+			s[c] += p
+		}
+		END {
+			printf "shares: idle %.1f%%, copies %.1f%%, mmio %.1f%%, driver %.1f%%, user %.1f%%, stack %.1f%%\n",
+				s["idle"], s["copies"], s["mmio"], s["driver"], s["user"], s["stack"]
+		}'
+}
+
 for drv in "$@"; do
 	rig_use "$drv" || exit 1
 	for w in ${WORKLOADS//,/ }; do
@@ -56,10 +89,12 @@ for drv in "$@"; do
 		wait
 		{
 			echo "# $drv $w: $fig"
+			echo "# $(categories "$data" "$drv")"
 			"$PERF" report -i "$data" --stdio --no-children --sort sym,dso --percent-limit 0.3 \
 				2>/dev/null | grep -v '^#' | grep -v '^$' | head -n 60
 		} >"$out"
 		echo "# $drv $w: $fig"
+		sed -n 2p "$out"
 		rm -f "$data"
 	done
 done
