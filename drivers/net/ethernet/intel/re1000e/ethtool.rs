@@ -46,6 +46,7 @@ use crate::{
     netdev::{
         Net,
         NetPriv,
+        Restored,
         PAUSE_RX,
         PAUSE_TX,
         SW_STATS, //
@@ -285,15 +286,15 @@ impl ethtool::Operations for Net {
             return Err(EINVAL);
         }
         let old = this.ring_sizes.replace(rtnl, r.tx | (r.rx << 16));
-        if dev.is_running() {
-            if let Err(e) = this.restart(dev, rtnl) {
-                // Come back with the old sizes rather than stay down.
-                this.ring_sizes.set(rtnl, old);
-                this.restart(dev, rtnl)?;
-                return Err(e);
-            }
+        if !dev.is_running() {
+            return Ok(());
         }
-        Ok(())
+        // Come back with the old sizes rather than stay down.
+        this.restart_or_undo(dev, rtnl, dev.features(), || {
+            this.ring_sizes.set(rtnl, old);
+            let (rx, tx) = (old >> 16, old & 0xffff);
+            (dev.features(), Restored::Rings { rx, tx })
+        })
     }
 
     fn get_msglevel<'a>(_dev: &'a Device, this: Pin<&'a NetPriv<'a>>) -> u32 {

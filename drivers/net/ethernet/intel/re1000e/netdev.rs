@@ -28,6 +28,7 @@ mod tx;
 
 use kernel::{
     device::Bound,
+    fmt,
     io::{
         register::Array,
         Io, //
@@ -288,6 +289,31 @@ pub(crate) struct NetPriv<'a> {
     tls: TlsParts,
 }
 
+/// What [`NetPriv::restart_or_undo`]'s undo put back, for the log.
+pub(crate) enum Restored {
+    /// The MTU.
+    Mtu(u32),
+    /// The features.
+    Features(Features),
+    /// The ring sizes.
+    Rings {
+        /// Receive descriptors.
+        rx: u32,
+        /// Transmit descriptors.
+        tx: u32,
+    },
+}
+
+impl fmt::Display for Restored {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Restored::Mtu(mtu) => write!(f, "MTU {mtu}"),
+            Restored::Features(features) => write!(f, "features {:#x}", features.raw()),
+            Restored::Rings { rx, tx } => write!(f, "ring sizes rx {rx} tx {tx}"),
+        }
+    }
+}
+
 impl<'a> NetPriv<'a> {
     /// Initialiser for the private data of `dev`, taking over the mapped, reset device.
     pub(crate) fn new(
@@ -447,28 +473,28 @@ impl<'a> NetPriv<'a> {
     }
 
     /// Restarts a running interface with features `f`. If that fails, `undo` puts the old
-    /// configuration back and returns the features to restart with, and what it put back
-    /// with its value (for the log); the interface is brought back up and the error returned.
-    fn restart_or_undo(
+    /// configuration back and returns the features to restart with and what it put back (for
+    /// the log); the interface is brought back up and the error returned. Used by every
+    /// change that needs new rings: MTU, rx-all, ring sizes.
+    pub(crate) fn restart_or_undo(
         &self,
         dev: &Device,
         rtnl: &Rtnl,
         f: Features,
-        undo: impl FnOnce() -> (Features, &'static str, u64),
+        undo: impl FnOnce() -> (Features, Restored),
     ) -> Result {
         self.down(dev, rtnl);
         let Err(e) = self.up_with(dev, rtnl, f) else {
             return Ok(());
         };
-        let (old, what, value) = undo();
+        let (old, restored) = undo();
         self.down(dev, rtnl);
         if let Err(e2) = self.up_with(dev, rtnl, old) {
             dev_err!(
                 self.pdev.as_ref(),
-                "{}: cannot restart with {} {}: {:?}\n",
+                "{}: cannot restart with {}: {:?}\n",
                 dev.name(),
-                what,
-                value,
+                restored,
                 e2
             );
         }
@@ -486,7 +512,7 @@ impl<'a> NetPriv<'a> {
         }
         self.restart_or_undo(dev, rtnl, dev.features(), || {
             self.mtu.store(old, Relaxed);
-            (dev.features(), "MTU", old.into())
+            (dev.features(), Restored::Mtu(old))
         })
     }
 
@@ -820,7 +846,7 @@ impl netdev::Driver for Net {
         let long = this.long_frames();
         let plan = |f: Features| RxRing::plan(long, f.contains(Features::RXALL));
         if dev.is_running() && plan(old) != plan(features) {
-            return this.restart_or_undo(dev, rtnl, features, || (old, "features", old.raw()));
+            return this.restart_or_undo(dev, rtnl, features, || (old, Restored::Features(old)));
         }
         let r = this.program_features(dev, rtnl, changed, features);
         if let Err(e) = r {
