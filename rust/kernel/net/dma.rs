@@ -4,8 +4,8 @@
 //!
 //! C header: [`include/linux/dma-mapping.h`](srctree/include/linux/dma-mapping.h)
 //!
-//! The primitives under [`SkBuff::map`](super::skb::SkBuff::map), which is how drivers map
-//! packets: the resulting [`MappedSkb`](super::skb::MappedSkb) owns the packet, so memory the
+//! The primitives under [`MapSlot::map`](super::skb::MapSlot::map), which is how drivers map
+//! packets: the [`MapSlot`](super::skb::MapSlot) owns the packet it holds, so memory the
 //! device may read cannot be freed or changed, and it borrows the bound device, so it cannot
 //! outlive the driver's binding. A mapping error is always reported as an error, never as an
 //! address.

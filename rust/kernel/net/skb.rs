@@ -441,54 +441,6 @@ impl SkBuff {
         to_result(unsafe { bindings::skb_checksum_help(self.raw()) })
     }
 
-    /// Maps the packet for the device to read (`DMA_TO_DEVICE`): its linear part and every
-    /// fragment. The packet moves into the [`MappedSkb`], so nothing can free, pad or
-    /// reallocate it while the device may read it; [`MappedSkb::unmap`] gives it back.
-    ///
-    /// On failure nothing stays mapped and the packet is handed back with the error.
-    pub fn map(
-        self,
-        dev: &device::Device<device::Bound>,
-    ) -> core::result::Result<MappedSkb<'_>, (SkBuff, Error)> {
-        let mut m = MappedSkb {
-            dev,
-            skb: core::mem::ManuallyDrop::new(self),
-            head: None,
-            frags: [0; MAX_FRAGS],
-            mapped: 0,
-        };
-        let head = m.skb.head_len();
-        if head > 0 {
-            // SAFETY: `data` points to `head_len()` bytes of the packet, which `m` owns and
-            // does not modify or free until the mapping is released (in `unmap` or `drop`).
-            match unsafe { map_raw(dev, (*m.skb.raw()).data.cast(), head as usize, false) } {
-                Ok(a) => m.head = Some(a),
-                Err(e) => return Err((m.unmap(), e)),
-            }
-        }
-        let nr = m.skb.nr_frags();
-        if nr as usize > MAX_FRAGS {
-            return Err((m.unmap(), EINVAL));
-        }
-        for i in 0..nr {
-            let Some(len) = m.skb.frag_len(i) else {
-                return Err((m.unmap(), EINVAL));
-            };
-            // SAFETY: `i` is a valid fragment of `len` bytes whose page the packet, owned by
-            // `m`, keeps referenced until the mapping is released.
-            let frag = unsafe { bindings::skb_frag(m.skb.raw(), i) };
-            // SAFETY: as above.
-            match unsafe { map_raw(dev, frag.cast(), len as usize, true) } {
-                Ok(a) => {
-                    m.frags[i as usize] = a;
-                    m.mapped = i + 1;
-                }
-                Err(e) => return Err((m.unmap(), e)),
-            }
-        }
-        Ok(m)
-    }
-
     /// Frees a packet that was transmitted (`dev_consume_skb_any`: not counted as a drop).
     pub fn consume(self) {
         // SAFETY: we own the reference, released here.
@@ -799,78 +751,153 @@ impl Drop for TxTstamp {
 /// Most fragments a packet can have (`MAX_SKB_FRAGS`).
 const MAX_FRAGS: usize = bindings::MAX_SKB_FRAGS as usize;
 
-/// A packet mapped for the device to read, made by [`SkBuff::map`]. It owns the packet, so
-/// the packet's memory cannot be freed or changed while the device may read it; dropping it
-/// unmaps every buffer, then frees the packet. It borrows the bound device, so it cannot
-/// outlive the driver's binding.
+/// A place for one packet mapped for the device to read (`DMA_TO_DEVICE`), reused packet
+/// after packet: a transmit ring slot. [`MapSlot::map`] maps a packet's linear part and
+/// every fragment into it, and [`MapSlot::unmap`] undoes the mappings and gives the packet
+/// back, both in place: the record of bus addresses (one per buffer, for the largest
+/// packet) is written where it stays and never moved, which a record returned by value
+/// would be, once or twice per packet.
+///
+/// The slot owns the packet it holds, so nothing can free, pad or reallocate the packet
+/// while the device may read it; dropping a slot that holds one unmaps every buffer, then
+/// frees it. It borrows the bound device, so it cannot outlive the driver's binding.
 ///
 /// # Invariants
 ///
-/// `skb` is owned; its linear part (if `head` is `Some`, with that address) and its first
+/// If `skb` is `Some`, its linear part (if `head` is `Some`, at that address) and its first
 /// `mapped` fragments (at `frags[..mapped]`) are mapped for `dev` with `DMA_TO_DEVICE`, with
-/// the lengths the packet gives them, which do not change while it is owned here.
-pub struct MappedSkb<'a> {
+/// the lengths the packet gives them, which do not change while it is owned here. If `skb`
+/// is `None`, `head` is `None` and `mapped` is 0.
+pub struct MapSlot<'a> {
     dev: &'a device::Device<device::Bound>,
-    skb: core::mem::ManuallyDrop<SkBuff>,
+    skb: Option<SkBuff>,
     head: Option<DmaAddress>,
     frags: [DmaAddress; MAX_FRAGS],
     mapped: u32,
 }
 
-impl MappedSkb<'_> {
-    /// The mapped buffers in transmit order, as (bus address, length): the linear part, then
-    /// every fragment; empty ones are left out.
+impl<'a> MapSlot<'a> {
+    /// An empty slot for packets mapped for `dev`.
+    pub fn new(dev: &'a device::Device<device::Bound>) -> Self {
+        // INVARIANT: empty, nothing mapped.
+        Self {
+            dev,
+            skb: None,
+            head: None,
+            frags: [0; MAX_FRAGS],
+            mapped: 0,
+        }
+    }
+
+    /// Whether the slot holds no packet.
+    pub fn is_empty(&self) -> bool {
+        self.skb.is_none()
+    }
+
+    /// Maps `skb` into the slot: its linear part and every fragment. On failure (the slot
+    /// holds a packet already: `EBUSY`; more fragments than a packet can have; a buffer
+    /// that cannot be mapped) nothing stays mapped, the slot is as it was and the packet is
+    /// handed back with the error.
+    pub fn map(&mut self, skb: SkBuff) -> core::result::Result<(), (SkBuff, Error)> {
+        if self.skb.is_some() {
+            return Err((skb, EBUSY));
+        }
+        let nr = skb.nr_frags();
+        if nr as usize > MAX_FRAGS {
+            return Err((skb, EINVAL));
+        }
+        // The addresses are recorded as they are made, with `skb` held here: on failure
+        // `release` undoes them with its lengths, and the slot stays empty.
+        let head = skb.head_len();
+        if head > 0 {
+            // SAFETY: `data` points to `head_len()` bytes of the packet, which the slot owns
+            // from here on and does not modify or free until the mapping is released.
+            match unsafe { map_raw(self.dev, (*skb.raw()).data.cast(), head as usize, false) } {
+                Ok(a) => self.head = Some(a),
+                Err(e) => return Err((skb, e)),
+            }
+        }
+        for i in 0..nr {
+            let mapped = match (skb.frag_len(i), self.frags.get_mut(i as usize)) {
+                (Some(len), Some(slot)) => {
+                    // SAFETY: `i` is a valid fragment of `len` bytes whose page the packet,
+                    // owned by the slot from here on, keeps referenced until the mapping is
+                    // released.
+                    let frag = unsafe { bindings::skb_frag(skb.raw(), i) };
+                    // SAFETY: as above.
+                    unsafe { map_raw(self.dev, frag.cast(), len as usize, true) }.map(|a| {
+                        *slot = a;
+                    })
+                }
+                _ => Err(EINVAL),
+            };
+            if let Err(e) = mapped {
+                self.release(&skb);
+                return Err((skb, e));
+            }
+            self.mapped = i + 1;
+        }
+        // INVARIANT: every buffer of `skb` is mapped at the recorded addresses.
+        self.skb = Some(skb);
+        Ok(())
+    }
+
+    /// The mapped buffers of the packet held, in transmit order, as (bus address, length):
+    /// the linear part, then every fragment; empty ones are left out. None for an empty slot.
     pub fn buffers(&self) -> impl Iterator<Item = (DmaAddress, u32)> + '_ {
-        let head = self.head.map(|a| (a, self.skb.head_len()));
-        let frags = (0..self.mapped).filter_map(|i| {
+        let skb = self.skb.as_ref();
+        let head = self.head.zip(skb.map(SkBuff::head_len));
+        let frags = (0..self.mapped).filter_map(move |i| {
             let a = *self.frags.get(i as usize)?;
-            Some((a, self.skb.frag_len(i)?))
+            Some((a, skb?.frag_len(i)?))
         });
         Iterator::chain(head.into_iter(), frags).filter(|&(_, len)| len > 0)
     }
 
-    /// The packet, to read.
-    pub fn skb(&self) -> &SkBuff {
-        &self.skb
+    /// The packet held, to read.
+    pub fn skb(&self) -> Option<&SkBuff> {
+        self.skb.as_ref()
     }
 
-    /// Takes the packet's software transmit timestamp (`skb_tx_timestamp`), which does not
-    /// touch what the device reads.
+    /// Takes the software transmit timestamp (`skb_tx_timestamp`) of the packet held, which
+    /// does not touch what the device reads.
     pub fn tx_timestamp(&mut self) {
-        self.skb.tx_timestamp();
+        if let Some(skb) = &mut self.skb {
+            skb.tx_timestamp();
+        }
     }
 
-    /// Unmaps every buffer and gives the packet back.
-    pub fn unmap(self) -> SkBuff {
-        let mut this = core::mem::ManuallyDrop::new(self);
-        this.release();
-        // SAFETY: `this` is never used or dropped again; the packet moves out exactly once.
-        unsafe { core::mem::ManuallyDrop::take(&mut this.skb) }
+    /// Unmaps every buffer of the packet held and gives it back, leaving the slot empty.
+    pub fn unmap(&mut self) -> Option<SkBuff> {
+        let skb = self.skb.take()?;
+        self.release(&skb);
+        Some(skb)
     }
 
-    /// Undoes every mapping.
-    fn release(&mut self) {
+    /// Undoes the mappings recorded for `skb`.
+    fn release(&mut self, skb: &SkBuff) {
         if let Some(a) = self.head.take() {
-            // SAFETY: by the type invariant the linear part is mapped at `a` with this length.
-            unsafe { unmap_raw(self.dev, a, self.skb.head_len() as usize, false) };
+            // SAFETY: by the type invariant (or, inside `map`, as just recorded) the linear
+            // part is mapped at `a` with this length.
+            unsafe { unmap_raw(self.dev, a, skb.head_len() as usize, false) };
         }
         for i in 0..self.mapped {
-            let (Some(&a), Some(len)) = (self.frags.get(i as usize), self.skb.frag_len(i)) else {
+            let (Some(&a), Some(len)) = (self.frags.get(i as usize), skb.frag_len(i)) else {
                 continue;
             };
-            // SAFETY: by the type invariant fragment `i` is mapped at `a` with this length.
+            // SAFETY: by the type invariant (or as just recorded) fragment `i` is mapped at
+            // `a` with this length.
             unsafe { unmap_raw(self.dev, a, len as usize, true) };
         }
+        // INVARIANT: nothing is mapped any more.
         self.mapped = 0;
     }
 }
 
-impl Drop for MappedSkb<'_> {
+impl Drop for MapSlot<'_> {
     fn drop(&mut self) {
         // Unmapped before the packet is freed.
-        self.release();
-        // SAFETY: the packet is dropped exactly once, here, and not used afterwards.
-        unsafe { core::mem::ManuallyDrop::drop(&mut self.skb) };
+        drop(self.unmap());
     }
 }
 

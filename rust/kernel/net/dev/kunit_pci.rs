@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 
-//! KUnit tests of the abstractions that need a bound, DMA-capable device: [`MappedSkb`],
+//! KUnit tests of the abstractions that need a bound, DMA-capable device: [`MapSlot`],
 //! [`PagePool`] with the packets built on its pages, and the teardown order of a
 //! [`Registration`].
 //!
@@ -16,7 +16,7 @@
 //! and the driver core holds the device lock): the scenario returns the line of the first
 //! failed check, which the test asserts on after unbinding.
 //!
-//! [`MappedSkb`]: crate::net::skb::MappedSkb
+//! [`MapSlot`]: crate::net::skb::MapSlot
 
 use crate::{
     bindings,
@@ -54,6 +54,7 @@ use crate::{
         },
         skb::{
             DropReason,
+            MapSlot,
             SkBuff, //
         },
     },
@@ -285,14 +286,13 @@ fn map_scenario(pdev: &pci::Device<Core<'_>>) -> core::result::Result<(), u32> {
         .enumerate()
         .for_each(|(i, b)| *b = pat(7, i));
     need!(skb.put_data(&data));
-    let m = match skb.map(dev) {
-        Ok(m) => m,
-        Err((skb, e)) => {
-            skb.consume();
-            need!(Err::<(), Error>(e));
-            return Err(line!());
-        }
-    };
+    let mut m = MapSlot::new(dev);
+    check!(m.is_empty() && m.buffers().next().is_none() && m.unmap().is_none());
+    if let Err((skb, e)) = m.map(skb) {
+        skb.consume();
+        need!(Err::<(), Error>(e));
+    }
+    check!(!m.is_empty() && m.skb().map(SkBuff::len) == Some(200));
     let mut n = 0;
     for (addr, len) in m.buffers() {
         n += 1;
@@ -300,9 +300,27 @@ fn map_scenario(pdev: &pci::Device<Core<'_>>) -> core::result::Result<(), u32> {
         check!(device_sees(dev, addr, len, 7));
     }
     check!(n == 1);
-    let skb = m.unmap();
+    // An occupied slot refuses another packet and hands it back; the one held is untouched.
+    let other = need!(SkBuff::alloc(64, GFP_KERNEL));
+    match m.map(other) {
+        Err((other, e)) => {
+            other.consume();
+            check!(e == EBUSY);
+        }
+        Ok(()) => return Err(line!()),
+    }
+    check!(m.buffers().count() == 1);
+    let skb = need!(m.unmap().ok_or(EINVAL));
     check!(skb.head_data() == &data[..]);
-    skb.consume();
+    check!(m.is_empty() && m.buffers().next().is_none());
+    // The slot is reused: the same packet maps again, and a slot dropped holding a packet
+    // unmaps and frees it (the DMA-API debugging and kmemleak boots would report either).
+    if let Err((skb, e)) = m.map(skb) {
+        skb.consume();
+        need!(Err::<(), Error>(e));
+    }
+    check!(m.buffers().count() == 1);
+    drop(m);
     Ok(())
 }
 
@@ -443,13 +461,11 @@ fn pool_scenario(pdev: &pci::Device<Core<'_>>) -> core::result::Result<(), u32> 
     check!(skb.len() == 1500 && skb.nr_frags() == 1 && skb.frag_len(0) == Some(500));
 
     // Mapped for transmit, the device reads both parts where they are.
-    let m = match skb.map(dev) {
-        Ok(m) => m,
-        Err((skb, _)) => {
-            skb.consume();
-            return Err(line!());
-        }
-    };
+    let mut m = MapSlot::new(dev);
+    if let Err((skb, _)) = m.map(skb) {
+        skb.consume();
+        return Err(line!());
+    }
     let mut seen = [0u32; 2];
     for (i, (addr, len)) in m.buffers().enumerate() {
         check!(i < 2);
@@ -457,7 +473,7 @@ fn pool_scenario(pdev: &pci::Device<Core<'_>>) -> core::result::Result<(), u32> 
         seen[i] = len;
     }
     check!(seen == [1000, 500]);
-    m.unmap().consume();
+    need!(m.unmap().ok_or(EINVAL)).consume();
 
     // More than the pool's buffer size: refused, the page goes back to its pool.
     let page = need!(pool.alloc().ok_or(ENOMEM));

@@ -33,7 +33,8 @@ use kernel::{
         },
         skb::{
             shinfo_overhead,
-            MappedSkb,
+            DropReason,
+            MapSlot,
             SkBuff, //
         },
     },
@@ -118,18 +119,14 @@ impl DescRing {
     }
 }
 
-/// A queued packet: mapped, or copied (with its TLS records encrypted) into the ring's
-/// arena, the packet kept only to be completed.
-enum TxPacket<'a> {
-    Mapped(MappedSkb<'a>),
-    Arena(SkBuff, ArenaRegion),
-}
-
-/// What a transmit descriptor slot holds until the hardware is done with it: on the first
-/// slot of a packet, the packet, its last descriptor, bytes and segments.
-#[derive(Default)]
+/// What a transmit descriptor slot holds until the hardware is done with it, on the first
+/// slot of a packet: the packet, mapped in place in `map`, or copied (with its TLS records
+/// encrypted) into the ring's arena and kept in `arena` only to be completed; and the
+/// packet's last descriptor, bytes and segments.
 struct TxBuf<'a> {
-    packet: Option<(TxPacket<'a>, u32, u32, u32)>,
+    map: MapSlot<'a>,
+    arena: Option<(SkBuff, ArenaRegion)>,
+    done: Option<(u32, u32, u32)>,
 }
 
 /// Bytes of the transmit arena: room for a few TSO super-packets of the TLS engine's output
@@ -146,7 +143,7 @@ pub(crate) struct TxDone {
 /// The transmit ring.
 pub(crate) struct TxRing<'a> {
     pub(crate) desc: DescRing,
-    /// A slot per descriptor (about 200 bytes each: up to 4096 of them fall back to vmalloc).
+    /// A slot per descriptor (about 220 bytes each: up to 4096 of them fall back to vmalloc).
     bufs: KVVec<TxBuf<'a>>,
     /// Next descriptor the driver fills.
     next_use: u32,
@@ -159,11 +156,16 @@ pub(crate) struct TxRing<'a> {
 }
 
 impl<'a> TxRing<'a> {
-    pub(crate) fn new(dev: &Device<Bound>, count: u32) -> Result<Self> {
+    pub(crate) fn new(dev: &'a Device<Bound>, count: u32) -> Result<Self> {
         let desc = DescRing::new(dev, count)?;
         let mut bufs = KVVec::with_capacity(count as usize, GFP_KERNEL)?;
         for _ in 0..count {
-            bufs.push(TxBuf::default(), GFP_KERNEL)?;
+            let b = TxBuf {
+                map: MapSlot::new(dev),
+                arena: None,
+                done: None,
+            };
+            bufs.push(b, GFP_KERNEL)?;
         }
         Ok(TxRing {
             desc,
@@ -196,38 +198,47 @@ impl<'a> TxRing<'a> {
 
     /// Queues one packet: an optional context descriptor (left out when the hardware holds
     /// that context already), then data descriptors for its head
-    /// and fragments, split at [`desc::TX_MAX_BUF`]. The packet is mapped for `dev` and kept,
-    /// mapped, in the slot of its first descriptor until [`TxRing::clean`] finds it done, so
-    /// queueing allocates nothing and the packet cannot be freed while the device reads it.
-    /// The caller checked that `free()` covers `descs_for(skb)` and the context descriptor.
+    /// and fragments, split at [`desc::TX_MAX_BUF`]. The packet is mapped in place in the
+    /// slot of its first descriptor and kept there until [`TxRing::clean`] finds it done, so
+    /// queueing allocates and copies nothing and the packet cannot be freed while the device
+    /// reads it. The caller checked that `free()` covers `descs_for(skb)` and the context
+    /// descriptor.
     ///
     /// On success the packet's software transmit timestamp is taken. On failure (a buffer
     /// that cannot be mapped) the ring is as it was, nothing stays mapped, and the packet is
-    /// handed back.
+    /// dropped (`Nomem`); the caller counts it.
     pub(crate) fn push(
         &mut self,
-        dev: &'a Device<Bound>,
         skb: SkBuff,
         context: Option<Words>,
         opts: desc::DataOpts,
         segs: u32,
         bytes: u32,
-    ) -> core::result::Result<(), (SkBuff, Error)> {
-        let mut mapped = skb.map(dev)?;
+    ) -> Result {
         let first = self.next_use;
+        let Some(b) = self.bufs.get_mut(first as usize) else {
+            skb.drop_reason(DropReason::Nomem);
+            return Err(EINVAL);
+        };
+        if let Err((skb, e)) = b.map.map(skb) {
+            skb.drop_reason(DropReason::Nomem);
+            return Err(e);
+        }
         let mut at = first;
         let (context, held) = self.context.plan(context);
-        let last = match self.put_buffers(&mapped, context, &opts, &mut at) {
+        let last = match Self::put_buffers(&self.desc, &b.map, context, &opts, &mut at) {
             Ok(last) => last,
-            Err(e) => return Err((mapped.unmap(), e)),
-        };
-        let Some(b) = self.bufs.get_mut(first as usize) else {
-            return Err((mapped.unmap(), EINVAL));
+            Err(e) => {
+                if let Some(skb) = b.map.unmap() {
+                    skb.drop_reason(DropReason::Nomem);
+                }
+                return Err(e);
+            }
         };
         // Certain to be queued now: the software timestamp, just before the caller tells the
         // device.
-        mapped.tx_timestamp();
-        b.packet = Some((TxPacket::Mapped(mapped), last, bytes, segs));
+        b.map.tx_timestamp();
+        b.done = Some((last, bytes, segs));
         self.next_use = at;
         self.context = held;
         Ok(())
@@ -268,7 +279,7 @@ impl<'a> TxRing<'a> {
                 self.desc.write(at, c)?;
                 at = self.desc.next(at);
             }
-            self.put_buffer(addr, len, true, &opts, &mut at)
+            Self::put_buffer(&self.desc, addr, len, true, &opts, &mut at)
         })();
         let last = match written {
             Ok(l) => l,
@@ -279,7 +290,8 @@ impl<'a> TxRing<'a> {
         }
         skb.tx_timestamp();
         if let Some(b) = self.bufs.get_mut(first as usize) {
-            b.packet = Some((TxPacket::Arena(skb, region), last, bytes, segs));
+            b.arena = Some((skb, region));
+            b.done = Some((last, bytes, segs));
         }
         self.next_use = at;
         self.context = held;
@@ -294,21 +306,21 @@ impl<'a> TxRing<'a> {
     /// Writes the descriptors of one mapped packet from `*at` on, advancing `*at` past them;
     /// returns the index of its last descriptor.
     fn put_buffers(
-        &self,
-        skb: &MappedSkb<'_>,
+        ring: &DescRing,
+        skb: &MapSlot<'_>,
         context: Option<Words>,
         opts: &desc::DataOpts,
         at: &mut u32,
     ) -> Result<u32> {
         if let Some(c) = context {
-            self.desc.write(*at, c)?;
-            *at = self.desc.next(*at);
+            ring.write(*at, c)?;
+            *at = ring.next(*at);
         }
         let mut bufs = skb.buffers().peekable();
         let mut last = None;
         while let Some((addr, len)) = bufs.next() {
             let end = bufs.peek().is_none();
-            last = Some(self.put_buffer(addr, len, end, opts, at)?);
+            last = Some(Self::put_buffer(ring, addr, len, end, opts, at)?);
         }
         last.ok_or(EINVAL)
     }
@@ -317,7 +329,7 @@ impl<'a> TxRing<'a> {
     /// last one with EOP if `end`), advances `*at` past them and returns the index of the
     /// last.
     fn put_buffer(
-        &self,
+        ring: &DescRing,
         base: u64,
         len: u32,
         end: bool,
@@ -332,10 +344,9 @@ impl<'a> TxRing<'a> {
                 last: end && off + chunk == len,
                 ..*opts
             };
-            self.desc
-                .write(*at, desc::data(base + u64::from(off), chunk, &o))?;
+            ring.write(*at, desc::data(base + u64::from(off), chunk, &o))?;
             last = *at;
-            *at = self.desc.next(*at);
+            *at = ring.next(*at);
             off += chunk;
         }
         Ok(last)
@@ -353,36 +364,30 @@ impl<'a> TxRing<'a> {
             let Some(slot) = self.bufs.get_mut(self.next_clean as usize) else {
                 break;
             };
-            let Some((_, last, _, _)) = &slot.packet else {
+            let Some((last, bytes, segs)) = slot.done else {
                 // Every packet starts with the slot that holds it; anything else is skipped.
                 self.next_clean = self.desc.next(self.next_clean);
                 continue;
             };
-            let last = *last;
             match self.desc.read_status(last) {
                 Ok(w1) if desc::tx_done(w1) => {}
                 _ => break,
             }
-            let packet = slot.packet.take();
+            slot.done = None;
             self.next_clean = self.desc.next(last);
-            if let Some((p, _, bytes, segs)) = packet {
-                done.packets += segs;
-                done.bytes += bytes;
-                match p {
-                    TxPacket::Mapped(skb) => release(skb.unmap()),
-                    TxPacket::Arena(skb, region) => {
-                        // Packets complete in ring order, the order their regions were
-                        // handed out: the oldest is released. A refusal would be a bug
-                        // here, and the arena would stay short of that space until the
-                        // ring goes.
-                        if self.arena.release(region).is_err() {
-                            kernel::pr_warn_once!(
-                                "re1000e: transmit arena region released out of order\n"
-                            );
-                        }
-                        release(skb);
-                    }
+            done.packets += segs;
+            done.bytes += bytes;
+            if let Some(skb) = slot.map.unmap() {
+                release(skb);
+            }
+            if let Some((skb, region)) = slot.arena.take() {
+                // Packets complete in ring order, the order their regions were handed out:
+                // the oldest is released. A refusal would be a bug here, and the arena would
+                // stay short of that space until the ring goes.
+                if self.arena.release(region).is_err() {
+                    kernel::pr_warn_once!("re1000e: transmit arena region released out of order\n");
                 }
+                release(skb);
             }
         }
         done

@@ -52,8 +52,10 @@ impl<'a> NetPriv<'a> {
                 return TxResult::Busy(skb);
             }
             plan.opts.tstamp = self.tsync.tx_request(&mut skb);
-            if let Err((skb, _)) =
-                ring.push(self.dma_dev(), skb, plan.context, plan.opts, plan.segs, len)
+            // On failure the ring dropped the packet.
+            if ring
+                .push(skb, plan.context, plan.opts, plan.segs, len)
+                .is_err()
             {
                 let tail = ring.tail();
                 drop(guard);
@@ -62,7 +64,6 @@ impl<'a> NetPriv<'a> {
                 if plan.opts.tstamp {
                     self.tsync.cancel_tx();
                 }
-                skb.drop_reason(DropReason::Nomem);
                 return TxResult::Ok;
             }
             // Stopped before the doorbell decision: a batch (`xmit_more`) cut short by a
