@@ -759,8 +759,10 @@ const MAX_FRAGS: usize = bindings::MAX_SKB_FRAGS as usize;
 /// would be, once or twice per packet.
 ///
 /// The slot owns the packet it holds, so nothing can free, pad or reallocate the packet
-/// while the device may read it; dropping a slot that holds one unmaps every buffer, then
-/// frees it. It borrows the bound device, so it cannot outlive the driver's binding.
+/// while it is mapped; dropping a slot that holds one unmaps every buffer, then frees it.
+/// It borrows the bound device, so it cannot outlive the driver's binding. Keeping the
+/// packet mapped until the device is done with it (a transmit ring unmaps it once the
+/// hardware reports its descriptors done) is the ring's bookkeeping.
 ///
 /// # Invariants
 ///
@@ -799,6 +801,17 @@ impl<'a> MapSlot<'a> {
     /// that cannot be mapped) nothing stays mapped, the slot is as it was and the packet is
     /// handed back with the error.
     pub fn map(&mut self, skb: SkBuff) -> core::result::Result<(), (SkBuff, Error)> {
+        self.map_with(skb, |_| Ok(()))
+    }
+
+    /// Maps `skb` into the slot as [`MapSlot::map`] does, then calls `f` with its mapped
+    /// buffers (to write the descriptors that point at them). If `f` fails, the packet is
+    /// unmapped and handed back with `f`'s error, and the slot is as it was.
+    pub fn map_with<R>(
+        &mut self,
+        skb: SkBuff,
+        f: impl FnOnce(MappedBuffers<'_>) -> Result<R>,
+    ) -> core::result::Result<R, (SkBuff, Error)> {
         if self.skb.is_some() {
             return Err((skb, EBUSY));
         }
@@ -806,22 +819,28 @@ impl<'a> MapSlot<'a> {
         if nr as usize > MAX_FRAGS {
             return Err((skb, EINVAL));
         }
-        // The addresses are recorded as they are made, with `skb` held here: on failure
-        // `release` undoes them with its lengths, and the slot stays empty.
-        let head = skb.head_len();
-        if head > 0 {
-            // SAFETY: `data` points to `head_len()` bytes of the packet, which the slot owns
-            // from here on and does not modify or free until the mapping is released.
-            match unsafe { map_raw(self.dev, (*skb.raw()).data.cast(), head as usize, false) } {
-                Ok(a) => self.head = Some(a),
+        // The slot's fields are written together once every buffer is mapped: until then
+        // the head's address and the count are kept here, and only the fragment addresses
+        // (past the count, which the slot does not read while it is empty) are written in
+        // place.
+        let len = skb.head_len();
+        let head = if len > 0 {
+            // SAFETY: `data` points to `head_len()` bytes of the packet, which is owned here
+            // and then by the slot, and not modified or freed until the mapping is released.
+            match unsafe { map_raw(self.dev, (*skb.raw()).data.cast(), len as usize, false) } {
+                Ok(a) => Some(a),
                 Err(e) => return Err((skb, e)),
             }
-        }
-        for i in 0..nr {
-            let mapped = match (skb.frag_len(i), self.frags.get_mut(i as usize)) {
+        } else {
+            None
+        };
+        let mut mapped = 0;
+        while mapped < nr {
+            let i = mapped;
+            let r = match (skb.frag_len(i), self.frags.get_mut(i as usize)) {
                 (Some(len), Some(slot)) => {
                     // SAFETY: `i` is a valid fragment of `len` bytes whose page the packet,
-                    // owned by the slot from here on, keeps referenced until the mapping is
+                    // owned here and then by the slot, keeps referenced until the mapping is
                     // released.
                     let frag = unsafe { bindings::skb_frag(skb.raw(), i) };
                     // SAFETY: as above.
@@ -831,27 +850,42 @@ impl<'a> MapSlot<'a> {
                 }
                 _ => Err(EINVAL),
             };
-            if let Err(e) = mapped {
-                self.release(&skb);
+            if let Err(e) = r {
+                Self::release(self.dev, &skb, head, &self.frags, mapped);
                 return Err((skb, e));
             }
-            self.mapped = i + 1;
+            mapped += 1;
         }
-        // INVARIANT: every buffer of `skb` is mapped at the recorded addresses.
-        self.skb = Some(skb);
-        Ok(())
+        let bufs = MappedBuffers {
+            skb: Some(&skb),
+            head,
+            frags: self.frags.get(..mapped as usize).unwrap_or(&[]),
+            next: 0,
+        };
+        match f(bufs) {
+            Ok(r) => {
+                // INVARIANT: every buffer of `skb` is mapped at the addresses recorded.
+                self.skb = Some(skb);
+                self.head = head;
+                self.mapped = mapped;
+                Ok(r)
+            }
+            Err(e) => {
+                Self::release(self.dev, &skb, head, &self.frags, mapped);
+                Err((skb, e))
+            }
+        }
     }
 
     /// The mapped buffers of the packet held, in transmit order, as (bus address, length):
     /// the linear part, then every fragment; empty ones are left out. None for an empty slot.
-    pub fn buffers(&self) -> impl Iterator<Item = (DmaAddress, u32)> + '_ {
-        let skb = self.skb.as_ref();
-        let head = self.head.zip(skb.map(SkBuff::head_len));
-        let frags = (0..self.mapped).filter_map(move |i| {
-            let a = *self.frags.get(i as usize)?;
-            Some((a, skb?.frag_len(i)?))
-        });
-        Iterator::chain(head.into_iter(), frags).filter(|&(_, len)| len > 0)
+    pub fn buffers(&self) -> MappedBuffers<'_> {
+        MappedBuffers {
+            skb: self.skb.as_ref(),
+            head: self.head,
+            frags: self.frags.get(..self.mapped as usize).unwrap_or(&[]),
+            next: 0,
+        }
     }
 
     /// The packet held, to read.
@@ -870,27 +904,68 @@ impl<'a> MapSlot<'a> {
     /// Unmaps every buffer of the packet held and gives it back, leaving the slot empty.
     pub fn unmap(&mut self) -> Option<SkBuff> {
         let skb = self.skb.take()?;
-        self.release(&skb);
+        Self::release(self.dev, &skb, self.head.take(), &self.frags, self.mapped);
+        // INVARIANT: empty, nothing mapped.
+        self.mapped = 0;
         Some(skb)
     }
 
-    /// Undoes the mappings recorded for `skb`.
-    fn release(&mut self, skb: &SkBuff) {
-        if let Some(a) = self.head.take() {
-            // SAFETY: by the type invariant (or, inside `map`, as just recorded) the linear
-            // part is mapped at `a` with this length.
-            unsafe { unmap_raw(self.dev, a, skb.head_len() as usize, false) };
+    /// Undoes the mappings of `skb`: its linear part at `head` and its first `mapped`
+    /// fragments at `frags`.
+    fn release(
+        dev: &device::Device<device::Bound>,
+        skb: &SkBuff,
+        head: Option<DmaAddress>,
+        frags: &[DmaAddress],
+        mapped: u32,
+    ) {
+        if let Some(a) = head {
+            // SAFETY: the callers pass what `map_with` recorded (kept by the type invariant
+            // while the slot holds the packet): the linear part is mapped at `a` with this
+            // length.
+            unsafe { unmap_raw(dev, a, skb.head_len() as usize, false) };
         }
-        for i in 0..self.mapped {
-            let (Some(&a), Some(len)) = (self.frags.get(i as usize), skb.frag_len(i)) else {
+        for (i, &a) in (0..mapped).zip(frags) {
+            // A fragment was mapped only after its length was read, and the lengths do not
+            // change while the packet is owned here: every one is found.
+            let Some(len) = skb.frag_len(i) else {
                 continue;
             };
-            // SAFETY: by the type invariant (or as just recorded) fragment `i` is mapped at
-            // `a` with this length.
-            unsafe { unmap_raw(self.dev, a, len as usize, true) };
+            // SAFETY: as above, fragment `i` is mapped at `a` with this length.
+            unsafe { unmap_raw(dev, a, len as usize, true) };
         }
-        // INVARIANT: nothing is mapped any more.
-        self.mapped = 0;
+    }
+}
+
+/// The mapped buffers of a packet in a [`MapSlot`], in transmit order, as (bus address,
+/// length): the linear part, then every fragment; empty ones are left out.
+pub struct MappedBuffers<'s> {
+    skb: Option<&'s SkBuff>,
+    head: Option<DmaAddress>,
+    frags: &'s [DmaAddress],
+    next: u32,
+}
+
+impl Iterator for MappedBuffers<'_> {
+    type Item = (DmaAddress, u32);
+
+    fn next(&mut self) -> Option<Self::Item> {
+        let skb = self.skb?;
+        if let Some(a) = self.head.take() {
+            let len = skb.head_len();
+            if len > 0 {
+                return Some((a, len));
+            }
+        }
+        loop {
+            let i = self.next;
+            let a = *self.frags.get(i as usize)?;
+            self.next += 1;
+            match skb.frag_len(i) {
+                Some(len) if len > 0 => return Some((a, len)),
+                _ => {}
+            }
+        }
     }
 }
 

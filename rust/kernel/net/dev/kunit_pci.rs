@@ -313,6 +313,22 @@ fn map_scenario(pdev: &pci::Device<Core<'_>>) -> core::result::Result<(), u32> {
     let skb = need!(m.unmap().ok_or(EINVAL));
     check!(skb.head_data() == &data[..]);
     check!(m.is_empty() && m.buffers().next().is_none());
+    // The caller's work on the mapped buffers fails: the packet is unmapped and handed back
+    // with that error, the slot left empty.
+    let skb = match m.map_with(skb, |mut b| {
+        if b.next().map(|(_, len)| len) == Some(200) && b.next().is_none() {
+            Err::<(), Error>(ENOSPC)
+        } else {
+            Err(EINVAL)
+        }
+    }) {
+        Err((skb, e)) => {
+            check!(e == ENOSPC);
+            skb
+        }
+        Ok(()) => return Err(line!()),
+    };
+    check!(m.is_empty() && m.buffers().next().is_none());
     // The slot is reused: the same packet maps again, and a slot dropped holding a packet
     // unmaps and frees it (the DMA-API debugging and kmemleak boots would report either).
     if let Err((skb, e)) = m.map(skb) {

@@ -33,8 +33,8 @@ use kernel::{
         },
         skb::{
             shinfo_overhead,
-            DropReason,
             MapSlot,
+            MappedBuffers,
             SkBuff, //
         },
     },
@@ -206,7 +206,7 @@ impl<'a> TxRing<'a> {
     ///
     /// On success the packet's software transmit timestamp is taken. On failure (a buffer
     /// that cannot be mapped) the ring is as it was, nothing stays mapped, and the packet is
-    /// dropped (`Nomem`); the caller counts it.
+    /// handed back.
     pub(crate) fn push(
         &mut self,
         skb: SkBuff,
@@ -214,27 +214,17 @@ impl<'a> TxRing<'a> {
         opts: desc::DataOpts,
         segs: u32,
         bytes: u32,
-    ) -> Result {
+    ) -> core::result::Result<(), (SkBuff, Error)> {
         let first = self.next_use;
         let Some(b) = self.bufs.get_mut(first as usize) else {
-            skb.drop_reason(DropReason::Nomem);
-            return Err(EINVAL);
+            return Err((skb, EINVAL));
         };
-        if let Err((skb, e)) = b.map.map(skb) {
-            skb.drop_reason(DropReason::Nomem);
-            return Err(e);
-        }
-        let mut at = first;
         let (context, held) = self.context.plan(context);
-        let last = match Self::put_buffers(&self.desc, &b.map, context, &opts, &mut at) {
-            Ok(last) => last,
-            Err(e) => {
-                if let Some(skb) = b.map.unmap() {
-                    skb.drop_reason(DropReason::Nomem);
-                }
-                return Err(e);
-            }
-        };
+        let ring = &self.desc;
+        let mut at = first;
+        let last = b.map.map_with(skb, |bufs| {
+            Self::put_buffers(ring, bufs, context, &opts, &mut at)
+        })?;
         // Certain to be queued now: the software timestamp, just before the caller tells the
         // device.
         b.map.tx_timestamp();
@@ -307,7 +297,7 @@ impl<'a> TxRing<'a> {
     /// returns the index of its last descriptor.
     fn put_buffers(
         ring: &DescRing,
-        skb: &MapSlot<'_>,
+        bufs: MappedBuffers<'_>,
         context: Option<Words>,
         opts: &desc::DataOpts,
         at: &mut u32,
@@ -316,7 +306,7 @@ impl<'a> TxRing<'a> {
             ring.write(*at, c)?;
             *at = ring.next(*at);
         }
-        let mut bufs = skb.buffers().peekable();
+        let mut bufs = bufs.peekable();
         let mut last = None;
         while let Some((addr, len)) = bufs.next() {
             let end = bufs.peek().is_none();

@@ -102,7 +102,8 @@ impl<'a> NetPriv<'a> {
             let tail = {
                 let mut g = self.tx.lock();
                 let tx = Option::as_mut(&mut *g).ok_or(EINVAL)?;
-                tx.push(skb, None, opts, 1, LOOPBACK_LEN)?;
+                tx.push(skb, None, opts, 1, LOOPBACK_LEN)
+                    .map_err(|(_, e)| e)?;
                 tx.tail()
             };
             self.tx_doorbell(tail);

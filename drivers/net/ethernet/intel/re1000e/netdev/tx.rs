@@ -52,18 +52,16 @@ impl<'a> NetPriv<'a> {
                 return TxResult::Busy(skb);
             }
             plan.opts.tstamp = self.tsync.tx_request(&mut skb);
-            // On failure the ring dropped the packet.
-            if ring
-                .push(skb, plan.context, plan.opts, plan.segs, len)
-                .is_err()
-            {
+            if let Err((skb, _)) = ring.push(skb, plan.context, plan.opts, plan.segs, len) {
                 let tail = ring.tail();
                 drop(guard);
                 self.tx_doorbell(tail);
                 self.stats.tx_dropped.add(1, Relaxed);
+                // The timestamp's reference goes first: the packet is then freed as a drop.
                 if plan.opts.tstamp {
                     self.tsync.cancel_tx();
                 }
+                skb.drop_reason(DropReason::Nomem);
                 return TxResult::Ok;
             }
             // Stopped before the doorbell decision: a batch (`xmit_more`) cut short by a
