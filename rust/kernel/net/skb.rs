@@ -851,7 +851,9 @@ impl<'a> MapSlot<'a> {
                 _ => Err(EINVAL),
             };
             if let Err(e) = r {
-                Self::release(self.dev, &skb, head, &self.frags, mapped);
+                // SAFETY: `head` and `frags[..mapped]` are the live mappings of `skb` made
+                // above for `self.dev`, undone only here.
+                unsafe { Self::release(self.dev, &skb, head, &self.frags, mapped) };
                 return Err((skb, e));
             }
             mapped += 1;
@@ -871,7 +873,9 @@ impl<'a> MapSlot<'a> {
                 Ok(r)
             }
             Err(e) => {
-                Self::release(self.dev, &skb, head, &self.frags, mapped);
+                // SAFETY: `head` and `frags[..mapped]` are every live mapping of `skb` made
+                // above for `self.dev` (`f` only read them), undone only here.
+                unsafe { Self::release(self.dev, &skb, head, &self.frags, mapped) };
                 Err((skb, e))
             }
         }
@@ -904,7 +908,9 @@ impl<'a> MapSlot<'a> {
     /// Unmaps every buffer of the packet held and gives it back, leaving the slot empty.
     pub fn unmap(&mut self) -> Option<SkBuff> {
         let skb = self.skb.take()?;
-        Self::release(self.dev, &skb, self.head.take(), &self.frags, self.mapped);
+        // SAFETY: by the type invariant the slot held `skb` with its buffers mapped for
+        // `self.dev` at `head` and `frags[..mapped]`; the slot forgets them right here.
+        unsafe { Self::release(self.dev, &skb, self.head.take(), &self.frags, self.mapped) };
         // INVARIANT: empty, nothing mapped.
         self.mapped = 0;
         Some(skb)
@@ -912,7 +918,13 @@ impl<'a> MapSlot<'a> {
 
     /// Undoes the mappings of `skb`: its linear part at `head` and its first `mapped`
     /// fragments at `frags`.
-    fn release(
+    ///
+    /// # Safety
+    ///
+    /// `head` (if `Some`) must be a live mapping of `skb`'s linear part for `dev`, and
+    /// `frags[..mapped]` live mappings of its first `mapped` fragments, each made with the
+    /// length the packet gives it now; none of them may be used after this call.
+    unsafe fn release(
         dev: &device::Device<device::Bound>,
         skb: &SkBuff,
         head: Option<DmaAddress>,
@@ -920,9 +932,8 @@ impl<'a> MapSlot<'a> {
         mapped: u32,
     ) {
         if let Some(a) = head {
-            // SAFETY: the callers pass what `map_with` recorded (kept by the type invariant
-            // while the slot holds the packet): the linear part is mapped at `a` with this
-            // length.
+            // SAFETY: by the function's safety requirements the linear part is mapped at `a`
+            // for `dev` with this length.
             unsafe { unmap_raw(dev, a, skb.head_len() as usize, false) };
         }
         for (i, &a) in (0..mapped).zip(frags) {
@@ -931,7 +942,8 @@ impl<'a> MapSlot<'a> {
             let Some(len) = skb.frag_len(i) else {
                 continue;
             };
-            // SAFETY: as above, fragment `i` is mapped at `a` with this length.
+            // SAFETY: by the function's safety requirements fragment `i` is mapped at `a` for
+            // `dev` with this length.
             unsafe { unmap_raw(dev, a, len as usize, true) };
         }
     }

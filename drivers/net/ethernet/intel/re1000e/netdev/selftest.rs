@@ -103,7 +103,10 @@ impl<'a> NetPriv<'a> {
                 let mut g = self.tx.lock();
                 let tx = Option::as_mut(&mut *g).ok_or(EINVAL)?;
                 tx.push(skb, None, opts, 1, LOOPBACK_LEN)
-                    .map_err(|(_, e)| e)?;
+                    .map_err(|(skb, e)| {
+                        skb.drop_reason(DropReason::Nomem);
+                        e
+                    })?;
                 tx.tail()
             };
             self.tx_doorbell(tail);
