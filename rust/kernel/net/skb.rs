@@ -858,13 +858,7 @@ impl<'a> MapSlot<'a> {
             }
             mapped += 1;
         }
-        let bufs = MappedBuffers {
-            skb: Some(&skb),
-            head,
-            frags: self.frags.get(..mapped as usize).unwrap_or(&[]),
-            next: 0,
-        };
-        match f(bufs) {
+        match f(MappedBuffers::new(Some(&skb), head, &self.frags, mapped)) {
             Ok(r) => {
                 // INVARIANT: every buffer of `skb` is mapped at the addresses recorded.
                 self.skb = Some(skb);
@@ -884,12 +878,7 @@ impl<'a> MapSlot<'a> {
     /// The mapped buffers of the packet held, in transmit order, as (bus address, length):
     /// the linear part, then every fragment; empty ones are left out. None for an empty slot.
     pub fn buffers(&self) -> MappedBuffers<'_> {
-        MappedBuffers {
-            skb: self.skb.as_ref(),
-            head: self.head,
-            frags: self.frags.get(..self.mapped as usize).unwrap_or(&[]),
-            next: 0,
-        }
+        MappedBuffers::new(self.skb.as_ref(), self.head, &self.frags, self.mapped)
     }
 
     /// The packet held, to read.
@@ -956,6 +945,24 @@ pub struct MappedBuffers<'s> {
     head: Option<DmaAddress>,
     frags: &'s [DmaAddress],
     next: u32,
+}
+
+impl<'s> MappedBuffers<'s> {
+    /// The buffers of `skb`: its linear part at `head` and its first `mapped` fragments at
+    /// `frags`.
+    fn new(
+        skb: Option<&'s SkBuff>,
+        head: Option<DmaAddress>,
+        frags: &'s [DmaAddress],
+        mapped: u32,
+    ) -> Self {
+        Self {
+            skb,
+            head,
+            frags: frags.get(..mapped as usize).unwrap_or(&[]),
+            next: 0,
+        }
+    }
 }
 
 impl Iterator for MappedBuffers<'_> {

@@ -292,7 +292,7 @@ impl ethtool::Operations for Net {
         // Come back with the old sizes rather than stay down.
         this.restart_or_undo(dev, rtnl, dev.features(), || {
             this.ring_sizes.set(rtnl, old);
-            let (rx, tx) = (old >> 16, old & 0xffff);
+            let (tx, rx) = this.rings(rtnl);
             (dev.features(), Restored::Rings { rx, tx })
         })
     }

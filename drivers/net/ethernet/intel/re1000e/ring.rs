@@ -34,7 +34,6 @@ use kernel::{
         skb::{
             shinfo_overhead,
             MapSlot,
-            MappedBuffers,
             SkBuff, //
         },
     },
@@ -264,13 +263,13 @@ impl<'a> TxRing<'a> {
         // be taken back (the device reads no descriptor past the tail, not written yet).
         let mut at = first;
         let (context, held) = self.context.plan(context);
-        let written = (|| {
-            if let Some(c) = context {
-                self.desc.write(at, c)?;
-                at = self.desc.next(at);
-            }
-            Self::put_buffer(&self.desc, addr, len, true, &opts, &mut at)
-        })();
+        let written = Self::put_buffers(
+            &self.desc,
+            core::iter::once((addr, len)),
+            context,
+            &opts,
+            &mut at,
+        );
         let last = match written {
             Ok(l) => l,
             Err(e) => return Err((skb, region, e)),
@@ -293,11 +292,12 @@ impl<'a> TxRing<'a> {
         len.div_ceil(desc::TX_MAX_BUF)
     }
 
-    /// Writes the descriptors of one mapped packet from `*at` on, advancing `*at` past them;
+    /// Writes the descriptors of one packet (an optional context descriptor, then its
+    /// buffers `bufs`, as bus address and length) from `*at` on, advancing `*at` past them;
     /// returns the index of its last descriptor.
     fn put_buffers(
         ring: &DescRing,
-        bufs: MappedBuffers<'_>,
+        bufs: impl Iterator<Item = (u64, u32)>,
         context: Option<Words>,
         opts: &desc::DataOpts,
         at: &mut u32,
