@@ -12,11 +12,19 @@ nic_slots() {
 
 # rig_use DRIVER: the two-NIC rig again on DRIVER (the peer namespace and whichever driver
 # was loaded removed first), its variables ($RIG_ENV) sourced, and the peer answering;
-# fails with a message if it never does.
+# fails with a message if it never does. DRIVER may also be the path of a re1000e.ko built
+# for the booted kernel: it is loaded with insmod in place of the build's module.
 rig_use() {
+	local drv=$1
 	ip netns del ns-remote 2>/dev/null || true
 	rmmod re1000e e1000e 2>/dev/null || true
-	RIG_DRIVER=$1 "$RE1000E_TOP/scripts/guest/rig-up.sh" >/dev/null || return 1
+	case $drv in
+	*.ko)
+		insmod "$drv" || return 1
+		drv=re1000e
+		;;
+	esac
+	RIG_DRIVER=$drv "$RE1000E_TOP/scripts/guest/rig-up.sh" >/dev/null || return 1
 	. "$RIG_ENV"
 	# Carrier and the neighbours first.
 	for _ in $(seq 50); do
