@@ -41,12 +41,7 @@ fi
 R=$TOP/.bench
 rm -rf "$R"
 mkdir -p "$R"
-log "bench kernel: $("$TOP/scripts/build.sh" --print) (built now if missing: about as long as the test kernel's cold build)"
-"$TOP/scripts/build.sh" >"$R/build.log" 2>&1 || {
-	tail -n 20 "$R/build.log"
-	die "bench kernel build failed (log: $R/build.log)"
-}
-clang$LLVM_SUFFIX -O2 -Wall -o "$R/rr" "$TOP/scripts/guest/rr.c" || die "cannot build scripts/guest/rr.c"
+bench_tools "$R"
 log "bench: ${A%%:*} and ${B%%:*}, $ROUNDS rounds in one boot, ${SECS} s per run"
 # The kTLS figures (re1000e only, not in an A/A run): the engine against the kernel's
 # software kTLS and against the per-skb fallback alone.

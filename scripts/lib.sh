@@ -22,6 +22,19 @@ export LIBCLANG_PATH=/usr/lib/llvm${LLVM_SUFFIX}/lib
 log() { printf '[re1000e] %s\n' "$*" >&2; }
 die() { printf '[re1000e] error: %s\n' "$*" >&2; exit 1; }
 
+# bench_tools DIR: the bench kernel (RE1000E_KERNEL=bench; built if missing, its log in
+# DIR/build.log) and the request/response program DIR/rr (scripts/guest/rr.c), for
+# scripts/bench.sh, scripts/profile.sh and scripts/rr-pairs.sh.
+bench_tools() {
+	log "bench kernel: $("$TOP/scripts/build.sh" --print) (built now if missing: about as long as the test kernel's cold build)"
+	"$TOP/scripts/build.sh" >"$1/build.log" 2>&1 || {
+		tail -n 20 "$1/build.log"
+		die "bench kernel build failed (log: $1/build.log)"
+	}
+	clang$LLVM_SUFFIX -O2 -Wall -o "$1/rr" "$TOP/scripts/guest/rr.c" ||
+		die "cannot build scripts/guest/rr.c"
+}
+
 # need CMD FIX: stop with a message naming the missing piece and its fix.
 need() {
 	command -v "$1" >/dev/null 2>&1 ||

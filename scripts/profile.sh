@@ -29,12 +29,7 @@ command -v perf >/dev/null || die "perf is missing (Debian package linux-perf; m
 R=$TOP/.bench
 mkdir -p "$R"
 rm -f "$R"/profile-*.txt
-log "bench kernel: $("$TOP/scripts/build.sh" --print) (built now if missing)"
-"$TOP/scripts/build.sh" >"$R/build.log" 2>&1 || {
-	tail -n 20 "$R/build.log"
-	die "bench kernel build failed (log: $R/build.log)"
-}
-clang$LLVM_SUFFIX -O2 -Wall -o "$R/rr" "$TOP/scripts/guest/rr.c" || die "cannot build scripts/guest/rr.c"
+bench_tools "$R"
 n=$(($(echo "$WORKLOADS" | tr ',' '\n' | wc -l) * $(echo "$DRIVERS" | wc -w)))
 # shellcheck disable=SC2086 # DRIVERS is a list
 "$TOP/scripts/rig.sh" --driver none --timeout $((300 + n * (60 + 4 * SECS))) --results "$R" \

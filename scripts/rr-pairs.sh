@@ -50,11 +50,7 @@ for v in "$@"; do
 	*) variants+=("$v") ;;
 	esac
 done
-"$TOP/scripts/build.sh" >"$R/build.log" 2>&1 || {
-	tail -n 20 "$R/build.log"
-	die "bench kernel build failed (log: $R/build.log)"
-}
-clang$LLVM_SUFFIX -O2 -Wall -o "$R/rr" "$TOP/scripts/guest/rr.c" || die "cannot build scripts/guest/rr.c"
+bench_tools "$R"
 log "rr-pairs: ${#variants[@]} variants, $ROUNDS rounds in one boot, 2 runs of ${SECS} s per turn"
 "$TOP/scripts/rig.sh" --driver none \
 	--timeout $((300 + (30 + 2 * SECS) * ROUNDS * ${#variants[@]})) \

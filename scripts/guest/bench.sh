@@ -85,11 +85,7 @@ measure() {
 	put udp64_tx_pps "$(iperf -u -l 64 -b 0 | udp_pps)"
 	put udp64_rx_pps "$(iperf -u -l 64 -b 0 -R | udp_pps)"
 
-	ip netns exec $NS "$RR" server 5400 &
-	for _ in $(seq 50); do
-		ip netns exec $NS ss -ltnH 'sport = :5400' | grep -q . && break
-		sleep 0.1
-	done
+	rr_server "$RR"
 	put rr_tps "$("$RR" client "$REMOTE_V4" 5400 "$SECS")"
 	wait
 

@@ -35,6 +35,17 @@ rig_use() {
 	return 1
 }
 
+# rr_server RR: the request/response program RR (scripts/guest/rr.c) serving one
+# connection on port 5400 in the peer namespace, in the background (the caller `wait`s for
+# it after its client run), once it listens.
+rr_server() {
+	ip netns exec ns-remote "$1" server 5400 &
+	for _ in $(seq 50); do
+		ip netns exec ns-remote ss -ltnH 'sport = :5400' | grep -q . && break
+		sleep 0.1
+	done
+}
+
 # load_driver re1000e|e1000e: load a driver module of the booted build.
 load_driver() {
 	modprobe "$1"

@@ -75,11 +75,7 @@ for drv in "$@"; do
 		out=$RIG_RESULTS/profile-$drv-$w.txt
 		data=/tmp/perf-$drv-$w.data
 		if [ "$w" = rr ]; then
-			ip netns exec $NS "$RR" server 5400 &
-			for _ in $(seq 50); do
-				ip netns exec $NS ss -ltnH 'sport = :5400' | grep -q . && break
-				sleep 0.1
-			done
+			rr_server "$RR"
 		else
 			ip netns exec $NS iperf3 -s -D -1 >/dev/null 2>&1
 			sleep 1

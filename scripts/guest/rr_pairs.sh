@@ -13,16 +13,11 @@ set -u
 . "$(dirname "$0")/lib.sh"
 ROUNDS=$1 SECS=$2 RR=$3
 shift 3
-NS=ns-remote
 OUT=$RIG_RESULTS/rr-pairs.txt
 
 # One RR run against a fresh server in the peer namespace; prints transactions/s.
 rr() {
-	ip netns exec $NS "$RR" server 5400 &
-	for _ in $(seq 50); do
-		ip netns exec $NS ss -ltnH 'sport = :5400' | grep -q . && break
-		sleep 0.1
-	done
+	rr_server "$RR"
 	"$RR" client "$REMOTE_V4" 5400 "$SECS"
 	wait
 }
